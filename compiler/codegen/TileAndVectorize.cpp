@@ -1,0 +1,143 @@
+//===- TileAndVectorize.cpp - tile linalg ops, vectorize tiles --*- C++ -*-===//
+//
+// One loop nest per linalg op: no fusion across ops here (elementwise fusion
+// runs before). Tile sizes divide the static loop ranges so that every tile
+// is static and vectorizes without masks.
+//
+//   linalg.generic [B, M, N] x K
+//     --> scf.for b, m += mt, n += nt, k += kt { vector.contract [mt x nt x kt]
+//     }
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#define DEBUG_TYPE "tfm-tile-and-vectorize"
+
+namespace mlir::tfm {
+#define GEN_PASS_DEF_TFMTILEANDVECTORIZEPASS
+#include "compiler/codegen/Passes.h.inc"
+} // namespace mlir::tfm
+
+using namespace mlir;
+
+namespace {
+
+/// The largest divisor of `n` that is at most `cap`.
+int64_t largestDivisorAtMost(int64_t n, int64_t cap) {
+  for (int64_t d = std::min(n, cap); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+/// A tile for a loop that maps to vector lanes: a multiple of `vectorSize`
+/// up to four vectors when one divides `n`, else the largest divisor of `n`
+/// up to four vectors (a loop of 6 becomes one vector of 6).
+int64_t vectorTile(int64_t n, int64_t vectorSize) {
+  for (int64_t v = 4; v >= 1; --v)
+    if (n % (v * vectorSize) == 0)
+      return v * vectorSize;
+  return largestDivisorAtMost(n, 4 * vectorSize);
+}
+
+/// Tile sizes for `op`, one per loop; 0 leaves a loop untiled.
+SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, int64_t vectorSize) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> tiles(ranges.size(), 1);
+  if (ranges.empty())
+    return tiles;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::isaContractionOpInterface(op)
+          ? linalg::inferContractionDims(op)
+          : FailureOr<linalg::ContractionDimensions>(failure());
+  if (succeeded(dims) && dims->m.size() == 1 && dims->n.size() == 1 &&
+      dims->k.size() == 1) {
+    // Register block: 8 rows x up to 2 vectors of accumulators, 8-deep K.
+    unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+    tiles[m] = largestDivisorAtMost(ranges[m], 8);
+    tiles[n] = ranges[n] % (2 * vectorSize) == 0
+                   ? 2 * vectorSize
+                   : vectorTile(ranges[n], vectorSize);
+    tiles[k] = largestDivisorAtMost(ranges[k], 8);
+  } else {
+    // The innermost loop is the contiguous one in every op tfm emits.
+    tiles.back() = vectorTile(ranges.back(), vectorSize);
+  }
+  for (auto [tile, range] : llvm::zip(tiles, ranges))
+    if (tile >= range)
+      tile = 0;
+  return tiles;
+}
+
+struct TfmTileAndVectorizePass
+    : tfm::impl::TfmTileAndVectorizePassBase<TfmTileAndVectorizePass> {
+  using TfmTileAndVectorizePassBase::TfmTileAndVectorizePassBase;
+
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    if (vectorSize <= 0) {
+      getOperation().emitError("tfm-tile-and-vectorize: vector-size must be "
+                               "positive, got ")
+          << static_cast<int64_t>(vectorSize);
+      return signalPassFailure();
+    }
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && !op.hasDynamicShape())
+        ops.push_back(op);
+    });
+
+    IRRewriter rewriter(ctx);
+    for (linalg::LinalgOp op : ops) {
+      SmallVector<int64_t> tiles = chooseTileSizes(op, vectorSize);
+      Operation *tile = op;
+      if (llvm::any_of(tiles, [](int64_t t) { return t != 0; })) {
+        rewriter.setInsertionPoint(op);
+        scf::SCFTilingOptions options;
+        options.setTileSizes(getAsIndexOpFoldResult(ctx, tiles));
+        FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), options);
+        if (failed(tiled)) {
+          op.emitOpError("could not be tiled");
+          return signalPassFailure();
+        }
+        rewriter.replaceOp(op, tiled->replacements);
+        tile = tiled->tiledOps.back();
+      }
+      if (!vectorize)
+        continue;
+      rewriter.setInsertionPoint(tile);
+      // A tile the vectorizer rejects stays scalar; it still lowers to loops.
+      if (failed(linalg::vectorize(rewriter, tile, /*inputVectorSizes=*/{},
+                                   /*inputScalableVecDims=*/{},
+                                   /*vectorizeNDExtract=*/true)))
+        LLVM_DEBUG(llvm::dbgs() << "not vectorized: " << *tile << "\n");
+    }
+
+    // Turn broadcasting reads into reads + broadcasts, and fold those
+    // broadcasts into vector.contract maps: a matmul tile becomes
+    // contract([M, K], [K, N]) -> [M, N], not a product of broadcast cubes.
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    scf::ForOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,26 @@
+//===- Passes.h - tfm dialect-crossing passes -------------------*- C++ -*-===//
+
+#ifndef TFM_CONVERSION_PASSES_H
+#define TFM_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::tfm {
+
+#define GEN_PASS_DECL
+#include "compiler/conversion/Passes.h.inc"
+
+/// Adds the patterns that rewrite tfm ops into linalg on tensors.
+void populateTfmToLinalgPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/conversion/Passes.h.inc"
+
+} // namespace mlir::tfm
+
+#endif // TFM_CONVERSION_PASSES_H

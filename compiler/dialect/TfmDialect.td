@@ -1,0 +1,58 @@
+//===- TfmDialect.td - the tfm dialect ---------------------*- tablegen -*-===//
+//
+// The tfm dialect: unfused Transformer primitives on statically shaped
+// tensors, as the DSL traces them. Fusion, autodiff and lowering act on it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TFM_DIALECT_TFMDIALECT_TD
+#define TFM_DIALECT_TFMDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def Tfm_Dialect : Dialect {
+  let name = "tfm";
+  let cppNamespace = "::mlir::tfm";
+  let summary = "Transformer primitives on statically shaped tensors";
+  let description = [{
+    Ops of a Transformer model as the tfm DSL traces it: matmul, broadcasting
+    elementwise arithmetic, softmax, layer norm, embedding lookup, transpose and
+    reshape. Every tensor has a static shape; element types are f16, bf16, f32
+    or f64, token ids are i32 or i64.
+
+    A model is a `func.func`. Its arguments carry `tfm.input = "name"` or
+    `tfm.param = "name"`, its results `tfm.output = "name"`: these names are
+    the entry point's argument names in the generated C++ header and in the
+    JIT signature.
+
+    ```mlir
+    func.func @ffn(%x: tensor<1x6x8xf32> {tfm.input = "x"},
+                   %w: tensor<8x8xf32> {tfm.param = "w"})
+        -> (tensor<1x6x8xf32> {tfm.output = "y"}) {
+      %0 = tfm.matmul %x, %w : (tensor<1x6x8xf32>, tensor<8x8xf32>) -> tensor<1x6x8xf32>
+      %1 = tfm.relu %0 : tensor<1x6x8xf32>
+      return %1 : tensor<1x6x8xf32>
+    }
+    ```
+  }];
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// Argument attribute naming a model input, e.g. `tfm.input = "ids"`.
+    static constexpr ::llvm::StringLiteral kInputAttrName = "tfm.input";
+    /// Argument attribute naming a learned parameter, e.g. `tfm.param = "wq"`.
+    static constexpr ::llvm::StringLiteral kParamAttrName = "tfm.param";
+    /// Result attribute naming a model output, e.g. `tfm.output = "logits"`.
+    static constexpr ::llvm::StringLiteral kOutputAttrName = "tfm.output";
+  }];
+}
+
+class Tfm_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Tfm_Dialect, mnemonic, traits>;
+
+// The float types the pipeline compiles; entry points take f32 and f64.
+def Tfm_FloatTensor : StaticShapeTensorOf<[F16, BF16, F32, F64]>;
+// Token ids: 32- or 64-bit, read as signed.
+def Tfm_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
+
+#endif // TFM_DIALECT_TFMDIALECT_TD

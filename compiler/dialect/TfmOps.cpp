@@ -1,0 +1,456 @@
+//===- TfmOps.cpp - tfm dialect ops -----------------------------*- C++ -*-===//
+//
+// Verifiers, builders, folders and canonicalizations of the tfm ops, and the
+// dialect's checks of the tfm.input / tfm.param / tfm.output names.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/dialect/TfmOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::tfm;
+
+#include "compiler/dialect/TfmDialect.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Dialect
+//===----------------------------------------------------------------------===//
+
+void TfmDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "compiler/dialect/TfmOps.cpp.inc"
+      >();
+}
+
+/// Checks `tfm.<kind> = "name"` on a function argument or result.
+static LogicalResult verifyNameAttribute(Operation *op, NamedAttribute attr,
+                                         ArrayRef<StringRef> allowed,
+                                         StringRef where) {
+  StringRef name = attr.getName().strref();
+  if (!llvm::is_contained(allowed, name)) {
+    auto diag = op->emitOpError("has unknown ")
+                << where << " attribute '" << name << "', expected ";
+    llvm::interleave(
+        allowed, diag, [&](StringRef a) { diag << "'" << a << "'"; }, " or ");
+    return diag;
+  }
+  auto str = dyn_cast<StringAttr>(attr.getValue());
+  if (!str || str.getValue().empty())
+    return op->emitOpError("expects '")
+           << name << "' to be a non-empty string, got " << attr.getValue();
+  return success();
+}
+
+LogicalResult TfmDialect::verifyRegionArgAttribute(Operation *op, unsigned,
+                                                   unsigned argIndex,
+                                                   NamedAttribute attr) {
+  if (failed(verifyNameAttribute(op, attr, {kInputAttrName, kParamAttrName},
+                                 "argument")))
+    return failure();
+  auto func = dyn_cast<FunctionOpInterface>(op);
+  if (func && attr.getName() == kInputAttrName &&
+      func.getArgAttr(argIndex, kParamAttrName))
+    return op->emitOpError("expects argument ")
+           << argIndex << " to be either a '" << kInputAttrName << "' or a '"
+           << kParamAttrName << "', not both";
+  return success();
+}
+
+LogicalResult TfmDialect::verifyRegionResultAttribute(Operation *op, unsigned,
+                                                      unsigned,
+                                                      NamedAttribute attr) {
+  return verifyNameAttribute(op, attr, {kOutputAttrName}, "result");
+}
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+std::string mlir::tfm::formatShape(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  os << "]";
+  return s;
+}
+
+FailureOr<SmallVector<int64_t>>
+mlir::tfm::broadcastShapes(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  SmallVector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    // Align at the trailing dimension; a missing dimension acts as 1.
+    int64_t l = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t r = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (l != r && l != 1 && r != 1)
+      return failure();
+    out[i] = l == 1 ? r : l;
+  }
+  return out;
+}
+
+static RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// Checks that `op`'s single result has `shape` and `elementType`.
+static LogicalResult verifyResultType(Operation *op, ArrayRef<int64_t> shape,
+                                      Type elementType) {
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (resultType.getShape() != shape)
+    return op->emitOpError("expects result shape ")
+           << formatShape(shape) << ", got "
+           << formatShape(resultType.getShape());
+  if (resultType.getElementType() != elementType)
+    return op->emitOpError("expects result element type ")
+           << elementType << ", got " << resultType.getElementType();
+  return success();
+}
+
+static LogicalResult verifySameElementType(Operation *op, Value a, Value b,
+                                           StringRef aName, StringRef bName) {
+  Type ta = tensorType(a).getElementType(), tb = tensorType(b).getElementType();
+  if (ta != tb)
+    return op->emitOpError("expects ")
+           << aName << " and " << bName << " of one element type, got " << ta
+           << " and " << tb;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+/// The result shape of `[..., M, K] x [..., K, N]` under the transpose flags,
+/// or failure, reported through `emitError` when it is given.
+static FailureOr<SmallVector<int64_t>>
+inferMatmulShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs, bool transposeA,
+                 bool transposeB,
+                 function_ref<InFlightDiagnostic()> emitError = {}) {
+  if (lhs.size() < 2 || rhs.size() < 2) {
+    if (emitError)
+      emitError() << "expects operands of rank >= 2, got lhs "
+                  << formatShape(lhs) << " and rhs " << formatShape(rhs);
+    return failure();
+  }
+  size_t lr = lhs.size(), rr = rhs.size();
+  int64_t m = transposeA ? lhs[lr - 1] : lhs[lr - 2];
+  int64_t kl = transposeA ? lhs[lr - 2] : lhs[lr - 1];
+  int64_t kr = transposeB ? rhs[rr - 1] : rhs[rr - 2];
+  int64_t n = transposeB ? rhs[rr - 2] : rhs[rr - 1];
+  if (kl != kr) {
+    if (emitError)
+      emitError() << "expects contracting dimensions to match, got lhs "
+                  << formatShape(lhs) << " with K = " << kl << " and rhs "
+                  << formatShape(rhs) << " with K = " << kr;
+    return failure();
+  }
+  auto batch = broadcastShapes(lhs.drop_back(2), rhs.drop_back(2));
+  if (failed(batch)) {
+    if (emitError)
+      emitError() << "expects broadcastable batch dimensions, got lhs "
+                  << formatShape(lhs) << " and rhs " << formatShape(rhs);
+    return failure();
+  }
+  SmallVector<int64_t> shape = std::move(*batch);
+  shape.push_back(m);
+  shape.push_back(n);
+  return shape;
+}
+
+void MatmulOp::build(OpBuilder &b, OperationState &state, Value lhs, Value rhs,
+                     bool transposeA, bool transposeB) {
+  RankedTensorType lhsType = tensorType(lhs);
+  auto shape = inferMatmulShape(lhsType.getShape(), tensorType(rhs).getShape(),
+                                transposeA, transposeB);
+  assert(succeeded(shape) && "matmul operands of incompatible shapes");
+  build(b, state, RankedTensorType::get(*shape, lhsType.getElementType()), lhs,
+        rhs, transposeA, transposeB);
+}
+
+LogicalResult MatmulOp::verify() {
+  if (failed(verifySameElementType(*this, getLhs(), getRhs(), "lhs", "rhs")))
+    return failure();
+  auto shape = inferMatmulShape(
+      tensorType(getLhs()).getShape(), tensorType(getRhs()).getShape(),
+      getTransposeA(), getTransposeB(), [&] { return emitOpError(); });
+  if (failed(shape))
+    return failure();
+  return verifyResultType(*this, *shape, tensorType(getLhs()).getElementType());
+}
+
+/// Whether `perm` swaps the two innermost dimensions and keeps the others.
+static bool isInnerSwap(ArrayRef<int64_t> perm) {
+  size_t r = perm.size();
+  if (r < 2 || perm[r - 1] != int64_t(r - 2) || perm[r - 2] != int64_t(r - 1))
+    return false;
+  for (size_t i = 0; i + 2 < r; ++i)
+    if (perm[i] != int64_t(i))
+      return false;
+  return true;
+}
+
+namespace {
+/// matmul(transpose(a), b) --> matmul(a, b) {transpose_a}, and likewise for b,
+/// when the transpose swaps only the two innermost dimensions.
+struct FoldTransposeIntoMatmul : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhsT = op.getLhs().getDefiningOp<TransposeOp>();
+    auto rhsT = op.getRhs().getDefiningOp<TransposeOp>();
+    bool foldLhs = lhsT && isInnerSwap(lhsT.getPermutation());
+    bool foldRhs = rhsT && isInnerSwap(rhsT.getPermutation());
+    if (!foldLhs && !foldRhs)
+      return rewriter.notifyMatchFailure(
+          op, "no operand is a transpose of the two innermost dimensions");
+    Value lhs = foldLhs ? lhsT.getInput() : op.getLhs();
+    Value rhs = foldRhs ? rhsT.getInput() : op.getRhs();
+    bool ta = op.getTransposeA() != foldLhs;
+    bool tb = op.getTransposeB() != foldRhs;
+    rewriter.replaceOpWithNewOp<MatmulOp>(op, op.getType(), lhs, rhs, ta, tb);
+    return success();
+  }
+};
+} // namespace
+
+void MatmulOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                           MLIRContext *context) {
+  results.add<FoldTransposeIntoMatmul>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// AddOp, MulOp
+//===----------------------------------------------------------------------===//
+
+static RankedTensorType inferBroadcastType(Value lhs, Value rhs) {
+  auto shape =
+      broadcastShapes(tensorType(lhs).getShape(), tensorType(rhs).getShape());
+  assert(succeeded(shape) && "operands do not broadcast");
+  return RankedTensorType::get(*shape, tensorType(lhs).getElementType());
+}
+
+static LogicalResult verifyBroadcastBinary(Operation *op) {
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  if (failed(verifySameElementType(op, lhs, rhs, "lhs", "rhs")))
+    return failure();
+  auto shape =
+      broadcastShapes(tensorType(lhs).getShape(), tensorType(rhs).getShape());
+  if (failed(shape))
+    return op->emitOpError("expects broadcastable operands, got lhs ")
+           << formatShape(tensorType(lhs).getShape()) << " and rhs "
+           << formatShape(tensorType(rhs).getShape());
+  return verifyResultType(op, *shape, tensorType(lhs).getElementType());
+}
+
+void AddOp::build(OpBuilder &b, OperationState &state, Value lhs, Value rhs) {
+  build(b, state, inferBroadcastType(lhs, rhs), lhs, rhs);
+}
+LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
+
+void MulOp::build(OpBuilder &b, OperationState &state, Value lhs, Value rhs) {
+  build(b, state, inferBroadcastType(lhs, rhs), lhs, rhs);
+}
+LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
+
+//===----------------------------------------------------------------------===//
+// ScaleOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ScaleOp::fold(FoldAdaptor) {
+  if (getFactor().convertToFloat() == 1.0f)
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// SoftmaxOp
+//===----------------------------------------------------------------------===//
+
+int64_t SoftmaxOp::getNormalizedAxis() {
+  int64_t axis = getAxis();
+  return axis < 0 ? axis + getType().getRank() : axis;
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getType().getRank();
+  int64_t axis = getAxis();
+  if (rank == 0)
+    return emitOpError("expects an input of rank >= 1, got a scalar");
+  if (axis < -rank || axis >= rank)
+    return emitOpError("expects axis in [")
+           << -rank << ", " << rank << ") for an input of rank " << rank
+           << ", got " << axis;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LayerNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::verify() {
+  RankedTensorType inputType = tensorType(getInput());
+  if (inputType.getRank() == 0)
+    return emitOpError("expects an input of rank >= 1, got a scalar");
+  int64_t d = inputType.getShape().back();
+  for (auto [name, v] : {std::pair<StringRef, Value>{"gamma", getGamma()},
+                         {"beta", getBeta()}}) {
+    if (failed(verifySameElementType(*this, getInput(), v, "input", name)))
+      return failure();
+    ArrayRef<int64_t> shape = tensorType(v).getShape();
+    if (shape.size() != 1 || shape[0] != d)
+      return emitOpError("expects ")
+             << name << " of shape [" << d << "] (the last dimension of input "
+             << formatShape(inputType.getShape()) << "), got "
+             << formatShape(shape);
+  }
+  if (!(getEpsilon().convertToFloat() > 0.0f))
+    return emitOpError("expects a positive epsilon, got ")
+           << getEpsilon().convertToFloat();
+  return verifyResultType(*this, inputType.getShape(),
+                          inputType.getElementType());
+}
+
+//===----------------------------------------------------------------------===//
+// EmbeddingOp
+//===----------------------------------------------------------------------===//
+
+void EmbeddingOp::build(OpBuilder &b, OperationState &state, Value table,
+                        Value ids) {
+  RankedTensorType tableType = tensorType(table);
+  SmallVector<int64_t> shape(tensorType(ids).getShape());
+  shape.push_back(tableType.getShape().back());
+  build(b, state, RankedTensorType::get(shape, tableType.getElementType()),
+        table, ids);
+}
+
+LogicalResult EmbeddingOp::verify() {
+  RankedTensorType tableType = tensorType(getTable());
+  if (tableType.getRank() != 2)
+    return emitOpError("expects a table of rank 2 [vocab x width], got ")
+           << formatShape(tableType.getShape());
+  SmallVector<int64_t> shape(tensorType(getIds()).getShape());
+  shape.push_back(tableType.getShape()[1]);
+  return verifyResultType(*this, shape, tableType.getElementType());
+}
+
+//===----------------------------------------------------------------------===//
+// TransposeOp
+//===----------------------------------------------------------------------===//
+
+void TransposeOp::build(OpBuilder &b, OperationState &state, Value input,
+                        ArrayRef<int64_t> permutation) {
+  RankedTensorType inputType = tensorType(input);
+  SmallVector<int64_t> shape;
+  for (int64_t p : permutation)
+    shape.push_back(inputType.getShape()[p]);
+  build(b, state, RankedTensorType::get(shape, inputType.getElementType()),
+        input, permutation);
+}
+
+LogicalResult TransposeOp::verify() {
+  RankedTensorType inputType = tensorType(getInput());
+  ArrayRef<int64_t> perm = getPermutation();
+  int64_t rank = inputType.getRank();
+  std::string permText;
+  llvm::raw_string_ostream(permText)
+      << "["
+      << llvm::join(
+             llvm::map_range(perm, [](int64_t p) { return std::to_string(p); }),
+             ", ")
+      << "]";
+  if (int64_t(perm.size()) != rank)
+    return emitOpError("expects a permutation of ")
+           << rank << " dimensions for an input of rank " << rank << ", got "
+           << permText;
+  llvm::SmallBitVector seen(rank);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || seen.test(p))
+      return emitOpError("expects a permutation of [0, ")
+             << rank << "), got " << permText;
+    seen.set(p);
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(inputType.getShape()[p]);
+  return verifyResultType(*this, shape, inputType.getElementType());
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, p] : llvm::enumerate(getPermutation()))
+    if (p != int64_t(i))
+      return {};
+  return getInput();
+}
+
+namespace {
+/// transpose(transpose(x, p1), p2) --> transpose(x, p1 o p2), when the inner
+/// transpose has no other use (else both would still run, and the outer one
+/// could no longer fold into a matmul).
+struct ComposeTransposes : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<TransposeOp>();
+    if (!inner)
+      return rewriter.notifyMatchFailure(op, "input is not a transpose");
+    if (!inner->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "inner transpose has other uses");
+    SmallVector<int64_t> perm;
+    for (int64_t p : op.getPermutation())
+      perm.push_back(inner.getPermutation()[p]);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, op.getType(), inner.getInput(),
+                                             perm);
+    return success();
+  }
+};
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<ComposeTransposes>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// ReshapeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType inputType = tensorType(getInput());
+  RankedTensorType resultType = getType();
+  if (inputType.getNumElements() != resultType.getNumElements())
+    return emitOpError("expects the same number of elements, got input ")
+           << formatShape(inputType.getShape()) << " ("
+           << inputType.getNumElements() << ") and result "
+           << formatShape(resultType.getShape()) << " ("
+           << resultType.getNumElements() << ")";
+  if (inputType.getElementType() != resultType.getElementType())
+    return emitOpError("expects result element type ")
+           << inputType.getElementType() << ", got "
+           << resultType.getElementType();
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  // reshape(reshape(x)) --> reshape(x)
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+#define GET_OP_CLASSES
+#include "compiler/dialect/TfmOps.cpp.inc"

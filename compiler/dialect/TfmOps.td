@@ -1,0 +1,229 @@
+//===- TfmOps.td - tfm dialect ops -------------------------*- tablegen -*-===//
+//
+// The unfused primitives the DSL traces. Shapes are static and checked by each
+// op's verifier; builders infer result types so passes need not spell them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TFM_DIALECT_TFMOPS_TD
+#define TFM_DIALECT_TFMOPS_TD
+
+include "TfmDialect.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+def Tfm_MatmulOp : Tfm_Op<"matmul", [Pure]> {
+  let summary = "batched matrix product, with optional transposes";
+  let description = [{
+    Multiplies the two innermost dimensions: `[..., M, K] x [..., K, N] ->
+    [..., M, N]`. With `transpose_a` the lhs is read as `[..., K, M]`, with
+    `transpose_b` the rhs as `[..., N, K]` (so `QK^T` needs no transpose op).
+    Leading (batch) dimensions broadcast as in NumPy: a missing or size-1 batch
+    dimension is repeated, so a `[K, N]` weight applies to every row of a
+    `[B, T, K]` activation.
+
+    ```mlir
+    // scores[b, h, i, j] = sum_d q[b, h, i, d] * k[b, h, j, d]
+    %s = tfm.matmul %q, %k {transpose_b}
+        : (tensor<1x2x6x3xf32>, tensor<1x2x6x3xf32>) -> tensor<1x2x6x6xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$lhs, Tfm_FloatTensor:$rhs,
+                       UnitAttr:$transpose_a, UnitAttr:$transpose_b);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs,
+                   CArg<"bool", "false">:$transposeA,
+                   CArg<"bool", "false">:$transposeB)>
+  ];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Tfm_BroadcastBinaryOp<string mnemonic, string what, string example>
+    : Tfm_Op<mnemonic, [Pure]> {
+  let summary = "elementwise " # what # " with broadcasting";
+  let description = [{
+    Applies the operation elementwise after NumPy broadcasting: shapes are
+    aligned at their trailing dimensions, and a missing or size-1 dimension is
+    repeated to match the other operand. A rank-0 operand is a scalar.
+
+    ```mlir
+  }] # example # [{
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$lhs, Tfm_FloatTensor:$rhs);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$lhs, "::mlir::Value":$rhs)>
+  ];
+  let hasVerifier = 1;
+}
+
+def Tfm_AddOp : Tfm_BroadcastBinaryOp<"add", "addition", [{
+    // A bias [D] added to every row of [B, T, D].
+    %y = tfm.add %x, %bias : (tensor<1x6x8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+}]>;
+
+def Tfm_MulOp : Tfm_BroadcastBinaryOp<"mul", "multiplication", [{
+    // A product by a runtime scalar.
+    %y = tfm.mul %x, %s : (tensor<1x6x8xf32>, tensor<f32>) -> tensor<1x6x8xf32>
+}]>;
+
+def Tfm_ScaleOp : Tfm_Op<"scale", [Pure, SameOperandsAndResultType]> {
+  let summary = "product by a compile-time constant";
+  let description = [{
+    Multiplies every element by `factor`, e.g. the `1/sqrt(d_k)` of attention.
+    Kept apart from `tfm.mul` so that passes can see the constant.
+
+    ```mlir
+    %y = tfm.scale %scores {factor = 0.577350259 : f32} : tensor<1x2x6x6xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, F32Attr:$factor);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def Tfm_ReluOp : Tfm_Op<"relu", [Pure, SameOperandsAndResultType]> {
+  let summary = "rectified linear unit, max(x, 0)";
+  let description = [{
+    ```mlir
+    %y = tfm.relu %x : tensor<1x6x24xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// Normalizations
+//===----------------------------------------------------------------------===//
+
+def Tfm_SoftmaxOp : Tfm_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "softmax along one axis";
+  let description = [{
+    `y = exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (negative
+    values count from the end). The maximum is subtracted first, so large
+    logits do not overflow.
+
+    ```mlir
+    %p = tfm.softmax %scores {axis = -1 : i64} : tensor<1x2x6x6xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The axis as a non-negative dimension index.
+    int64_t getNormalizedAxis();
+  }];
+}
+
+def Tfm_LayerNormOp : Tfm_Op<"layer_norm", [Pure]> {
+  let summary = "layer normalization over the last axis";
+  let description = [{
+    `y = (x - mean) / sqrt(var + epsilon) * gamma + beta`, with the mean and
+    the biased variance taken over the last axis; `gamma` and `beta` have that
+    axis' size.
+
+    ```mlir
+    %y = tfm.layer_norm %x, %gamma, %beta {epsilon = 9.99999974e-06 : f32}
+        : (tensor<1x6x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, Tfm_FloatTensor:$gamma,
+                       Tfm_FloatTensor:$beta, F32Attr:$epsilon);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Lookup and data movement
+//===----------------------------------------------------------------------===//
+
+def Tfm_EmbeddingOp : Tfm_Op<"embedding", [Pure]> {
+  let summary = "row gather from an embedding table by token ids";
+  let description = [{
+    `result[i..., d] = table[ids[i...], d]` for a `[V, D]` table. An id
+    outside `[0, V)` is clamped into range rather than read out of bounds.
+
+    ```mlir
+    %e = tfm.embedding %table, %ids
+        : (tensor<32x8xf32>, tensor<1x6xi32>) -> tensor<1x6x8xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$table, Tfm_IndexTensor:$ids);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $table `,` $ids attr-dict `:` functional-type(operands, results)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$table, "::mlir::Value":$ids)>
+  ];
+  let hasVerifier = 1;
+}
+
+def Tfm_TransposeOp : Tfm_Op<"transpose", [Pure]> {
+  let summary = "permutation of dimensions";
+  let description = [{
+    `result.shape[i] = input.shape[permutation[i]]`.
+
+    ```mlir
+    // [B, T, H, Dh] -> [B, H, T, Dh]
+    %t = tfm.transpose %x, [0, 2, 1, 3] : tensor<1x6x2x4xf32> -> tensor<1x2x6x4xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $permutation attr-dict `:` type($input) `->` type($result)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input,
+                   "::llvm::ArrayRef<int64_t>":$permutation)>
+  ];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Tfm_ReshapeOp : Tfm_Op<"reshape", [Pure]> {
+  let summary = "row-major reshape to a static shape";
+  let description = [{
+    Reinterprets the elements, in row-major order, with another shape of the
+    same element count.
+
+    ```mlir
+    // [B, T, D] -> [B, T, H, Dh]
+    %r = tfm.reshape %x : tensor<1x6x8xf32> -> tensor<1x6x2x4xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+#endif // TFM_DIALECT_TFMOPS_TD

@@ -1,0 +1,163 @@
+//===- Compiler.cpp - parse, read signatures, lower -------------*- C++ -*-===//
+//
+// The MLIR half of the compiler library; LLVM code generation is in
+// Export.cpp and the header text in Header.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/driver/Compiler.h"
+#include "compiler/driver/Header.h"
+
+#include "compiler/dialect/TfmOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+
+void mlir::tfm::registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<TfmDialect>();
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+OwningOpRef<ModuleOp> mlir::tfm::parseModule(MLIRContext &ctx,
+                                             llvm::SourceMgr &sourceMgr,
+                                             llvm::StringRef text,
+                                             llvm::StringRef bufferName) {
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(text, bufferName), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&ctx));
+}
+
+static bool isCIdentifier(llvm::StringRef s) {
+  if (s.empty() || !(llvm::isAlpha(s[0]) || s[0] == '_'))
+    return false;
+  return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+/// The runtime dtype of a tensor element type, if the ABI supports it.
+static std::optional<::tfm::DType> dtypeOf(Type t) {
+  if (t.isF32())
+    return ::tfm::DType::f32;
+  if (t.isF64())
+    return ::tfm::DType::f64;
+  if (t.isSignlessInteger(32))
+    return ::tfm::DType::i32;
+  if (t.isSignlessInteger(64))
+    return ::tfm::DType::i64;
+  return std::nullopt;
+}
+
+FailureOr<std::vector<::tfm::Signature>>
+mlir::tfm::readEntrySignatures(ModuleOp module) {
+  std::vector<::tfm::Signature> signatures;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    ::tfm::Signature sig;
+    sig.name = func.getSymName().str();
+    if (!isCIdentifier(sig.name))
+      return func.emitOpError("entry point name '")
+             << sig.name << "' is not a C identifier";
+    if (isReservedInHeader(sig.name))
+      return func.emitOpError("entry point name '")
+             << sig.name << "' is a C++ keyword";
+    llvm::StringSet<> names;
+
+    auto addTensor = [&](Type type, StringRef name, ::tfm::Role role,
+                         StringRef what, unsigned index) -> LogicalResult {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      if (!tensor || !tensor.hasStaticShape())
+        return func.emitOpError("expects ")
+               << what << " " << index
+               << " to be a statically shaped tensor, got " << type;
+      std::optional<::tfm::DType> dtype = dtypeOf(tensor.getElementType());
+      if (!dtype)
+        return func.emitOpError("expects ")
+               << what << " " << index
+               << " to have element type f32, f64, i32 or i64, got "
+               << tensor.getElementType();
+      if (!names.insert(name).second)
+        return func.emitOpError("has two tensors named '") << name << "'";
+      sig.args.push_back(
+          {name.str(), role, *dtype,
+           ::tfm::Shape(tensor.getShape().begin(), tensor.getShape().end())});
+      return success();
+    };
+
+    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+      ::tfm::Role role = ::tfm::Role::input;
+      std::string name = "arg" + std::to_string(i);
+      if (auto s = func.getArgAttrOfType<StringAttr>(
+              i, TfmDialect::kParamAttrName)) {
+        role = ::tfm::Role::param;
+        name = s.str();
+      } else if (auto s = func.getArgAttrOfType<StringAttr>(
+                     i, TfmDialect::kInputAttrName)) {
+        name = s.str();
+      }
+      if (failed(addTensor(type, name, role, "argument", i)))
+        return failure();
+    }
+    for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+      std::string name = "result" + std::to_string(i);
+      if (auto s = func.getResultAttrOfType<StringAttr>(
+              i, TfmDialect::kOutputAttrName))
+        name = s.str();
+      if (failed(addTensor(type, name, ::tfm::Role::output, "result", i)))
+        return failure();
+    }
+    signatures.push_back(std::move(sig));
+  }
+  return signatures;
+}
+
+/// Canonicalization hoists and merges constants and gives them an unknown
+/// location; give each such op the location of its first located user in
+/// program order, so that printed IR points at a model line everywhere.
+static void inheritUnknownLocations(ModuleOp module) {
+  module.walk([](Operation *op) {
+    if (!isa<UnknownLoc>(op->getLoc()) || !op->getBlock())
+      return;
+    Operation *first = nullptr, *firstAncestor = nullptr;
+    for (Operation *user : op->getUsers()) {
+      Operation *ancestor = op->getBlock()->findAncestorOpInBlock(*user);
+      if (isa<UnknownLoc>(user->getLoc()) || !ancestor)
+        continue;
+      if (!first || ancestor->isBeforeInBlock(firstAncestor)) {
+        first = user;
+        firstAncestor = ancestor;
+      }
+    }
+    if (first)
+      op->setLoc(first->getLoc());
+  });
+}
+
+LogicalResult mlir::tfm::lowerModule(ModuleOp module, Stage stage,
+                                     const CpuPipelineOptions &options) {
+  if (failed(verify(module)))
+    return failure();
+  if (stage == Stage::Tfm)
+    return success();
+  PassManager pm(module.getContext());
+  if (stage == Stage::Linalg)
+    buildTfmToLinalgPipeline(pm);
+  else
+    buildTfmLowerToLlvmPipeline(pm, options);
+  if (failed(pm.run(module)))
+    return failure();
+  inheritUnknownLocations(module);
+  return success();
+}

@@ -1,0 +1,73 @@
+//===- Compiler.h - tfm compilation as a library ----------------*- C++ -*-===//
+//
+// What tfmc and the JIT share: the dialects, parsing, the entry signatures,
+// lowering to a stage, and LLVM code generation for the host. Errors are
+// reported as MLIR diagnostics on the context; callers choose the handler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TFM_DRIVER_COMPILER_H
+#define TFM_DRIVER_COMPILER_H
+
+#include "compiler/pipelines/Pipelines.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CodeGen.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <tfm/signature.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::tfm {
+
+/// Every dialect, interface and translation the pipeline touches.
+void registerCompilerDialects(DialectRegistry &registry);
+
+/// Parses MLIR text, added to `sourceMgr` as `bufferName` (a file name) so
+/// that a SourceMgrDiagnosticHandler on it can quote the offending line.
+OwningOpRef<ModuleOp> parseModule(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
+                                  llvm::StringRef text,
+                                  llvm::StringRef bufferName);
+
+/// The entry points of a tensor-level module: every public function with a
+/// body, its tensors named by `tfm.input`/`tfm.param`/`tfm.output` (or
+/// `argN`/`resultN`). Fails with a diagnostic on a non-tensor or dynamic
+/// argument, an unsupported element type, a duplicate name, or a function
+/// name that is not a C identifier.
+FailureOr<std::vector<::tfm::Signature>> readEntrySignatures(ModuleOp module);
+
+/// How far `lowerModule` goes.
+enum class Stage { Tfm, Linalg, LlvmDialect };
+
+/// Runs the pipeline on a tfm module up to `stage` (Tfm: verify only).
+LogicalResult lowerModule(ModuleOp module, Stage stage,
+                          const CpuPipelineOptions &options);
+
+/// The host's target machine (triple, CPU name and features of this machine).
+/// `cpu` other than "host" names another CPU of the host's architecture.
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+createHostTargetMachine(unsigned optLevel, llvm::StringRef cpu,
+                        std::string &error);
+
+/// Translates an llvm-dialect module to LLVM IR for `tm` and optimizes it at
+/// `optLevel` (0-3).
+FailureOr<std::unique_ptr<llvm::Module>>
+translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,
+                  llvm::TargetMachine &tm, unsigned optLevel);
+
+/// Emits assembly or an object file for `module`.
+LogicalResult emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
+                              llvm::CodeGenFileType type,
+                              llvm::raw_pwrite_stream &os, std::string &error);
+
+} // namespace mlir::tfm
+
+#endif // TFM_DRIVER_COMPILER_H

@@ -1,0 +1,208 @@
+//===- Header.cpp - the C++ header of a compiled object ---------*- C++ -*-===//
+//
+// Writes typed C++ wrappers over MLIR's C interface (`_mlir_ciface_<name>`,
+// one memref descriptor pointer per tensor), so that a user never builds a
+// descriptor by hand and a wrong tensor is a tfm::Status, not a crash.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/driver/Header.h"
+
+#include <set>
+#include <sstream>
+
+using namespace mlir::tfm;
+
+namespace {
+
+/// C++ keywords and alternative tokens: no entry point or parameter name.
+const std::set<std::string> &cxxKeywords() {
+  static const std::set<std::string> words = {
+      "alignas",      "alignof",     "and",           "and_eq",
+      "asm",          "auto",        "bitand",        "bitor",
+      "bool",         "break",       "case",          "catch",
+      "char",         "char8_t",     "char16_t",      "char32_t",
+      "class",        "compl",       "concept",       "const",
+      "consteval",    "constexpr",   "constinit",     "const_cast",
+      "continue",     "co_await",    "co_return",     "co_yield",
+      "decltype",     "default",     "delete",        "do",
+      "double",       "dynamic_cast", "else",         "enum",
+      "explicit",     "export",      "extern",        "false",
+      "float",        "for",         "friend",        "goto",
+      "if",           "inline",      "int",           "long",
+      "mutable",      "namespace",   "new",           "noexcept",
+      "not",          "not_eq",      "nullptr",       "operator",
+      "or",           "or_eq",       "private",       "protected",
+      "public",       "register",    "reinterpret_cast", "requires",
+      "return",       "short",       "signed",        "sizeof",
+      "static",       "static_assert", "static_cast", "struct",
+      "switch",       "template",    "this",          "thread_local",
+      "throw",        "true",        "try",           "typedef",
+      "typeid",       "typename",    "union",         "unsigned",
+      "using",        "virtual",     "void",          "volatile",
+      "wchar_t",      "while",       "xor",           "xor_eq"};
+  return words;
+}
+
+/// Names a parameter of a generated function cannot take: keywords, and the
+/// local the function body declares.
+bool isReservedParameter(const std::string &id) {
+  return cxxKeywords().count(id) || id == "args";
+}
+
+/// A C++ parameter name for a tensor name such as "layer0.attn.wq".
+std::string identifierFor(const std::string &name,
+                          std::set<std::string> &used) {
+  std::string id;
+  for (char c : name)
+    id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0])))
+    id = "t_" + id;
+  if (isReservedParameter(id))
+    id += '_';
+  std::string unique = id;
+  for (int n = 2; used.count(unique); ++n)
+    unique = id + "_" + std::to_string(n);
+  used.insert(unique);
+  return unique;
+}
+
+const char *cppType(::tfm::DType t) {
+  switch (t) {
+  case ::tfm::DType::f32:
+    return "float";
+  case ::tfm::DType::f64:
+    return "double";
+  case ::tfm::DType::i32:
+    return "std::int32_t";
+  case ::tfm::DType::i64:
+    return "std::int64_t";
+  }
+  return "void";
+}
+
+const char *enumName(::tfm::DType t) {
+  switch (t) {
+  case ::tfm::DType::f32:
+    return "tfm::DType::f32";
+  case ::tfm::DType::f64:
+    return "tfm::DType::f64";
+  case ::tfm::DType::i32:
+    return "tfm::DType::i32";
+  case ::tfm::DType::i64:
+    return "tfm::DType::i64";
+  }
+  return "";
+}
+
+const char *enumName(::tfm::Role r) {
+  switch (r) {
+  case ::tfm::Role::input:
+    return "tfm::Role::input";
+  case ::tfm::Role::param:
+    return "tfm::Role::param";
+  case ::tfm::Role::output:
+    return "tfm::Role::output";
+  }
+  return "";
+}
+
+/// A C++ string literal.
+std::string quoted(const std::string &s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string describeCall(const ::tfm::Signature &sig) {
+  std::string s = sig.name + "(";
+  for (size_t i = 0; i < sig.args.size(); ++i)
+    s += (i ? ", " : "") + ::tfm::describe(sig.args[i]);
+  return s + ")";
+}
+
+void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
+  size_t n = sig.args.size();
+  // The entry's own name too: a parameter must not hide the function the
+  // body calls.
+  std::set<std::string> used = {sig.name};
+  std::vector<std::string> params;
+  for (const ::tfm::TensorSpec &a : sig.args)
+    params.push_back(identifierFor(a.name, used));
+
+  os << "/// " << describeCall(sig) << "\n";
+  os << "inline const tfm::Signature &" << sig.name << "_signature() {\n";
+  os << "  static const tfm::Signature sig{" << quoted(sig.name) << ", {\n";
+  for (const ::tfm::TensorSpec &a : sig.args) {
+    os << "      {" << quoted(a.name) << ", " << enumName(a.role) << ", "
+       << enumName(a.dtype) << ", {";
+    for (size_t d = 0; d < a.shape.size(); ++d)
+      os << (d ? ", " : "") << a.shape[d];
+    os << "}},\n";
+  }
+  os << "  }};\n  return sig;\n}\n\n";
+
+  os << "/// Runs " << sig.name << " on " << n
+     << " tensors in signature order, after checking their\n"
+     << "/// element types and shapes. Outputs are written in place.\n";
+  os << "inline tfm::Status " << sig.name
+     << "(std::span<const tfm::TensorView> args) {\n";
+  os << "  if (tfm::Status s = tfm::check_call(" << sig.name
+     << "_signature(), args); !s.ok())\n    return s;\n";
+  for (size_t i = 0; i < n; ++i)
+    os << "  auto m" << i << " = tfm::abi::memref_of<"
+       << cppType(sig.args[i].dtype) << ", " << sig.args[i].shape.size()
+       << ">(args[" << i << "]);\n";
+  os << "  _mlir_ciface_" << sig.name << "(";
+  for (size_t i = 0; i < n; ++i)
+    os << (i ? ", " : "") << "&m" << i;
+  os << ");\n  return tfm::Status();\n}\n\n";
+
+  os << "/// " << describeCall(sig) << "\n";
+  os << "inline tfm::Status " << sig.name << "(";
+  for (size_t i = 0; i < n; ++i)
+    os << (i ? ",\n    " : "") << "const tfm::TensorView &" << params[i];
+  os << ") {\n  const std::array<tfm::TensorView, " << n << "> args{";
+  for (size_t i = 0; i < n; ++i)
+    os << (i ? ", " : "") << params[i];
+  os << "};\n  return " << sig.name
+     << "(std::span<const tfm::TensorView>(args));\n}\n\n";
+}
+
+} // namespace
+
+bool mlir::tfm::isReservedInHeader(const std::string &name) {
+  return cxxKeywords().count(name) > 0;
+}
+
+std::string
+mlir::tfm::generateHeader(const std::vector<::tfm::Signature> &signatures,
+                          const std::string &ns, const std::string &source) {
+  std::ostringstream os;
+  os << "// Generated by tfmc from " << source << ". Do not edit.\n//\n"
+     << "// Entry points, tensors in call order (shapes are fixed when the "
+        "model is compiled):\n";
+  for (const ::tfm::Signature &sig : signatures)
+    os << "//   " << describeCall(sig) << "\n";
+  os << "#pragma once\n\n"
+     << "#include <tfm/signature.hpp>\n#include <tfm/status.hpp>\n"
+     << "#include <tfm/tensor.hpp>\n\n#include <array>\n#include <cstdint>\n"
+     << "#include <span>\n\n";
+  os << "extern \"C\" {\n";
+  for (const ::tfm::Signature &sig : signatures) {
+    os << "void _mlir_ciface_" << sig.name << "(";
+    for (size_t i = 0; i < sig.args.size(); ++i)
+      os << (i ? ", " : "") << "tfm::abi::MemRef<" << cppType(sig.args[i].dtype)
+         << ", " << sig.args[i].shape.size() << "> *";
+    os << ");\n";
+  }
+  os << "}\n\nnamespace " << ns << " {\n\n";
+  for (const ::tfm::Signature &sig : signatures)
+    writeEntryPoint(os, sig);
+  os << "} // namespace " << ns << "\n";
+  return os.str();
+}

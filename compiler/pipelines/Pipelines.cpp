@@ -1,0 +1,122 @@
+//===- Pipelines.cpp - named tfm pass pipelines -----------------*- C++ -*-===//
+//
+// Assembles tfm's own passes and upstream MLIR passes into the CPU pipeline.
+// Each step says why it is where it is; the passes themselves live elsewhere.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/pipelines/Pipelines.h"
+
+#include "compiler/codegen/Passes.h"
+#include "compiler/conversion/Passes.h"
+
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::tfm::buildTfmToLinalgPipeline(OpPassManager &pm) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  // tfm-level folds first (e.g. a transpose into matmul's transpose_b).
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createConvertTfmToLinalgPass());
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createCSEPass());
+}
+
+void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
+                                          const CpuPipelineOptions &options) {
+  // Tensors: fuse elementwise chains, then one tiled loop nest per op.
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createLinalgElementwiseOpFusionPass());
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+    TfmTileAndVectorizePassOptions tiling;
+    tiling.vectorize = options.vectorize;
+    tiling.vectorSize = options.vectorSize;
+    fpm.addPass(createTfmTileAndVectorizePass(tiling));
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+  }
+
+  // Buffers: arguments are read-only, results become out-parameters (a
+  // result computed by a loop nest is copied into its out-parameter; only a
+  // directly returned allocation is replaced by it), temporaries are freed.
+  pm.addPass(createTfmPrepareEntryPointsPass());
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.hoistStaticAllocs = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::buildBufferDeallocationPipeline(
+      pm, bufferization::BufferDeallocationPipelineOptions());
+
+  // Loops and 1-D vectors.
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    fpm.addPass(createConvertLinalgToLoopsPass());
+    fpm.addPass(createTfmLowerVectorsPass());
+    fpm.addPass(createTfmApproximateMathPass());
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+  }
+
+  // LLVM dialect.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::tfm::buildTfmLowerToLlvmPipeline(OpPassManager &pm,
+                                            const CpuPipelineOptions &options) {
+  buildTfmToLinalgPipeline(pm);
+  buildLinalgToLlvmPipeline(pm, options);
+}
+
+void mlir::tfm::registerTfmPassesAndPipelines() {
+  registerTfmConversionPasses();
+  registerTfmCodegenPasses();
+  PassPipelineRegistration<>(
+      "tfm-lower-to-linalg",
+      "tfm ops to linalg on tensors (convert-tfm-to-linalg, canonicalize)",
+      [](OpPassManager &pm) { buildTfmToLinalgPipeline(pm); });
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "tfm-lower-linalg-to-llvm",
+      "linalg on tensors to the llvm dialect: tile, vectorize, bufferize, "
+      "lower",
+      buildLinalgToLlvmPipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "tfm-lower-to-llvm",
+      "tfm ops to the llvm dialect for the CPU (the whole pipeline)",
+      buildTfmLowerToLlvmPipeline);
+}

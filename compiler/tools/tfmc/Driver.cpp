@@ -1,0 +1,289 @@
+//===- Driver.cpp - the tfmc driver -----------------------------*- C++ -*-===//
+//
+// tfmc compiles a model to an object file and a header, or stops at a stage
+// and prints it. A model is a .mlir file, or a C++ source using the tfm DSL:
+// tfmc builds that source with clang++ against the DSL headers and runs it to
+// trace the model, as Halide builds and runs a generator. Everything after
+// tracing is in-process.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Driver.h"
+
+#include "compiler/driver/Compiler.h"
+#include "compiler/driver/Header.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Emit { Tfm, Linalg, LlvmMlir, LlvmIr, Asm, Obj };
+
+cl::OptionCategory category("tfmc options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                               cl::desc("<model.cpp | model.mlir>"),
+                               cl::cat(category));
+cl::opt<std::string> outputFile(
+    "o", cl::value_desc("file"),
+    cl::desc("output file (default: <input>.o for objects, stdout otherwise)"),
+    cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("what to produce"), cl::init(Emit::Obj),
+    cl::values(clEnumValN(Emit::Tfm, "tfm", "tfm dialect, as traced or parsed"),
+               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+               clEnumValN(Emit::LlvmMlir, "llvm-mlir", "MLIR llvm dialect"),
+               clEnumValN(Emit::LlvmIr, "llvm-ir", "optimized LLVM IR"),
+               clEnumValN(Emit::Asm, "asm", "assembly"),
+               clEnumValN(Emit::Obj, "obj", "object file and C++ header")),
+    cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::Prefix, cl::init(3), cl::value_desc("0-3"),
+                           cl::desc("LLVM optimization level (default 3)"),
+                           cl::cat(category));
+cl::opt<std::string> target("target", cl::init("host"),
+                            cl::desc("target machine (only: host)"),
+                            cl::cat(category));
+cl::opt<std::string>
+    headerFile("header", cl::value_desc("file"),
+               cl::desc("header to write with an object (default: <output>.h)"),
+               cl::cat(category));
+cl::opt<std::string>
+    headerNamespace("namespace", cl::init("tfm_models"),
+                    cl::desc("C++ namespace of the header's functions"),
+                    cl::cat(category));
+cl::opt<bool> noVectorize("no-vectorize", cl::init(false),
+                          cl::desc("scalar loops instead of vector code"),
+                          cl::cat(category));
+cl::opt<bool>
+    stripLocations("strip-locations", cl::init(false),
+                   cl::desc("print IR without the source locations of its ops"),
+                   cl::cat(category));
+cl::list<std::string> includeDirs("I", cl::Prefix, cl::value_desc("dir"),
+                                  cl::desc("include directory for a C++ model"),
+                                  cl::cat(category));
+cl::list<std::string>
+    cxxFlags("Xcxx", cl::value_desc("flag"),
+             cl::desc("extra flag for clang++ on a C++ model"),
+             cl::cat(category));
+cl::opt<std::string> cxx("cxx", cl::init(TFM_CXX), cl::value_desc("path"),
+                         cl::desc("C++ compiler for a C++ model"),
+                         cl::cat(category));
+
+/// Prints "tfmc: error: <message>" and returns the exit code 1.
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "tfmc: error: " << message << "\n";
+  return 1;
+}
+
+bool isCppSource(llvm::StringRef path) {
+  llvm::StringRef ext = llvm::sys::path::extension(path);
+  return ext == ".cpp" || ext == ".cc" || ext == ".cxx" || ext == ".C";
+}
+
+/// Removes a temporary directory and what it holds when it goes out of scope.
+struct TempDir {
+  llvm::SmallString<128> path;
+  ~TempDir() {
+    if (!path.empty())
+      llvm::sys::fs::remove_directories(path);
+  }
+};
+
+/// Builds the C++ model source with the DSL's generator main and runs it;
+/// returns the traced MLIR text, or nothing after printing why.
+std::optional<std::string> traceCppModel(llvm::StringRef source) {
+  TempDir dir;
+  if (auto ec = llvm::sys::fs::createUniqueDirectory("tfmc", dir.path)) {
+    fail("cannot create a temporary directory: " + ec.message());
+    return std::nullopt;
+  }
+  std::string generator = (dir.path + "/generator").str();
+  std::string traced = (dir.path + "/traced.mlir").str();
+
+  std::vector<std::string> args = {cxx, "-std=c++20", "-O0", "-g0",
+                                   "-I" TFM_DSL_INCLUDE_DIR};
+  for (const std::string &d : includeDirs)
+    args.push_back("-I" + d);
+  for (const std::string &f : cxxFlags)
+    args.push_back(f);
+  args.insert(args.end(), {source.str(), TFM_GENERATOR_MAIN, "-o", generator});
+  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::string error;
+  int rc =
+      llvm::sys::ExecuteAndWait(cxx, argRefs, std::nullopt, {}, 0, 0, &error);
+  if (rc != 0) {
+    fail("cannot build model source '" + source + "' (" +
+         (error.empty() ? cxx + " exited with " + std::to_string(rc) : error) +
+         ")");
+    return std::nullopt;
+  }
+
+  llvm::StringRef runArgs[] = {generator, traced};
+  rc = llvm::sys::ExecuteAndWait(generator, runArgs, std::nullopt, {}, 0, 0,
+                                 &error);
+  if (rc != 0) {
+    fail("tracing model source '" + source + "' failed" +
+         (error.empty() ? "" : " (" + error + ")"));
+    return std::nullopt;
+  }
+  auto buffer = llvm::MemoryBuffer::getFile(traced);
+  if (!buffer) {
+    fail("tracing model source '" + source + "' wrote no IR");
+    return std::nullopt;
+  }
+  return (*buffer)->getBuffer().str();
+}
+
+/// Opens `path` ("-": stdout) for writing.
+std::unique_ptr<llvm::ToolOutputFile> openOutput(llvm::StringRef path,
+                                                 bool binary) {
+  std::error_code ec;
+  auto file = std::make_unique<llvm::ToolOutputFile>(
+      path, ec, binary ? llvm::sys::fs::OF_None : llvm::sys::fs::OF_Text);
+  if (ec) {
+    fail("cannot open '" + path + "' for writing: " + ec.message());
+    return nullptr;
+  }
+  return file;
+}
+
+} // namespace
+
+int mlir::tfm::runTfmc(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerAsmPrinterCLOptions();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "tfmc: compile a tfm model to an object file and a C++ header\n\n"
+      "  tfmc model.cpp -o model.o       # traces the DSL model, writes "
+      "model.o + model.h\n"
+      "  tfmc model.mlir --emit=linalg   # prints linalg IR with source "
+      "locations\n");
+
+  if (target != "host")
+    return fail("unsupported target '" + target + "'; supported: host");
+  if (optLevel > 3)
+    return fail("-O" + std::to_string(optLevel) +
+                " is not an optimization "
+                "level; use -O0 to -O3");
+  if (!llvm::sys::fs::exists(inputFile))
+    return fail("no such file: '" + inputFile + "'");
+
+  // Read or trace the tfm module.
+  std::string text, bufferName = inputFile;
+  if (isCppSource(inputFile)) {
+    std::optional<std::string> traced = traceCppModel(inputFile);
+    if (!traced)
+      return 1;
+    text = std::move(*traced);
+    bufferName = inputFile + " (traced)";
+  } else {
+    auto buffer = llvm::MemoryBuffer::getFile(inputFile);
+    if (!buffer)
+      return fail("cannot read '" + inputFile +
+                  "': " + buffer.getError().message());
+    text = (*buffer)->getBuffer().str();
+  }
+
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &ctx);
+  OwningOpRef<ModuleOp> module = parseModule(ctx, sourceMgr, text, bufferName);
+  if (!module)
+    return 1;
+
+  auto signatures = readEntrySignatures(*module);
+  if (failed(signatures))
+    return 1;
+  if (signatures->empty() && emit >= Emit::LlvmIr)
+    return fail("'" + inputFile +
+                "' defines no entry point: a public func.func "
+                "with a body");
+
+  CpuPipelineOptions pipeline;
+  pipeline.vectorize = !noVectorize;
+  Stage stage = emit == Emit::Tfm      ? Stage::Tfm
+                : emit == Emit::Linalg ? Stage::Linalg
+                                       : Stage::LlvmDialect;
+  if (failed(lowerModule(*module, stage, pipeline)))
+    return 1;
+
+  bool toObject = emit == Emit::Obj;
+  std::string output = outputFile;
+  if (output.empty())
+    output = toObject ? llvm::sys::path::stem(inputFile).str() + ".o" : "-";
+
+  if (emit == Emit::Tfm || emit == Emit::Linalg || emit == Emit::LlvmMlir) {
+    auto out = openOutput(output, /*binary=*/false);
+    if (!out)
+      return 1;
+    OpPrintingFlags flags;
+    if (!stripLocations)
+      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false)
+          .useLocalScope();
+    module->print(out->os(), flags);
+    out->keep();
+    return 0;
+  }
+
+  std::string error;
+  auto tm = createHostTargetMachine(optLevel, "host", error);
+  if (failed(tm))
+    return fail("cannot target this machine: " + error);
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateToLlvmIr(*module, llvmContext, **tm, optLevel);
+  if (failed(llvmModule))
+    return 1;
+
+  auto out = openOutput(output, /*binary=*/toObject);
+  if (!out)
+    return 1;
+  if (emit == Emit::LlvmIr) {
+    (*llvmModule)->print(out->os(), nullptr);
+  } else if (failed(emitMachineCode(**llvmModule, **tm,
+                                    toObject
+                                        ? llvm::CodeGenFileType::ObjectFile
+                                        : llvm::CodeGenFileType::AssemblyFile,
+                                    out->os(), error))) {
+    return fail(error);
+  }
+
+  if (toObject) {
+    std::string header = headerFile;
+    if (header.empty()) {
+      llvm::SmallString<128> path(output);
+      llvm::sys::path::replace_extension(path, ".h");
+      header = path.str().str();
+    }
+    auto headerOut = openOutput(header, /*binary=*/false);
+    if (!headerOut)
+      return 1;
+    headerOut->os() << generateHeader(
+        *signatures, headerNamespace,
+        llvm::sys::path::filename(inputFile).str());
+    headerOut->keep();
+  }
+  out->keep();
+  return 0;
+}

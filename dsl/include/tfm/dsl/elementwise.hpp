@@ -1,0 +1,68 @@
+// Elementwise ops with NumPy broadcasting: add, mul, scale, relu. The
+// operators a + b, a * b and a * c (tensor.hpp) call them.
+#pragma once
+
+#include <tfm/dsl/concepts.hpp>
+
+namespace tfm::dsl {
+namespace detail {
+
+template <class A, class B, class EA, class EB>
+struct BroadcastCheck {
+  static_assert(std::is_same_v<EA, EB>,
+                "tfm::dsl::add/mul(a, b): a and b must have one element type [TFM_DTYPE_MISMATCH]");
+  static_assert(EA::is_float,
+                "tfm::dsl::add/mul(a, b): operands must be floating point [TFM_DTYPE_MISMATCH]");
+  static_assert(shapes::broadcastable(A::dims, B::dims),
+                "tfm::dsl::add/mul(a, b): shapes must broadcast: aligned at the last dimension, "
+                "each pair equal or 1 [TFM_SHAPE_MISMATCH]");
+  static constexpr auto dims = shapes::broadcast(A::dims, B::dims);
+  using result = shape_from<dims>;
+};
+
+template <class E>
+struct FloatCheck {
+  static_assert(E::is_float,
+                "tfm::dsl: this op takes a floating-point tensor [TFM_DTYPE_MISMATCH]");
+};
+
+template <class A, class B>
+auto broadcast_binary(std::string_view op, const A& a, const B& b,
+                      const std::source_location& loc) {
+  using Check =
+      BroadcastCheck<typename A::shape, typename B::shape, typename A::elem, typename B::elem>;
+  using R = Tensor<typename Check::result, typename A::elem>;
+  return R(tracing(loc, op).emit(op, {&a.value(), &b.value()}, "",
+                                 tensor_type<typename R::shape, typename R::elem>(),
+                                 SourceLoc::from(loc)));
+}
+
+}  // namespace detail
+
+template <AnyTensor A, AnyTensor B>
+auto add(const A& a, const B& b, std::source_location loc = std::source_location::current()) {
+  return detail::broadcast_binary("tfm.add", a, b, loc);
+}
+
+template <AnyTensor A, AnyTensor B>
+auto mul(const A& a, const B& b, std::source_location loc = std::source_location::current()) {
+  return detail::broadcast_binary("tfm.mul", a, b, loc);
+}
+
+// x * factor, with the factor a compile-time-visible constant of the IR.
+template <AnyTensor T>
+T scale(const T& x, float factor, std::source_location loc = std::source_location::current()) {
+  (void)detail::FloatCheck<typename T::elem>{};
+  return T(detail::tracing(loc, "tfm.scale")
+               .emit("tfm.scale", {&x.value()}, "factor = " + detail::f32_attr(factor),
+                     x.value().type, SourceLoc::from(loc)));
+}
+
+template <AnyTensor T>
+T relu(const T& x, std::source_location loc = std::source_location::current()) {
+  (void)detail::FloatCheck<typename T::elem>{};
+  return T(detail::tracing(loc, "tfm.relu")
+               .emit("tfm.relu", {&x.value()}, "", x.value().type, SourceLoc::from(loc)));
+}
+
+}  // namespace tfm::dsl

@@ -1,0 +1,51 @@
+// tfm::jit: compile tfm MLIR in-process (MLIR's ExecutionEngine) and call its
+// entry points on tensors. The same pipeline as tfmc; no MLIR header here.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tfm/signature.hpp>
+#include <tfm/status.hpp>
+#include <tfm/tensor.hpp>
+#include <vector>
+
+namespace tfm::jit {
+
+struct Options {
+  unsigned opt_level = 3;  // LLVM -O level, 0 to 3
+  bool vectorize = true;   // false: scalar loops (a reference for the vector code)
+};
+
+// A compiled module: every public function of the source is an entry point.
+class Module {
+ public:
+  // Compiles tfm MLIR text. On failure the status holds the compiler's
+  // diagnostics, each with the file:line:col of the op at fault.
+  static Result<Module> compile(std::string_view mlir, const Options& options = {},
+                                std::string_view source_name = "<jit>");
+
+  Module(Module&&) noexcept;
+  Module& operator=(Module&&) noexcept;
+  ~Module();
+
+  const std::vector<Signature>& signatures() const;
+  // The signature of `entry`, or null if there is no such entry point.
+  const Signature* signature(std::string_view entry) const;
+
+  // Calls `entry` on all its tensors in signature order (inputs and params,
+  // then outputs, which are written in place). Checks count, element types
+  // and shapes first; a mismatch is an error naming the tensor.
+  Status call(std::string_view entry, std::span<const TensorView> args) const;
+
+  // Calls `entry` on its inputs and params and returns new output tensors.
+  Result<std::vector<Tensor>> run(std::string_view entry, std::span<const TensorView> inputs) const;
+
+ private:
+  struct Impl;
+  explicit Module(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tfm::jit

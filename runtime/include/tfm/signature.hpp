@@ -1,0 +1,84 @@
+// The signature of a compiled entry point: its tensors in ABI order (inputs
+// and parameters as the model declared them, then outputs), and the check
+// that a call's tensors fit it. Header-only: generated headers include it.
+#pragma once
+
+#include <span>
+#include <string>
+#include <tfm/status.hpp>
+#include <tfm/tensor.hpp>
+#include <vector>
+
+namespace tfm {
+
+enum class Role : std::uint8_t { input, param, output };
+
+constexpr std::string_view name_of(Role r) {
+  switch (r) {
+    case Role::input:
+      return "input";
+    case Role::param:
+      return "param";
+    case Role::output:
+      return "output";
+  }
+  return "?";
+}
+
+struct TensorSpec {
+  std::string name;
+  Role role = Role::input;
+  DType dtype = DType::f32;
+  Shape shape;
+};
+
+struct Signature {
+  std::string name;
+  std::vector<TensorSpec> args;  // ABI order: inputs/params, then outputs
+
+  std::size_t count(Role r) const {
+    std::size_t n = 0;
+    for (const TensorSpec& a : args) n += a.role == r;
+    return n;
+  }
+};
+
+// "ids: i32[1x6] input"
+inline std::string describe(const TensorSpec& s) {
+  return s.name + ": " + std::string(name_of(s.dtype)) + format_shape(s.shape) + " " +
+         std::string(name_of(s.role));
+}
+
+// Checks that `args` fit `sig` one by one: count, dtype, shape, non-null data.
+inline Status check_call(const Signature& sig, std::span<const TensorView> args) {
+  auto fail = [&](std::string what, std::string hint) {
+    return Status::error("tfm: " + sig.name + ": " + std::move(what) +
+                         " ---> HINT: " + std::move(hint));
+  };
+  if (args.size() != sig.args.size()) {
+    std::string names;
+    for (const TensorSpec& s : sig.args) names += (names.empty() ? "" : ", ") + s.name;
+    return fail("expects " + std::to_string(sig.args.size()) + " tensors, got " +
+                    std::to_string(args.size()),
+                "pass them in this order: " + names);
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const TensorSpec& s = sig.args[i];
+    const TensorView& a = args[i];
+    std::string which = "tensor '" + s.name + "' (" + std::string(name_of(s.role)) + ", argument " +
+                        std::to_string(i) + ")";
+    if (a.dtype() != s.dtype)
+      return fail(which + " has element type " + std::string(name_of(a.dtype())) + ", expected " +
+                      std::string(name_of(s.dtype)),
+                  "the model was traced with " + describe(s));
+    if (a.shape() != s.shape)
+      return fail(
+          which + " has shape " + format_shape(a.shape()) + ", expected " + format_shape(s.shape),
+          "shapes are fixed when the model is compiled; recompile for other sizes");
+    if (a.data() == nullptr && a.size() != 0)
+      return fail(which + " has no data", "pass a view of an allocated tensor");
+  }
+  return Status();
+}
+
+}  // namespace tfm

@@ -1,0 +1,218 @@
+// tfm::Tensor (owned, 64-byte aligned, row-major) and tfm::TensorView (a
+// pointer with a dtype and a shape), and the memref descriptors through which
+// compiled code receives them. Header-only: generated headers include it.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+#include <memory>
+#include <new>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tfm {
+
+enum class DType : std::uint8_t { f32, f64, i32, i64 };
+
+constexpr std::size_t size_of(DType t) { return t == DType::f64 || t == DType::i64 ? 8 : 4; }
+
+constexpr std::string_view name_of(DType t) {
+  switch (t) {
+    case DType::f32:
+      return "f32";
+    case DType::f64:
+      return "f64";
+    case DType::i32:
+      return "i32";
+    case DType::i64:
+      return "i64";
+  }
+  return "?";
+}
+
+template <class T>
+struct dtype_traits;
+template <>
+struct dtype_traits<float> {
+  static constexpr DType value = DType::f32;
+};
+template <>
+struct dtype_traits<double> {
+  static constexpr DType value = DType::f64;
+};
+template <>
+struct dtype_traits<std::int32_t> {
+  static constexpr DType value = DType::i32;
+};
+template <>
+struct dtype_traits<std::int64_t> {
+  static constexpr DType value = DType::i64;
+};
+template <class T>
+inline constexpr DType dtype_of = dtype_traits<T>::value;
+
+using Shape = std::vector<std::int64_t>;
+
+inline std::int64_t num_elements(std::span<const std::int64_t> shape) {
+  std::int64_t n = 1;
+  for (std::int64_t d : shape) n *= d;
+  return n;
+}
+
+// "[2x6x4]", "[]" for a scalar: the notation of compiler diagnostics.
+inline std::string format_shape(std::span<const std::int64_t> shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += 'x';
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+// A non-owning view of row-major contiguous data. Compiled code never writes
+// through a view passed as an input or a parameter.
+class TensorView {
+ public:
+  TensorView() = default;
+  TensorView(void* data, DType dtype, Shape shape)
+      : data_(data), dtype_(dtype), shape_(std::move(shape)) {}
+  template <class T>
+  TensorView(T* data, Shape shape)
+      : TensorView(const_cast<std::remove_const_t<T>*>(data), dtype_of<std::remove_const_t<T>>,
+                   std::move(shape)) {}
+
+  void* data() const { return data_; }
+  template <class T>
+  T* data_as() const {
+    return static_cast<T*>(data_);
+  }
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  std::int64_t rank() const { return static_cast<std::int64_t>(shape_.size()); }
+  std::int64_t size() const { return num_elements(shape_); }
+
+ private:
+  void* data_ = nullptr;
+  DType dtype_ = DType::f32;
+  Shape shape_;
+};
+
+// An owned, zero-initialized, 64-byte aligned tensor.
+class Tensor {
+ public:
+  static constexpr std::size_t alignment = 64;
+
+  Tensor() = default;
+  Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
+    std::size_t bytes = static_cast<std::size_t>(num_elements(shape_)) * size_of(dtype_);
+    // aligned_alloc wants a multiple of the alignment, and never 0 bytes.
+    std::size_t padded = (bytes + alignment - 1) / alignment * alignment;
+    data_.reset(
+        static_cast<std::byte*>(std::aligned_alloc(alignment, padded ? padded : alignment)));
+    if (!data_) throw std::bad_alloc();
+    std::memset(data_.get(), 0, padded ? padded : alignment);
+  }
+  template <class T>
+  static Tensor of(Shape shape) {
+    return Tensor(dtype_of<T>, std::move(shape));
+  }
+  template <class T>
+  static Tensor from(Shape shape, std::initializer_list<T> values) {
+    Tensor t(dtype_of<T>, std::move(shape));
+    std::size_t n = std::min<std::size_t>(values.size(), t.size());
+    std::copy_n(values.begin(), n, t.data<T>());
+    return t;
+  }
+
+  Tensor(Tensor&&) noexcept = default;
+  Tensor& operator=(Tensor&&) noexcept = default;
+  Tensor clone() const {
+    Tensor t(dtype_, shape_);
+    std::memcpy(t.data_.get(), data_.get(), bytes());
+    return t;
+  }
+
+  DType dtype() const { return dtype_; }
+  const Shape& shape() const { return shape_; }
+  std::int64_t rank() const { return static_cast<std::int64_t>(shape_.size()); }
+  std::int64_t size() const { return num_elements(shape_); }
+  std::size_t bytes() const { return static_cast<std::size_t>(size()) * size_of(dtype_); }
+
+  void* raw() { return data_.get(); }
+  const void* raw() const { return data_.get(); }
+  // Precondition: T matches dtype().
+  template <class T>
+  T* data() {
+    return reinterpret_cast<T*>(data_.get());
+  }
+  template <class T>
+  const T* data() const {
+    return reinterpret_cast<const T*>(data_.get());
+  }
+  template <class T>
+  std::span<T> values() {
+    return {data<T>(), static_cast<std::size_t>(size())};
+  }
+  template <class T>
+  std::span<const T> values() const {
+    return {data<T>(), static_cast<std::size_t>(size())};
+  }
+
+  TensorView view() const {
+    return TensorView(const_cast<std::byte*>(data_.get()), dtype_, shape_);
+  }
+  operator TensorView() const { return view(); }
+
+ private:
+  struct Free {
+    void operator()(std::byte* p) const { std::free(p); }
+  };
+  DType dtype_ = DType::f32;
+  Shape shape_;
+  std::unique_ptr<std::byte, Free> data_;
+};
+
+namespace abi {
+
+// The memref descriptor of MLIR's C interface: what `_mlir_ciface_<name>`
+// takes a pointer to for each argument of rank N.
+template <class T, int N>
+struct MemRef {
+  T* allocated;
+  T* aligned;
+  std::int64_t offset;
+  std::int64_t sizes[N];
+  std::int64_t strides[N];
+};
+template <class T>
+struct MemRef<T, 0> {
+  T* allocated;
+  T* aligned;
+  std::int64_t offset;
+};
+
+// The descriptor of a row-major view. Precondition: rank and dtype match.
+template <class T, int N>
+MemRef<T, N> memref_of(const TensorView& v) {
+  MemRef<T, N> m;
+  m.allocated = m.aligned = static_cast<T*>(v.data());
+  m.offset = 0;
+  if constexpr (N > 0) {
+    std::int64_t stride = 1;
+    for (int i = N - 1; i >= 0; --i) {
+      m.sizes[i] = v.shape()[i];
+      m.strides[i] = stride;
+      stride *= v.shape()[i];
+    }
+  }
+  return m;
+}
+
+}  // namespace abi
+}  // namespace tfm

@@ -1,0 +1,145 @@
+// The JIT: tfm MLIR --(the tfmc pipeline)--> llvm dialect --> ExecutionEngine.
+// Entry points are called through their packed C-interface wrappers with one
+// memref descriptor per tensor.
+
+#include <tfm/jit.hpp>
+
+#include "compiler/driver/Compiler.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
+namespace tfm::jit {
+
+struct Module::Impl {
+  std::vector<Signature> signatures;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+};
+
+Module::Module(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Module::Module(Module&&) noexcept = default;
+Module& Module::operator=(Module&&) noexcept = default;
+Module::~Module() = default;
+
+Result<Module> Module::compile(std::string_view mlir_text, const Options& options,
+                               std::string_view source_name) {
+  if (options.opt_level > 3)
+    return Status::error("tfm: jit: opt_level " + std::to_string(options.opt_level) +
+                         " is not an optimization level ---> HINT: use 0 to 3");
+  mlir::DialectRegistry registry;
+  mlir::tfm::registerCompilerDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.printOpOnDiagnostic(false);
+
+  // Collect diagnostics as "file:line:col: error: message" lines.
+  std::string diagnostics;
+  llvm::raw_string_ostream diag_os(diagnostics);
+  llvm::SourceMgr source_mgr;
+  mlir::SourceMgrDiagnosticHandler handler(source_mgr, &ctx, diag_os);
+  auto failed = [&](const std::string& what) {
+    return Status::error("tfm: jit: " + what + " '" + std::string(source_name) + "':\n" +
+                         diagnostics);
+  };
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::tfm::parseModule(ctx, source_mgr, llvm::StringRef(mlir_text.data(), mlir_text.size()),
+                             llvm::StringRef(source_name.data(), source_name.size()));
+  if (!module) return failed("cannot parse");
+
+  auto impl = std::make_unique<Impl>();
+  auto signatures = mlir::tfm::readEntrySignatures(*module);
+  if (mlir::failed(signatures)) return failed("bad entry points in");
+  impl->signatures = std::move(*signatures);
+
+  mlir::tfm::CpuPipelineOptions pipeline;
+  pipeline.vectorize = options.vectorize;
+  if (mlir::failed(mlir::tfm::lowerModule(*module, mlir::tfm::Stage::LlvmDialect, pipeline)))
+    return failed("cannot compile");
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::string error;
+  auto tm = mlir::tfm::createHostTargetMachine(options.opt_level, "host", error);
+  if (mlir::failed(tm)) return Status::error("tfm: jit: cannot target this machine: " + error);
+  auto transformer = mlir::makeOptimizingTransformer(options.opt_level, 0, tm->get());
+  mlir::ExecutionEngineOptions engine_options;
+  engine_options.transformer = transformer;
+  engine_options.jitCodeGenOptLevel = llvm::CodeGenOpt::getLevel(options.opt_level);
+  auto engine = mlir::ExecutionEngine::create(*module, engine_options);
+  if (!engine)
+    return Status::error("tfm: jit: cannot create the execution engine: " +
+                         llvm::toString(engine.takeError()));
+  impl->engine = std::move(*engine);
+  return Module(std::move(impl));
+}
+
+const std::vector<Signature>& Module::signatures() const { return impl_->signatures; }
+
+const Signature* Module::signature(std::string_view entry) const {
+  for (const Signature& s : impl_->signatures)
+    if (s.name == entry) return &s;
+  return nullptr;
+}
+
+Status Module::call(std::string_view entry, std::span<const TensorView> args) const {
+  const Signature* sig = signature(entry);
+  if (!sig) {
+    std::string names;
+    for (const Signature& s : impl_->signatures) names += (names.empty() ? "" : ", ") + s.name;
+    return Status::error("tfm: jit: no entry point '" + std::string(entry) +
+                         "' ---> HINT: the module has: " + names);
+  }
+  if (Status s = check_call(*sig, args); !s.ok()) return s;
+
+  // One descriptor per tensor: {allocated, aligned, offset, sizes[r], strides[r]}.
+  std::vector<std::vector<std::int64_t>> descriptors(args.size());
+  std::vector<void*> descriptor_ptrs(args.size());
+  std::vector<void*> packed(args.size());
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const TensorView& a = args[i];
+    std::vector<std::int64_t>& d = descriptors[i];
+    std::int64_t rank = a.rank();
+    d.resize(3 + 2 * rank);
+    d[0] = d[1] = reinterpret_cast<std::int64_t>(a.data());
+    d[2] = 0;
+    std::int64_t stride = 1;
+    for (std::int64_t r = rank - 1; r >= 0; --r) {
+      d[3 + r] = a.shape()[r];
+      d[3 + rank + r] = stride;
+      stride *= a.shape()[r];
+    }
+    descriptor_ptrs[i] = d.data();
+    packed[i] = &descriptor_ptrs[i];
+  }
+  llvm::Error err = impl_->engine->invokePacked("_mlir_ciface_" + sig->name, packed);
+  if (err)
+    return Status::error("tfm: jit: cannot call '" + sig->name +
+                         "': " + llvm::toString(std::move(err)));
+  return Status();
+}
+
+Result<std::vector<Tensor>> Module::run(std::string_view entry,
+                                        std::span<const TensorView> inputs) const {
+  const Signature* sig = signature(entry);
+  if (!sig) return call(entry, inputs);  // names the entry points
+  std::size_t num_inputs = sig->args.size() - sig->count(Role::output);
+  if (inputs.size() != num_inputs)
+    return Status::error("tfm: " + sig->name + ": expects " + std::to_string(num_inputs) +
+                         " inputs and params, got " + std::to_string(inputs.size()) +
+                         " ---> HINT: outputs are allocated by run(); use call() to pass them");
+  std::vector<Tensor> outputs;
+  std::vector<TensorView> args(inputs.begin(), inputs.end());
+  for (const TensorSpec& spec : sig->args)
+    if (spec.role == Role::output) {
+      outputs.emplace_back(spec.dtype, spec.shape);
+      args.push_back(outputs.back().view());
+    }
+  if (Status s = call(entry, args); !s.ok()) return s;
+  return outputs;
+}
+
+}  // namespace tfm::jit

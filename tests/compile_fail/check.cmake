@@ -1,0 +1,23 @@
+# Compiles SRC with -fsyntax-only. VARIANT=ok must compile; VARIANT=ko
+# (-DTFM_KO) must fail with output matching the regex EXPECT.
+set(flags -std=c++20 -fsyntax-only -I${INCLUDE})
+if(VARIANT STREQUAL "ko")
+  list(APPEND flags -DTFM_KO)
+endif()
+execute_process(COMMAND ${CXX} ${flags} ${SRC}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(VARIANT STREQUAL "ok")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "expected ${SRC} to compile, but it failed:\n${err}")
+  endif()
+  message(STATUS "ok: ${SRC} compiles")
+else()
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "expected ${SRC} with -DTFM_KO not to compile, but it did")
+  endif()
+  if(NOT err MATCHES "${EXPECT}")
+    message(FATAL_ERROR "${SRC} failed to compile, but without the message /${EXPECT}/:\n${err}")
+  endif()
+  string(REGEX MATCH "[^\n]*${EXPECT}[^\n]*" line "${err}")
+  message(STATUS "ko: ${SRC} fails as expected: ${line}")
+endif()

@@ -1,0 +1,55 @@
+// RUN: tfm-opt %s --split-input-file --tfm-prepare-entry-points | FileCheck %s
+
+// Tests that a public model function gets the C interface, read-only
+// arguments, and loses its tfm.input / tfm.param / tfm.output names.
+// CHECK-LABEL: func.func @prepare_public_model
+// CHECK-SAME:    (%{{.+}}: tensor<6x8xf32> {bufferization.writable = false}, %{{.+}}: tensor<8x8xf32> {bufferization.writable = false})
+// CHECK-SAME:    -> tensor<6x8xf32> attributes {llvm.emit_c_interface}
+// CHECK-NOT:     tfm.input
+// CHECK-NOT:     tfm.param
+// CHECK-NOT:     tfm.output
+// CHECK:         return
+func.func @prepare_public_model(%x: tensor<6x8xf32> {tfm.input = "x"}, %w: tensor<8x8xf32> {tfm.param = "w"})
+    -> (tensor<6x8xf32> {tfm.output = "y"}) {
+  %0 = tfm.matmul %x, %w : (tensor<6x8xf32>, tensor<8x8xf32>) -> tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that other argument attributes survive, and that a public function
+// without names is prepared too.
+// CHECK-LABEL: func.func @prepare_keep_other_attrs
+// CHECK-SAME:    (%{{.+}}: tensor<4xf32> {bufferization.writable = false, test.keep})
+// CHECK-SAME:    attributes {llvm.emit_c_interface}
+func.func @prepare_keep_other_attrs(%x: tensor<4xf32> {tfm.input = "x", test.keep}) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a public function without arguments still gets the C interface.
+// CHECK-LABEL: func.func @prepare_no_args()
+// CHECK-SAME:    attributes {llvm.emit_c_interface}
+func.func @prepare_no_args() {
+  return
+}
+
+// -----
+
+// Tests that a private function is untouched, names included.
+// CHECK-LABEL: func.func private @negative_prepare_private
+// CHECK-SAME:    (%{{.+}}: tensor<6x8xf32> {tfm.input = "x"}) -> (tensor<6x8xf32> {tfm.output = "y"})
+// CHECK-NOT:     llvm.emit_c_interface
+// CHECK-NOT:     bufferization.writable
+// CHECK:         return
+func.func private @negative_prepare_private(%x: tensor<6x8xf32> {tfm.input = "x"}) -> (tensor<6x8xf32> {tfm.output = "y"}) {
+  return %x : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that an external declaration is untouched.
+// CHECK:       func.func private @negative_prepare_external(tensor<6x8xf32> {tfm.input = "x"}) -> (tensor<6x8xf32> {tfm.output = "y"})
+// CHECK-NOT:   llvm.emit_c_interface
+func.func private @negative_prepare_external(tensor<6x8xf32> {tfm.input = "x"}) -> (tensor<6x8xf32> {tfm.output = "y"})

@@ -1,0 +1,203 @@
+// Cases written with tfm ops take their linalg form from --convert-tfm-to-linalg.
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize | FileCheck %s
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vectorize=false" | FileCheck %s --check-prefix=NOVEC
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=8" | FileCheck %s --check-prefix=VEC8
+// RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=0" 2>&1 | FileCheck %s --check-prefix=BADSIZE
+// BADSIZE: error: tfm-tile-and-vectorize: vector-size must be positive, got 0
+
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that a 64x64x64 matmul gets an 8 x 32 register block with an 8-deep
+// K tile (M, N, K loops in that order) and becomes one vector.contract per
+// tile: contract([M, K], [K, N]) -> [M, N] on the tile's operands, reading and
+// writing the accumulator tile.
+// CHECK-DAG:   #[[$MK:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG:   #[[$KN:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG:   #[[$MN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @tile_matmul_64
+// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C8:.+]] = arith.constant 8 : index
+// CHECK-DAG:     %[[C32:.+]] = arith.constant 32 : index
+// CHECK-DAG:     %[[C64:.+]] = arith.constant 64 : index
+// CHECK:         scf.for %[[M:[a-z0-9_]+]] = %[[C0]] to %[[C64]] step %[[C8]]
+// CHECK:           scf.for %[[N:[a-z0-9_]+]] = %[[C0]] to %[[C64]] step %[[C32]]
+// CHECK:             scf.for %[[K:[a-z0-9_]+]] = %[[C0]] to %[[C64]] step %[[C8]]
+// CHECK:               %[[A:.+]] = vector.transfer_read %{{.+}}[%[[M]], %[[K]]]{{.*}} : tensor<64x64xf32>, vector<8x8xf32>
+// CHECK:               %[[B:.+]] = vector.transfer_read %{{.+}}[%[[K]], %[[N]]]{{.*}} : tensor<64x64xf32>, vector<8x32xf32>
+// CHECK:               %[[ACC:.+]] = vector.transfer_read %{{.+}}[%[[M]], %[[N]]]{{.*}} : tensor<64x64xf32>, vector<8x32xf32>
+// CHECK:               %[[R:.+]] = vector.contract
+// CHECK-SAME:            indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]]
+// CHECK-SAME:            iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>
+// CHECK-SAME:            %[[A]], %[[B]], %[[ACC]] : vector<8x8xf32>, vector<8x32xf32> into vector<8x32xf32>
+// CHECK:               vector.transfer_write %[[R]], %{{.+}}[%[[M]], %[[N]]]{{.*}} : vector<8x32xf32>, tensor<64x64xf32>
+// NOVEC-LABEL: func.func @tile_matmul_64
+// NOVEC:         scf.for {{.+}} step %c8
+// NOVEC:           scf.for {{.+}} step %c32
+// NOVEC:             scf.for {{.+}} step %c8
+// NOVEC:               linalg.generic
+// NOVEC-SAME:            ins(%{{.+}}, %{{.+}} : tensor<8x8xf32>, tensor<8x32xf32>) outs(%{{.+}} : tensor<8x32xf32>)
+// NOVEC-NOT:     vector.
+// VEC8-LABEL:  func.func @tile_matmul_64
+// VEC8:          vector.contract {{.+}} : vector<8x8xf32>, vector<8x16xf32> into vector<8x16xf32>
+func.func @tile_matmul_64(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<64x64xf32>, tensor<64x64xf32>) outs(%c : tensor<64x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x64xf32>
+  return %0 : tensor<64x64xf32>
+}
+
+// -----
+
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that a matmul whose loops fit in one tile (6 rows, 16 columns, K 4)
+// is not tiled at all, only vectorized.
+// CHECK-LABEL: func.func @tile_matmul_small
+// CHECK-NOT:     scf.for
+// CHECK:         vector.contract {{.+}} : vector<6x4xf32>, vector<4x16xf32> into vector<6x16xf32>
+// CHECK-NOT:     linalg.generic
+func.func @tile_matmul_small(%a: tensor<6x4xf32>, %b: tensor<4x16xf32>, %c: tensor<6x16xf32>) -> tensor<6x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<6x4xf32>, tensor<4x16xf32>) outs(%c : tensor<6x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x16xf32>
+  return %0 : tensor<6x16xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+
+// Tests that an elementwise op tiles its outer loop by 1 and its inner loop
+// by four vectors (64 of 128 lanes), and vectorizes each tile; the
+// broadcast operand is read as a 1-D vector and broadcast.
+// CHECK-LABEL: func.func @tile_elementwise_bias
+// CHECK-SAME:    (%[[X:.+]]: tensor<4x128xf32>, %[[B:.+]]: tensor<128xf32>
+// CHECK-DAG:     %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG:     %[[C64:.+]] = arith.constant 64 : index
+// CHECK:         scf.for %[[I:[a-z0-9_]+]] = %{{.+}} to %{{.+}} step %[[C1]]
+// CHECK:           scf.for %[[J:[a-z0-9_]+]] = %{{.+}} to %{{.+}} step %[[C64]]
+// CHECK:             %[[VX:.+]] = vector.transfer_read %[[X]][%[[I]], %[[J]]]{{.*}} : tensor<4x128xf32>, vector<1x64xf32>
+// CHECK:             %[[VB:.+]] = vector.transfer_read %[[B]][%[[J]]]{{.*}} : tensor<128xf32>, vector<64xf32>
+// CHECK:             %[[BB:.+]] = vector.broadcast %[[VB]] : vector<64xf32> to vector<1x64xf32>
+// CHECK:             %[[S:.+]] = arith.addf %[[VX]], %[[BB]] : vector<1x64xf32>
+// CHECK:             vector.transfer_write %[[S]], %{{.+}}[%[[I]], %[[J]]]{{.*}} : vector<1x64xf32>, tensor<4x128xf32>
+// NOVEC-LABEL: func.func @tile_elementwise_bias
+// NOVEC:         scf.for
+// NOVEC:           scf.for
+// NOVEC:             linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x64xf32>, tensor<64xf32>)
+// NOVEC-NOT:     vector.
+// VEC8-LABEL:  func.func @tile_elementwise_bias
+// VEC8:          arith.addf {{.+}} : vector<1x32xf32>
+func.func @tile_elementwise_bias(%x: tensor<4x128xf32>, %b: tensor<128xf32>, %init: tensor<4x128xf32>) -> tensor<4x128xf32> {
+  %0 = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %b : tensor<4x128xf32>, tensor<128xf32>) outs(%init : tensor<4x128xf32>) {
+  ^bb0(%u: f32, %v: f32, %o: f32):
+    %s = arith.addf %u, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<4x128xf32>
+  return %0 : tensor<4x128xf32>
+}
+
+// -----
+
+// Tests that an inner loop of 6, which no vector size divides, becomes one
+// vector of 6 lanes.
+// CHECK-LABEL: func.func @tile_elementwise_odd_width
+// CHECK:         scf.for
+// CHECK:           vector.transfer_read {{.+}} : tensor<6x6xf32>, vector<1x6xf32>
+// CHECK:           arith.maximumf {{.+}} : vector<1x6xf32>
+func.func @tile_elementwise_odd_width(%x: tensor<6x6xf32>) -> tensor<6x6xf32> {
+  %0 = tfm.relu %x : tensor<6x6xf32>
+  return %0 : tensor<6x6xf32>
+}
+
+// -----
+
+// Tests that the softmax reductions (from --convert-tfm-to-linalg) become
+// vector.multi_reduction over 64-lane tiles and that exp stays a math op on
+// vectors.
+// CHECK-LABEL: func.func @tile_softmax_reductions
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             vector.multi_reduction <maximumf>, %{{.+}}, %{{.+}} [1] : vector<1x64xf32> to vector<1xf32>
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             math.exp %{{.+}} : vector<1x64xf32>
+// CHECK:             vector.multi_reduction <add>, %{{.+}}, %{{.+}} [1] : vector<1x64xf32> to vector<1xf32>
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             math.exp %{{.+}} : vector<1x64xf32>
+// CHECK:             arith.divf %{{.+}}, %{{.+}} : vector<1x64xf32>
+func.func @tile_softmax_reductions(%x: tensor<4x128xf32>) -> tensor<4x128xf32> {
+  %0 = tfm.softmax %x {axis = -1 : i64} : tensor<4x128xf32>
+  return %0 : tensor<4x128xf32>
+}
+
+// -----
+
+// Tests that the clamped tensor.extract of an embedding becomes a
+// vector.gather over one table row.
+// CHECK-LABEL: func.func @tile_embedding_gather
+// CHECK:         scf.for
+// CHECK:           arith.maxsi
+// CHECK:           arith.minsi
+// CHECK:           vector.gather {{.+}} : tensor<32x16xf32>, vector<1x1x16xindex>, vector<1x1x16xi1>, vector<1x1x16xf32> into vector<1x1x16xf32>
+// CHECK-NOT:     tensor.extract %
+func.func @tile_embedding_gather(%t: tensor<32x16xf32>, %ids: tensor<1x6xi32>) -> tensor<1x6x16xf32> {
+  %0 = tfm.embedding %t, %ids : (tensor<32x16xf32>, tensor<1x6xi32>) -> tensor<1x6x16xf32>
+  return %0 : tensor<1x6x16xf32>
+}
+
+// -----
+
+// Tests that linalg.transpose tiles its outer loops and moves one contiguous
+// row of 4 per tile.
+// CHECK-LABEL: func.func @tile_transpose_heads
+// CHECK:         scf.for %[[H:[a-z0-9_]+]] =
+// CHECK:           scf.for %[[T:[a-z0-9_]+]] =
+// CHECK:             %[[V:.+]] = vector.transfer_read %{{.+}}[%{{.+}}, %[[T]], %[[H]], %{{.+}}]{{.*}} : tensor<1x6x2x4xf32>, vector<1x1x1x4xf32>
+// CHECK:             %[[P:.+]] = vector.transpose %[[V]], [0, 2, 1, 3] : vector<1x1x1x4xf32> to vector<1x1x1x4xf32>
+// CHECK:             vector.transfer_write %[[P]], %{{.+}}[%{{.+}}, %[[H]], %[[T]], %{{.+}}]{{.*}} : vector<1x1x1x4xf32>, tensor<1x2x6x4xf32>
+func.func @tile_transpose_heads(%x: tensor<1x6x2x4xf32>) -> tensor<1x2x6x4xf32> {
+  %0 = tfm.transpose %x, [0, 2, 1, 3] : tensor<1x6x2x4xf32> -> tensor<1x2x6x4xf32>
+  return %0 : tensor<1x2x6x4xf32>
+}
+
+// -----
+
+// Tests that an op on buffers is left alone.
+// CHECK-LABEL: func.func @negative_tile_memref_op
+// CHECK-NOT:     scf.for
+// CHECK:         linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : memref<64x64xf32>)
+func.func @negative_tile_memref_op(%m: memref<64x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%m : memref<64x64xf32>)
+  return
+}
+
+// -----
+
+// Tests that an op on dynamically shaped tensors is left alone.
+// CHECK-LABEL: func.func @negative_tile_dynamic_shape
+// CHECK-NOT:     scf.for
+// CHECK:         linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<?x64xf32>)
+func.func @negative_tile_dynamic_shape(%t: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.fill ins(%zero : f32) outs(%t : tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
+}

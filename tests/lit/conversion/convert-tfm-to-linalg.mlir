@@ -1,0 +1,317 @@
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg | FileCheck %s
+// RUN: tfm-opt %s --convert-tfm-to-linalg --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s --check-prefix=LOC
+
+// Tests that a batched matmul against a 2-D weight becomes fill(0) and a
+// generic with loops [b, m, n, k], the weight read without the batch loop.
+// CHECK-DAG:   #[[$LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG:   #[[$RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-DAG:   #[[$OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @matmul_batch_weight
+// CHECK-SAME:    (%[[A:.+]]: tensor<2x6x4xf32>, %[[B:.+]]: tensor<4x5xf32>)
+// CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[EMPTY:.+]] = tensor.empty() : tensor<2x6x5xf32>
+// CHECK:         %[[FILL:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<2x6x5xf32>)
+// CHECK:         %[[R:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[A]], %[[B]] : tensor<2x6x4xf32>, tensor<4x5xf32>) outs(%[[FILL]] : tensor<2x6x5xf32>)
+// CHECK:         ^bb0(%[[L:.+]]: f32, %[[RR:.+]]: f32, %[[ACC:.+]]: f32):
+// CHECK:           %[[P:.+]] = arith.mulf %[[L]], %[[RR]] : f32
+// CHECK:           %[[S:.+]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK:           linalg.yield %[[S]] : f32
+// CHECK:         return %[[R]]
+// The lowered ops keep the location of the tfm op.
+// LOC-LABEL:   func.func @matmul_batch_weight
+// LOC:           linalg.fill {{.*}} loc("{{.*}}convert-tfm-to-linalg.mlir":[[# @LINE + 4]]:8)
+// LOC:           arith.mulf {{.*}} loc("{{.*}}convert-tfm-to-linalg.mlir":[[# @LINE + 3]]:8)
+// LOC:           } -> tensor<2x6x5xf32> loc("{{.*}}convert-tfm-to-linalg.mlir":[[# @LINE + 2]]:8)
+func.func @matmul_batch_weight(%a: tensor<2x6x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x6x5xf32> {
+  %0 = tfm.matmul %a, %b : (tensor<2x6x4xf32>, tensor<4x5xf32>) -> tensor<2x6x5xf32>
+  return %0 : tensor<2x6x5xf32>
+}
+
+// -----
+
+// Tests that transpose_a and transpose_b swap the row and column loops of
+// their operand, and that a size-1 batch dimension facing a larger one reads
+// index 0.
+// CHECK-DAG:   #[[$LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (0, d3, d1)>
+// CHECK-DAG:   #[[$RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// CHECK-DAG:   #[[$OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @matmul_transposed_broadcast
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%{{.+}}, %{{.+}} : tensor<1x4x6xf32>, tensor<3x5x4xf32>) outs(%{{.+}} : tensor<3x6x5xf32>)
+func.func @matmul_transposed_broadcast(%a: tensor<1x4x6xf32>, %b: tensor<3x5x4xf32>) -> tensor<3x6x5xf32> {
+  %0 = tfm.matmul %a, %b {transpose_a, transpose_b} : (tensor<1x4x6xf32>, tensor<3x5x4xf32>) -> tensor<3x6x5xf32>
+  return %0 : tensor<3x6x5xf32>
+}
+
+// -----
+
+// Tests that a size-1 batch dimension facing a size-1 result dimension keeps
+// its loop.
+// CHECK-DAG:   #[[$Q:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
+// CHECK-DAG:   #[[$K:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
+// CHECK-LABEL: func.func @matmul_qk_transposed
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$Q]], #[[$K]], #{{[a-z0-9_]+}}]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+func.func @matmul_qk_transposed(%q: tensor<1x2x6x3xf32>, %k: tensor<1x2x6x3xf32>) -> tensor<1x2x6x6xf32> {
+  %0 = tfm.matmul %q, %k {transpose_b} : (tensor<1x2x6x3xf32>, tensor<1x2x6x3xf32>) -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Tests that add broadcasts through its indexing maps: a size-1 dimension
+// reads index 0 and a missing leading dimension is dropped from the map.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[$COL:.+]] = affine_map<(d0, d1, d2) -> (d1, 0)>
+// CHECK-LABEL: func.func @add_broadcast_size1
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x6x8xf32>, %[[C:.+]]: tensor<6x1xf32>)
+// CHECK:         %[[E:.+]] = tensor.empty() : tensor<2x6x8xf32>
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$COL]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[X]], %[[C]] : tensor<2x6x8xf32>, tensor<6x1xf32>) outs(%[[E]] : tensor<2x6x8xf32>)
+// CHECK:           arith.addf
+func.func @add_broadcast_size1(%x: tensor<2x6x8xf32>, %c: tensor<6x1xf32>) -> tensor<2x6x8xf32> {
+  %0 = tfm.add %x, %c : (tensor<2x6x8xf32>, tensor<6x1xf32>) -> tensor<2x6x8xf32>
+  return %0 : tensor<2x6x8xf32>
+}
+
+// -----
+
+// Tests that a rank-0 operand of mul is read with an empty map.
+// CHECK-DAG:   #[[$SCALAR:.+]] = affine_map<(d0, d1, d2) -> ()>
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @mul_broadcast_scalar
+// CHECK-SAME:    (%[[S:.+]]: tensor<f32>, %[[X:.+]]: tensor<2x6x8xf32>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$SCALAR]], #[[$ID]], #[[$ID]]]
+// CHECK-SAME:      ins(%[[S]], %[[X]] : tensor<f32>, tensor<2x6x8xf32>)
+// CHECK:         ^bb0(%[[A:.+]]: f32, %[[B:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[M:.+]] = arith.mulf %[[A]], %[[B]] : f32
+// CHECK:           linalg.yield %[[M]]
+func.func @mul_broadcast_scalar(%s: tensor<f32>, %x: tensor<2x6x8xf32>) -> tensor<2x6x8xf32> {
+  %0 = tfm.mul %s, %x : (tensor<f32>, tensor<2x6x8xf32>) -> tensor<2x6x8xf32>
+  return %0 : tensor<2x6x8xf32>
+}
+
+// -----
+
+// Tests that scale multiplies by its factor as a constant and relu takes the
+// maximum with 0.
+// CHECK-LABEL: func.func @scale_relu_elementwise
+// CHECK:         %[[F:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK:         %[[SC:.+]] = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel"]
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK:           arith.mulf %[[IN]], %[[F]] : f32
+// CHECK:         %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[SC]] : tensor<6x8xf32>)
+// CHECK:         ^bb0(%[[IN2:.+]]: f32, %{{.+}}: f32):
+// CHECK:           arith.maximumf %[[IN2]], %[[Z]] : f32
+func.func @scale_relu_elementwise(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %0 = tfm.scale %x {factor = 0.5 : f32} : tensor<6x8xf32>
+  %1 = tfm.relu %0 : tensor<6x8xf32>
+  return %1 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that softmax along the last axis is a max reduction from -inf, a sum
+// of exp(x - max) from 0, and an elementwise exp(x - max) / sum.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[$RED:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @softmax_last_axis
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x6x8xf32>)
+// CHECK:         %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:         %[[MAXINIT:.+]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.+}} : tensor<2x6xf32>)
+// CHECK:         %[[MAX:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[X]] : tensor<2x6x8xf32>) outs(%[[MAXINIT]] : tensor<2x6xf32>)
+// CHECK:           arith.maximumf
+// CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[SUMINIT:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<2x6xf32>)
+// CHECK:         %[[SUM:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$RED]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[X]], %[[MAX]] : tensor<2x6x8xf32>, tensor<2x6xf32>) outs(%[[SUMINIT]] : tensor<2x6xf32>)
+// CHECK:           %[[D:.+]] = arith.subf
+// CHECK:           %[[E:.+]] = math.exp %[[D]] : f32
+// CHECK:           arith.addf %{{.+}}, %[[E]] : f32
+// CHECK:         %[[Y:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$RED]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[X]], %[[MAX]], %[[SUM]] : tensor<2x6x8xf32>, tensor<2x6xf32>, tensor<2x6xf32>)
+// CHECK:           %[[D2:.+]] = arith.subf
+// CHECK:           %[[E2:.+]] = math.exp %[[D2]] : f32
+// CHECK:           arith.divf %[[E2]], %{{.+}} : f32
+// CHECK:         return %[[Y]]
+func.func @softmax_last_axis(%x: tensor<2x6x8xf32>) -> tensor<2x6x8xf32> {
+  %0 = tfm.softmax %x {axis = -1 : i64} : tensor<2x6x8xf32>
+  return %0 : tensor<2x6x8xf32>
+}
+
+// -----
+
+// Tests that softmax along a middle axis reduces that axis.
+// CHECK-DAG:   #[[$RED:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @softmax_middle_axis
+// CHECK:         linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<2x8xf32>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#{{[a-z0-9_]+}}, #[[$RED]]]
+// CHECK-SAME:      iterator_types = ["parallel", "reduction", "parallel"]
+func.func @softmax_middle_axis(%x: tensor<2x6x8xf32>) -> tensor<2x6x8xf32> {
+  %0 = tfm.softmax %x {axis = 1 : i64} : tensor<2x6x8xf32>
+  return %0 : tensor<2x6x8xf32>
+}
+
+// -----
+
+// Tests that layer_norm is a sum, a sum of squared deviations, and a
+// normalization reading gamma and beta along the last axis, with 1/D and
+// epsilon as constants.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[$RED:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG:   #[[$LAST:.+]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func.func @layer_norm_last_axis
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x6x8xf32>, %[[G:.+]]: tensor<8xf32>, %[[B:.+]]: tensor<8xf32>)
+// CHECK-DAG:     %[[INVD:.+]] = arith.constant 1.250000e-01 : f32
+// CHECK-DAG:     %[[EPS:.+]] = arith.constant 9.99999974E-6 : f32
+// CHECK:         %[[SUM:.+]] = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[X]] : tensor<2x6x8xf32>)
+// CHECK:         %[[SQ:.+]] = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[X]], %[[SUM]] : tensor<2x6x8xf32>, tensor<2x6xf32>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$RED]], #[[$LAST]], #[[$LAST]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[X]], %[[SUM]], %[[SQ]], %[[G]], %[[B]] :
+// CHECK:           arith.mulf %{{.+}}, %[[INVD]]
+// CHECK:           %[[V:.+]] = arith.addf %{{.+}}, %[[EPS]] : f32
+// CHECK:           math.sqrt %[[V]] : f32
+func.func @layer_norm_last_axis(%x: tensor<2x6x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<2x6x8xf32> {
+  %0 = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32}
+      : (tensor<2x6x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x6x8xf32>
+  return %0 : tensor<2x6x8xf32>
+}
+
+// -----
+
+// Tests that embedding is a parallel generic over the ids that clamps each id
+// into [0, V - 1] and extracts the table row at the width index.
+// CHECK-DAG:   #[[$IDS:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @embedding_i32_ids
+// CHECK-SAME:    (%[[T:.+]]: tensor<32x8xf32>, %[[I:.+]]: tensor<1x6xi32>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$IDS]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[I]] : tensor<1x6xi32>) outs(%{{.+}} : tensor<1x6x8xf32>)
+// CHECK:         ^bb0(%[[ID:.+]]: i32, %{{.+}}: f32):
+// CHECK:           %[[ROW:.+]] = arith.index_cast %[[ID]] : i32 to index
+// CHECK-DAG:       %[[LO:.+]] = arith.constant 0 : index
+// CHECK-DAG:       %[[HI:.+]] = arith.constant 31 : index
+// CHECK:           %[[M:.+]] = arith.maxsi %[[ROW]], %[[LO]] : index
+// CHECK:           %[[C:.+]] = arith.minsi %[[M]], %[[HI]] : index
+// CHECK:           %[[COL:.+]] = linalg.index 2 : index
+// CHECK:           %[[V:.+]] = tensor.extract %[[T]][%[[C]], %[[COL]]] : tensor<32x8xf32>
+// CHECK:           linalg.yield %[[V]] : f32
+func.func @embedding_i32_ids(%t: tensor<32x8xf32>, %ids: tensor<1x6xi32>) -> tensor<1x6x8xf32> {
+  %0 = tfm.embedding %t, %ids : (tensor<32x8xf32>, tensor<1x6xi32>) -> tensor<1x6x8xf32>
+  return %0 : tensor<1x6x8xf32>
+}
+
+// -----
+
+// Tests that i64 ids are cast the same way, and that rank-0 ids read with an
+// empty map.
+// CHECK-DAG:   #[[$IDS:.+]] = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @embedding_i64_scalar_id
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$IDS]], #{{[a-z0-9_]+}}]
+// CHECK-SAME:      iterator_types = ["parallel"]
+// CHECK:           arith.index_cast %{{.+}} : i64 to index
+// CHECK:           arith.constant 99 : index
+// CHECK:           linalg.index 0 : index
+// CHECK:           tensor.extract %{{.+}} : tensor<100x8xf32>
+func.func @embedding_i64_scalar_id(%t: tensor<100x8xf32>, %id: tensor<i64>) -> tensor<8xf32> {
+  %0 = tfm.embedding %t, %id : (tensor<100x8xf32>, tensor<i64>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+// Tests that transpose becomes linalg.transpose with the same permutation.
+// CHECK-LABEL: func.func @transpose_heads
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x6x2x4xf32>)
+// CHECK:         %[[E:.+]] = tensor.empty() : tensor<1x2x6x4xf32>
+// CHECK:         %[[T:.+]] = linalg.transpose ins(%[[X]] : tensor<1x6x2x4xf32>) outs(%[[E]] : tensor<1x2x6x4xf32>) permutation = [0, 2, 1, 3]
+// CHECK:         return %[[T]]
+func.func @transpose_heads(%x: tensor<1x6x2x4xf32>) -> tensor<1x2x6x4xf32> {
+  %0 = tfm.transpose %x, [0, 2, 1, 3] : tensor<1x6x2x4xf32> -> tensor<1x2x6x4xf32>
+  return %0 : tensor<1x2x6x4xf32>
+}
+
+// -----
+
+// Tests that reshape collapses to one dimension, then expands.
+// CHECK-LABEL: func.func @reshape_collapse_expand
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x6x8xf32>)
+// CHECK:         %[[F:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1, 2]] : tensor<1x6x8xf32> into tensor<48xf32>
+// CHECK:         %[[R:.+]] = tensor.expand_shape %[[F]] {{\[}}[0, 1, 2]] output_shape [6, 2, 4] : tensor<48xf32> into tensor<6x2x4xf32>
+// CHECK:         return %[[R]]
+func.func @reshape_collapse_expand(%x: tensor<1x6x8xf32>) -> tensor<6x2x4xf32> {
+  %0 = tfm.reshape %x : tensor<1x6x8xf32> -> tensor<6x2x4xf32>
+  return %0 : tensor<6x2x4xf32>
+}
+
+// -----
+
+// Tests that reshape to rank 1 only collapses and from rank 1 only expands.
+// CHECK-LABEL: func.func @reshape_rank1
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x6x8xf32>, %[[V:.+]]: tensor<48xf32>)
+// CHECK:         %[[C:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1, 2]] : tensor<1x6x8xf32> into tensor<48xf32>
+// CHECK-NOT:     tensor.expand_shape %[[C]]
+// CHECK:         %[[E:.+]] = tensor.expand_shape %[[V]] {{\[}}[0, 1]] output_shape [6, 8] : tensor<48xf32> into tensor<6x8xf32>
+// CHECK:         return %[[C]], %[[E]]
+func.func @reshape_rank1(%x: tensor<1x6x8xf32>, %v: tensor<48xf32>) -> (tensor<48xf32>, tensor<6x8xf32>) {
+  %0 = tfm.reshape %x : tensor<1x6x8xf32> -> tensor<48xf32>
+  %1 = tfm.reshape %v : tensor<48xf32> -> tensor<6x8xf32>
+  return %0, %1 : tensor<48xf32>, tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that reshape from rank 0 is one expand and to rank 0 one collapse,
+// both with an empty reassociation.
+// CHECK-LABEL: func.func @reshape_rank0
+// CHECK-SAME:    (%[[S:.+]]: tensor<f32>, %[[O:.+]]: tensor<1x1xf32>)
+// CHECK:         %[[E:.+]] = tensor.expand_shape %[[S]] [] output_shape [1, 1, 1] : tensor<f32> into tensor<1x1x1xf32>
+// CHECK:         %[[C:.+]] = tensor.collapse_shape %[[O]] [] : tensor<1x1xf32> into tensor<f32>
+// CHECK:         return %[[E]], %[[C]]
+func.func @reshape_rank0(%s: tensor<f32>, %o: tensor<1x1xf32>) -> (tensor<1x1x1xf32>, tensor<f32>) {
+  %0 = tfm.reshape %s : tensor<f32> -> tensor<1x1x1xf32>
+  %1 = tfm.reshape %o : tensor<1x1xf32> -> tensor<f32>
+  return %0, %1 : tensor<1x1x1xf32>, tensor<f32>
+}
+
+// -----
+
+// Tests that no tfm op is left and func ops are untouched.
+// CHECK-LABEL: func.func @no_tfm_left
+// CHECK-NOT:     tfm.
+// CHECK:         return
+func.func @no_tfm_left(%x: tensor<1x6x8xf32>, %w: tensor<8x8xf32>) -> tensor<1x6x8xf32> {
+  %0 = tfm.matmul %x, %w : (tensor<1x6x8xf32>, tensor<8x8xf32>) -> tensor<1x6x8xf32>
+  %1 = tfm.relu %0 : tensor<1x6x8xf32>
+  %2 = tfm.softmax %1 {axis = -1 : i64} : tensor<1x6x8xf32>
+  return %2 : tensor<1x6x8xf32>
+}

@@ -1,0 +1,542 @@
+// RUN: tfm-opt %s --split-input-file --verify-diagnostics
+
+//===----------------------------------------------------------------------===//
+// tfm.input / tfm.param / tfm.output names
+//===----------------------------------------------------------------------===//
+
+// Tests that an unknown tfm argument attribute is rejected.
+// expected-error @+1 {{'func.func' op has unknown argument attribute 'tfm.foo', expected 'tfm.input' or 'tfm.param'}}
+func.func @negative_names_unknown_arg_attr(%x: tensor<6xf32> {tfm.foo = "x"}) {
+  return
+}
+
+// -----
+
+// Tests that tfm.output names a result, not an argument.
+// expected-error @+1 {{'func.func' op has unknown argument attribute 'tfm.output', expected 'tfm.input' or 'tfm.param'}}
+func.func @negative_names_output_on_arg(%x: tensor<6xf32> {tfm.output = "x"}) {
+  return
+}
+
+// -----
+
+// Tests that tfm.input names an argument, not a result.
+// expected-error @+1 {{'func.func' op has unknown result attribute 'tfm.input', expected 'tfm.output'}}
+func.func @negative_names_input_on_result(%x: tensor<6xf32>) -> (tensor<6xf32> {tfm.input = "y"}) {
+  return %x : tensor<6xf32>
+}
+
+// -----
+
+// Tests that a name must be a string.
+// expected-error @+1 {{'func.func' op expects 'tfm.input' to be a non-empty string, got 1 : i64}}
+func.func @negative_names_input_not_string(%x: tensor<6xf32> {tfm.input = 1}) {
+  return
+}
+
+// -----
+
+// Tests that a parameter name must not be empty.
+// expected-error @+1 {{'func.func' op expects 'tfm.param' to be a non-empty string, got ""}}
+func.func @negative_names_param_empty(%x: tensor<6xf32> {tfm.param = ""}) {
+  return
+}
+
+// -----
+
+// Tests that an argument is an input or a param, not both.
+// expected-error @+1 {{'func.func' op expects argument 0 to be either a 'tfm.input' or a 'tfm.param', not both}}
+func.func @negative_names_input_and_param(%x: tensor<6xf32> {tfm.input = "x", tfm.param = "w"}) {
+  return
+}
+
+// -----
+
+// Tests that an output name must be a non-empty string.
+// expected-error @+1 {{'func.func' op expects 'tfm.output' to be a non-empty string, got unit}}
+func.func @negative_names_output_unit(%x: tensor<6xf32>) -> (tensor<6xf32> {tfm.output}) {
+  return %x : tensor<6xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Type constraints (ODS)
+//===----------------------------------------------------------------------===//
+
+// Tests that a tensor with a dynamic dimension is rejected.
+func.func @negative_types_dynamic_shape(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'tfm.relu' op operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<?x8xf32>'}}
+  %0 = tfm.relu %x : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// Tests that matmul takes no integer tensor.
+func.func @negative_types_matmul_integer(%x: tensor<4x4xi32>) -> tensor<4x4xi32> {
+  // expected-error @+1 {{'tfm.matmul' op operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4x4xi32>'}}
+  %0 = tfm.matmul %x, %x : (tensor<4x4xi32>, tensor<4x4xi32>) -> tensor<4x4xi32>
+  return %0 : tensor<4x4xi32>
+}
+
+// -----
+
+// Tests that embedding ids are integers.
+func.func @negative_types_embedding_float_ids(%t: tensor<4x4xf32>, %i: tensor<4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.embedding' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xf32>'}}
+  %0 = tfm.embedding %t, %i : (tensor<4x4xf32>, tensor<4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that an unranked tensor is rejected by the parser.
+func.func @negative_types_unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{custom op 'tfm.relu' invalid kind of type specified}}
+  %0 = tfm.relu %x : tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+// Tests that the scale factor must be an f32 attribute.
+func.func @negative_types_scale_f64_factor(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{attribute 'factor' failed to satisfy constraint: 32-bit float attribute}}
+  %0 = tfm.scale %x {factor = 2.0 : f64} : tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that scale keeps its operand type.
+func.func @negative_types_scale_result_type(%x: tensor<4x4xf32>) -> tensor<4x4xf16> {
+  // expected-error @+1 {{'tfm.scale' op requires the same type for all operands and results}}
+  %0 = "tfm.scale"(%x) {factor = 2.0 : f32} : (tensor<4x4xf32>) -> tensor<4x4xf16>
+  return %0 : tensor<4x4xf16>
+}
+
+// -----
+
+// Tests that softmax needs its axis.
+func.func @negative_types_softmax_no_axis(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.softmax' op requires attribute 'axis'}}
+  %0 = tfm.softmax %x : tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.matmul
+//===----------------------------------------------------------------------===//
+
+// Tests that matmul operands share one element type.
+func.func @negative_matmul_element_types(%a: tensor<6x4xf32>, %b: tensor<4x5xf16>) -> tensor<6x5xf32> {
+  // expected-error @+1 {{'tfm.matmul' op expects lhs and rhs of one element type, got 'f32' and 'f16'}}
+  %0 = tfm.matmul %a, %b : (tensor<6x4xf32>, tensor<4x5xf16>) -> tensor<6x5xf32>
+  return %0 : tensor<6x5xf32>
+}
+
+// -----
+
+// Tests that matmul needs operands of rank 2 or more.
+func.func @negative_matmul_rank1(%a: tensor<4xf32>, %b: tensor<4x5xf32>) -> tensor<5xf32> {
+  // expected-error @+1 {{'tfm.matmul' op expects operands of rank >= 2, got lhs [4] and rhs [4x5]}}
+  %0 = tfm.matmul %a, %b : (tensor<4xf32>, tensor<4x5xf32>) -> tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+// Tests that the contracting dimensions must agree.
+func.func @negative_matmul_contracting(%a: tensor<6x4xf32>, %b: tensor<3x5xf32>) -> tensor<6x5xf32> {
+  // expected-error @+1 {{'tfm.matmul' op expects contracting dimensions to match, got lhs [6x4] with K = 4 and rhs [3x5] with K = 3}}
+  %0 = tfm.matmul %a, %b : (tensor<6x4xf32>, tensor<3x5xf32>) -> tensor<6x5xf32>
+  return %0 : tensor<6x5xf32>
+}
+
+// -----
+
+// Tests that transpose_a and transpose_b choose the contracting dimensions.
+func.func @negative_matmul_contracting_transposed(%a: tensor<6x4xf32>, %b: tensor<4x5xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.matmul' op expects contracting dimensions to match, got lhs [6x4] with K = 6 and rhs [4x5] with K = 5}}
+  %0 = tfm.matmul %a, %b {transpose_a, transpose_b} : (tensor<6x4xf32>, tensor<4x5xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that batch dimensions must broadcast.
+func.func @negative_matmul_batch(%a: tensor<2x6x4xf32>, %b: tensor<3x4x5xf32>) -> tensor<3x6x5xf32> {
+  // expected-error @+1 {{'tfm.matmul' op expects broadcastable batch dimensions, got lhs [2x6x4] and rhs [3x4x5]}}
+  %0 = tfm.matmul %a, %b : (tensor<2x6x4xf32>, tensor<3x4x5xf32>) -> tensor<3x6x5xf32>
+  return %0 : tensor<3x6x5xf32>
+}
+
+// -----
+
+// Tests that the result shape is the inferred one.
+func.func @negative_matmul_result_shape(%a: tensor<2x6x4xf32>, %b: tensor<4x5xf32>) -> tensor<6x5xf32> {
+  // expected-error @+1 {{'tfm.matmul' op expects result shape [2x6x5], got [6x5]}}
+  %0 = tfm.matmul %a, %b : (tensor<2x6x4xf32>, tensor<4x5xf32>) -> tensor<6x5xf32>
+  return %0 : tensor<6x5xf32>
+}
+
+// -----
+
+// Tests that the result element type is the operands'.
+func.func @negative_matmul_result_element_type(%a: tensor<6x4xf32>, %b: tensor<4x5xf32>) -> tensor<6x5xf16> {
+  // expected-error @+1 {{'tfm.matmul' op expects result element type 'f32', got 'f16'}}
+  %0 = tfm.matmul %a, %b : (tensor<6x4xf32>, tensor<4x5xf32>) -> tensor<6x5xf16>
+  return %0 : tensor<6x5xf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.add, tfm.mul
+//===----------------------------------------------------------------------===//
+
+// Tests that add operands share one element type.
+func.func @negative_add_element_types(%a: tensor<6x8xf32>, %b: tensor<8xf64>) -> tensor<6x8xf32> {
+  // expected-error @+1 {{'tfm.add' op expects lhs and rhs of one element type, got 'f32' and 'f64'}}
+  %0 = tfm.add %a, %b : (tensor<6x8xf32>, tensor<8xf64>) -> tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that add operands must broadcast at their trailing dimensions.
+func.func @negative_add_not_broadcastable(%a: tensor<6x8xf32>, %b: tensor<6xf32>) -> tensor<6x8xf32> {
+  // expected-error @+1 {{'tfm.add' op expects broadcastable operands, got lhs [6x8] and rhs [6]}}
+  %0 = tfm.add %a, %b : (tensor<6x8xf32>, tensor<6xf32>) -> tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that the add result has the broadcast shape.
+func.func @negative_add_result_shape(%a: tensor<6x1xf32>, %b: tensor<1x8xf32>) -> tensor<6x1xf32> {
+  // expected-error @+1 {{'tfm.add' op expects result shape [6x8], got [6x1]}}
+  %0 = tfm.add %a, %b : (tensor<6x1xf32>, tensor<1x8xf32>) -> tensor<6x1xf32>
+  return %0 : tensor<6x1xf32>
+}
+
+// -----
+
+// Tests that the add result element type is the operands'.
+func.func @negative_add_result_element_type(%a: tensor<6x8xf32>, %b: tensor<8xf32>) -> tensor<6x8xf64> {
+  // expected-error @+1 {{'tfm.add' op expects result element type 'f32', got 'f64'}}
+  %0 = tfm.add %a, %b : (tensor<6x8xf32>, tensor<8xf32>) -> tensor<6x8xf64>
+  return %0 : tensor<6x8xf64>
+}
+
+// -----
+
+// Tests that mul operands share one element type.
+func.func @negative_mul_element_types(%a: tensor<6x8xf16>, %s: tensor<f32>) -> tensor<6x8xf16> {
+  // expected-error @+1 {{'tfm.mul' op expects lhs and rhs of one element type, got 'f16' and 'f32'}}
+  %0 = tfm.mul %a, %s : (tensor<6x8xf16>, tensor<f32>) -> tensor<6x8xf16>
+  return %0 : tensor<6x8xf16>
+}
+
+// -----
+
+// Tests that mul operands must broadcast.
+func.func @negative_mul_not_broadcastable(%a: tensor<2x6x8xf32>, %b: tensor<3x1x8xf32>) -> tensor<3x6x8xf32> {
+  // expected-error @+1 {{'tfm.mul' op expects broadcastable operands, got lhs [2x6x8] and rhs [3x1x8]}}
+  %0 = tfm.mul %a, %b : (tensor<2x6x8xf32>, tensor<3x1x8xf32>) -> tensor<3x6x8xf32>
+  return %0 : tensor<3x6x8xf32>
+}
+
+// -----
+
+// Tests that a rank-0 operand does not shrink the mul result.
+func.func @negative_mul_result_shape_scalar(%a: tensor<6x8xf32>, %s: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{'tfm.mul' op expects result shape [6x8], got []}}
+  %0 = tfm.mul %a, %s : (tensor<6x8xf32>, tensor<f32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Tests that the mul result element type is the operands'.
+func.func @negative_mul_result_element_type(%a: tensor<6x8xf32>, %b: tensor<6x8xf32>) -> tensor<6x8xbf16> {
+  // expected-error @+1 {{'tfm.mul' op expects result element type 'f32', got 'bf16'}}
+  %0 = tfm.mul %a, %b : (tensor<6x8xf32>, tensor<6x8xf32>) -> tensor<6x8xbf16>
+  return %0 : tensor<6x8xbf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.softmax
+//===----------------------------------------------------------------------===//
+
+// Tests that softmax has no axis on a scalar.
+func.func @negative_softmax_scalar(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{'tfm.softmax' op expects an input of rank >= 1, got a scalar}}
+  %0 = tfm.softmax %x {axis = 0 : i64} : tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Tests that a positive axis must be below the rank.
+func.func @negative_softmax_axis_too_large(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32> {
+  // expected-error @+1 {{'tfm.softmax' op expects axis in [-4, 4) for an input of rank 4, got 4}}
+  %0 = tfm.softmax %x {axis = 4 : i64} : tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Tests that a negative axis must not reach past the first dimension.
+func.func @negative_softmax_axis_too_small(%x: tensor<6x6xf32>) -> tensor<6x6xf32> {
+  // expected-error @+1 {{'tfm.softmax' op expects axis in [-2, 2) for an input of rank 2, got -3}}
+  %0 = tfm.softmax %x {axis = -3 : i64} : tensor<6x6xf32>
+  return %0 : tensor<6x6xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.layer_norm
+//===----------------------------------------------------------------------===//
+
+// Tests that layer_norm needs a last axis.
+func.func @negative_layer_norm_scalar(%x: tensor<f32>, %g: tensor<1xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects an input of rank >= 1, got a scalar}}
+  %0 = tfm.layer_norm %x, %g, %g {epsilon = 1.0e-5 : f32}
+      : (tensor<f32>, tensor<1xf32>, tensor<1xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Tests that gamma has the input's element type.
+func.func @negative_layer_norm_gamma_element_type(%x: tensor<2x8xf32>, %g: tensor<8xf16>, %b: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects input and gamma of one element type, got 'f32' and 'f16'}}
+  %0 = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32}
+      : (tensor<2x8xf32>, tensor<8xf16>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that beta has the input's element type.
+func.func @negative_layer_norm_beta_element_type(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf64>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects input and beta of one element type, got 'f32' and 'f64'}}
+  %0 = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32}
+      : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf64>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that gamma has the size of the last dimension.
+func.func @negative_layer_norm_gamma_shape(%x: tensor<1x6x8xf32>, %g: tensor<6xf32>, %b: tensor<8xf32>) -> tensor<1x6x8xf32> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects gamma of shape [8] (the last dimension of input [1x6x8]), got [6]}}
+  %0 = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32}
+      : (tensor<1x6x8xf32>, tensor<6xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+  return %0 : tensor<1x6x8xf32>
+}
+
+// -----
+
+// Tests that beta is one-dimensional.
+func.func @negative_layer_norm_beta_rank(%x: tensor<1x6x8xf32>, %g: tensor<8xf32>, %b: tensor<1x8xf32>) -> tensor<1x6x8xf32> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects beta of shape [8] (the last dimension of input [1x6x8]), got [1x8]}}
+  %0 = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32}
+      : (tensor<1x6x8xf32>, tensor<8xf32>, tensor<1x8xf32>) -> tensor<1x6x8xf32>
+  return %0 : tensor<1x6x8xf32>
+}
+
+// -----
+
+// Tests that epsilon must not be zero.
+func.func @negative_layer_norm_epsilon_zero(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects a positive epsilon, got 0.000000e+00}}
+  %0 = tfm.layer_norm %x, %g, %g {epsilon = 0.0 : f32}
+      : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that epsilon must not be negative.
+func.func @negative_layer_norm_epsilon_negative(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects a positive epsilon, got -1.000000e-05}}
+  %0 = tfm.layer_norm %x, %g, %g {epsilon = -1.0e-5 : f32}
+      : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that a NaN epsilon is not positive.
+func.func @negative_layer_norm_epsilon_nan(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects a positive epsilon, got nan}}
+  %0 = tfm.layer_norm %x, %g, %g {epsilon = 0x7FC00000 : f32}
+      : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that the layer_norm result has the input's shape.
+func.func @negative_layer_norm_result_shape(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects result shape [2x8], got [8]}}
+  %0 = tfm.layer_norm %x, %g, %g {epsilon = 1.0e-5 : f32}
+      : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+// Tests that the layer_norm result has the input's element type.
+func.func @negative_layer_norm_result_element_type(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf16> {
+  // expected-error @+1 {{'tfm.layer_norm' op expects result element type 'f32', got 'f16'}}
+  %0 = tfm.layer_norm %x, %g, %g {epsilon = 1.0e-5 : f32}
+      : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf16>
+  return %0 : tensor<2x8xf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.embedding
+//===----------------------------------------------------------------------===//
+
+// Tests that the table is [vocab x width].
+func.func @negative_embedding_table_rank(%t: tensor<32xf32>, %ids: tensor<1x6xi32>) -> tensor<1x6x32xf32> {
+  // expected-error @+1 {{'tfm.embedding' op expects a table of rank 2 [vocab x width], got [32]}}
+  %0 = tfm.embedding %t, %ids : (tensor<32xf32>, tensor<1x6xi32>) -> tensor<1x6x32xf32>
+  return %0 : tensor<1x6x32xf32>
+}
+
+// -----
+
+// Tests that the result is the ids' shape followed by the table width.
+func.func @negative_embedding_result_shape(%t: tensor<32x8xf32>, %ids: tensor<1x6xi64>) -> tensor<1x6x32xf32> {
+  // expected-error @+1 {{'tfm.embedding' op expects result shape [1x6x8], got [1x6x32]}}
+  %0 = tfm.embedding %t, %ids : (tensor<32x8xf32>, tensor<1x6xi64>) -> tensor<1x6x32xf32>
+  return %0 : tensor<1x6x32xf32>
+}
+
+// -----
+
+// Tests that the result has the table's element type.
+func.func @negative_embedding_result_element_type(%t: tensor<32x8xf32>, %ids: tensor<6xi32>) -> tensor<6x8xf64> {
+  // expected-error @+1 {{'tfm.embedding' op expects result element type 'f32', got 'f64'}}
+  %0 = tfm.embedding %t, %ids : (tensor<32x8xf32>, tensor<6xi32>) -> tensor<6x8xf64>
+  return %0 : tensor<6x8xf64>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.transpose
+//===----------------------------------------------------------------------===//
+
+// Tests that the permutation has one entry per dimension.
+func.func @negative_transpose_perm_size(%x: tensor<2x3x4xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{'tfm.transpose' op expects a permutation of 3 dimensions for an input of rank 3, got [1, 0]}}
+  %0 = tfm.transpose %x, [1, 0] : tensor<2x3x4xf32> -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// Tests that a repeated dimension is not a permutation.
+func.func @negative_transpose_perm_repeated(%x: tensor<2x3x4xf32>) -> tensor<2x3x3xf32> {
+  // expected-error @+1 {{'tfm.transpose' op expects a permutation of [0, 3), got [0, 1, 1]}}
+  %0 = tfm.transpose %x, [0, 1, 1] : tensor<2x3x4xf32> -> tensor<2x3x3xf32>
+  return %0 : tensor<2x3x3xf32>
+}
+
+// -----
+
+// Tests that a dimension past the rank is not a permutation.
+func.func @negative_transpose_perm_out_of_range(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  // expected-error @+1 {{'tfm.transpose' op expects a permutation of [0, 3), got [0, 1, 3]}}
+  %0 = tfm.transpose %x, [0, 1, 3] : tensor<2x3x4xf32> -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Tests that a negative dimension is not a permutation.
+func.func @negative_transpose_perm_negative(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.transpose' op expects a permutation of [0, 2), got [0, -1]}}
+  %0 = tfm.transpose %x, [0, -1] : tensor<4x4xf32> -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that the result shape is the permuted input shape.
+func.func @negative_transpose_result_shape(%x: tensor<1x6x2x4xf32>) -> tensor<1x6x2x4xf32> {
+  // expected-error @+1 {{'tfm.transpose' op expects result shape [1x2x6x4], got [1x6x2x4]}}
+  %0 = tfm.transpose %x, [0, 2, 1, 3] : tensor<1x6x2x4xf32> -> tensor<1x6x2x4xf32>
+  return %0 : tensor<1x6x2x4xf32>
+}
+
+// -----
+
+// Tests that transpose keeps the element type.
+func.func @negative_transpose_result_element_type(%x: tensor<2x3xf32>) -> tensor<3x2xf16> {
+  // expected-error @+1 {{'tfm.transpose' op expects result element type 'f32', got 'f16'}}
+  %0 = tfm.transpose %x, [1, 0] : tensor<2x3xf32> -> tensor<3x2xf16>
+  return %0 : tensor<3x2xf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.reshape
+//===----------------------------------------------------------------------===//
+
+// Tests that reshape keeps the element count.
+func.func @negative_reshape_element_count(%x: tensor<6x8xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.reshape' op expects the same number of elements, got input [6x8] (48) and result [6x4] (24)}}
+  %0 = tfm.reshape %x : tensor<6x8xf32> -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Tests that a scalar reshapes only into one element.
+func.func @negative_reshape_scalar_count(%x: tensor<f32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'tfm.reshape' op expects the same number of elements, got input [] (1) and result [2] (2)}}
+  %0 = tfm.reshape %x : tensor<f32> -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// Tests that reshape keeps the element type.
+func.func @negative_reshape_element_type(%x: tensor<6x8xf32>) -> tensor<48xf16> {
+  // expected-error @+1 {{'tfm.reshape' op expects result element type 'f32', got 'f16'}}
+  %0 = tfm.reshape %x : tensor<6x8xf32> -> tensor<48xf16>
+  return %0 : tensor<48xf16>
+}
+
+// -----
+
+// Tests that float types the pipeline cannot compile are rejected.
+func.func @negative_float8_softmax(%x: tensor<4x16xf8E4M3FN>) -> tensor<4x16xf8E4M3FN> {
+  // expected-error @+1 {{'tfm.softmax' op operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4x16xf8E4M3FN>'}}
+  %0 = tfm.softmax %x {axis = -1 : i64} : tensor<4x16xf8E4M3FN>
+  return %0 : tensor<4x16xf8E4M3FN>
+}
+
+// -----
+
+// Tests that token ids are i32 or i64: an i1 or i8 id would be read as negative.
+func.func @negative_embedding_i8_ids(%t: tensor<300x8xf32>, %ids: tensor<4xi8>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'tfm.embedding' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xi8>'}}
+  %0 = tfm.embedding %t, %ids : (tensor<300x8xf32>, tensor<4xi8>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

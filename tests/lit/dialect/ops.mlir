@@ -1,0 +1,195 @@
+// RUN: tfm-opt %s --split-input-file | tfm-opt --split-input-file | FileCheck %s
+
+// Tests that a plain 2-D matmul round-trips.
+// CHECK-LABEL: func.func @matmul_2d
+// CHECK-SAME:    (%[[A:.+]]: tensor<6x4xf32>, %[[B:.+]]: tensor<4x5xf32>)
+// CHECK:         %[[R:.+]] = tfm.matmul %[[A]], %[[B]] : (tensor<6x4xf32>, tensor<4x5xf32>) -> tensor<6x5xf32>
+// CHECK:         return %[[R]]
+func.func @matmul_2d(%a: tensor<6x4xf32>, %b: tensor<4x5xf32>) -> tensor<6x5xf32> {
+  %0 = tfm.matmul %a, %b : (tensor<6x4xf32>, tensor<4x5xf32>) -> tensor<6x5xf32>
+  return %0 : tensor<6x5xf32>
+}
+
+// -----
+
+// Tests that transpose_a and transpose_b round-trip, alone and together.
+// CHECK-LABEL: func.func @matmul_transposes
+// CHECK:         tfm.matmul %{{.+}}, %{{.+}} {transpose_a} : (tensor<4x6xf32>, tensor<4x5xf32>) -> tensor<6x5xf32>
+// CHECK:         tfm.matmul %{{.+}}, %{{.+}} {transpose_b} : (tensor<6x4xf32>, tensor<5x4xf32>) -> tensor<6x5xf32>
+// CHECK:         tfm.matmul %{{.+}}, %{{.+}} {transpose_a, transpose_b} : (tensor<4x6xf32>, tensor<5x4xf32>) -> tensor<6x5xf32>
+func.func @matmul_transposes(%at: tensor<4x6xf32>, %a: tensor<6x4xf32>,
+                             %b: tensor<4x5xf32>, %bt: tensor<5x4xf32>)
+    -> (tensor<6x5xf32>, tensor<6x5xf32>, tensor<6x5xf32>) {
+  %0 = tfm.matmul %at, %b {transpose_a} : (tensor<4x6xf32>, tensor<4x5xf32>) -> tensor<6x5xf32>
+  %1 = tfm.matmul %a, %bt {transpose_b} : (tensor<6x4xf32>, tensor<5x4xf32>) -> tensor<6x5xf32>
+  %2 = tfm.matmul %at, %bt {transpose_a, transpose_b} : (tensor<4x6xf32>, tensor<5x4xf32>) -> tensor<6x5xf32>
+  return %0, %1, %2 : tensor<6x5xf32>, tensor<6x5xf32>, tensor<6x5xf32>
+}
+
+// -----
+
+// Tests that batch dimensions broadcast: a missing batch dimension (a 2-D
+// weight) and a size-1 batch dimension against a larger one.
+// CHECK-LABEL: func.func @matmul_batch_broadcast
+// CHECK:         tfm.matmul %{{.+}}, %{{.+}} : (tensor<2x6x4xf32>, tensor<4x5xf32>) -> tensor<2x6x5xf32>
+// CHECK:         tfm.matmul %{{.+}}, %{{.+}} : (tensor<1x3x6x4xf32>, tensor<2x1x4x5xf32>) -> tensor<2x3x6x5xf32>
+// CHECK:         tfm.matmul %{{.+}}, %{{.+}} {transpose_b} : (tensor<1x2x6x3xf32>, tensor<1x2x6x3xf32>) -> tensor<1x2x6x6xf32>
+func.func @matmul_batch_broadcast(%x: tensor<2x6x4xf32>, %w: tensor<4x5xf32>,
+                                  %p: tensor<1x3x6x4xf32>, %q: tensor<2x1x4x5xf32>,
+                                  %k: tensor<1x2x6x3xf32>)
+    -> (tensor<2x6x5xf32>, tensor<2x3x6x5xf32>, tensor<1x2x6x6xf32>) {
+  %0 = tfm.matmul %x, %w : (tensor<2x6x4xf32>, tensor<4x5xf32>) -> tensor<2x6x5xf32>
+  %1 = tfm.matmul %p, %q : (tensor<1x3x6x4xf32>, tensor<2x1x4x5xf32>) -> tensor<2x3x6x5xf32>
+  %2 = tfm.matmul %k, %k {transpose_b} : (tensor<1x2x6x3xf32>, tensor<1x2x6x3xf32>) -> tensor<1x2x6x6xf32>
+  return %0, %1, %2 : tensor<2x6x5xf32>, tensor<2x3x6x5xf32>, tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Tests that matmul accepts other float element types.
+// CHECK-LABEL: func.func @matmul_f16
+// CHECK:         tfm.matmul %{{.+}}, %{{.+}} : (tensor<6x4xf16>, tensor<4x5xf16>) -> tensor<6x5xf16>
+func.func @matmul_f16(%a: tensor<6x4xf16>, %b: tensor<4x5xf16>) -> tensor<6x5xf16> {
+  %0 = tfm.matmul %a, %b : (tensor<6x4xf16>, tensor<4x5xf16>) -> tensor<6x5xf16>
+  return %0 : tensor<6x5xf16>
+}
+
+// -----
+
+// Tests that add broadcasts a bias over rows, a size-1 dimension against a
+// larger one, and a rank-0 scalar on either side.
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK:         tfm.add %{{.+}}, %{{.+}} : (tensor<1x6x8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+// CHECK:         tfm.add %{{.+}}, %{{.+}} : (tensor<6x1xf32>, tensor<1x8xf32>) -> tensor<6x8xf32>
+// CHECK:         tfm.add %{{.+}}, %{{.+}} : (tensor<f32>, tensor<1x6x8xf32>) -> tensor<1x6x8xf32>
+// CHECK:         tfm.add %{{.+}}, %{{.+}} : (tensor<f32>, tensor<f32>) -> tensor<f32>
+func.func @add_broadcast(%x: tensor<1x6x8xf32>, %bias: tensor<8xf32>,
+                         %c: tensor<6x1xf32>, %r: tensor<1x8xf32>, %s: tensor<f32>)
+    -> (tensor<1x6x8xf32>, tensor<6x8xf32>, tensor<1x6x8xf32>, tensor<f32>) {
+  %0 = tfm.add %x, %bias : (tensor<1x6x8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+  %1 = tfm.add %c, %r : (tensor<6x1xf32>, tensor<1x8xf32>) -> tensor<6x8xf32>
+  %2 = tfm.add %s, %x : (tensor<f32>, tensor<1x6x8xf32>) -> tensor<1x6x8xf32>
+  %3 = tfm.add %s, %s : (tensor<f32>, tensor<f32>) -> tensor<f32>
+  return %0, %1, %2, %3 : tensor<1x6x8xf32>, tensor<6x8xf32>, tensor<1x6x8xf32>, tensor<f32>
+}
+
+// -----
+
+// Tests that mul broadcasts like add, including a rank-0 scalar operand.
+// CHECK-LABEL: func.func @mul_broadcast
+// CHECK:         tfm.mul %{{.+}}, %{{.+}} : (tensor<1x6x8xf32>, tensor<f32>) -> tensor<1x6x8xf32>
+// CHECK:         tfm.mul %{{.+}}, %{{.+}} : (tensor<2x1x8xf32>, tensor<6x1xf32>) -> tensor<2x6x8xf32>
+func.func @mul_broadcast(%x: tensor<1x6x8xf32>, %s: tensor<f32>,
+                         %a: tensor<2x1x8xf32>, %b: tensor<6x1xf32>)
+    -> (tensor<1x6x8xf32>, tensor<2x6x8xf32>) {
+  %0 = tfm.mul %x, %s : (tensor<1x6x8xf32>, tensor<f32>) -> tensor<1x6x8xf32>
+  %1 = tfm.mul %a, %b : (tensor<2x1x8xf32>, tensor<6x1xf32>) -> tensor<2x6x8xf32>
+  return %0, %1 : tensor<1x6x8xf32>, tensor<2x6x8xf32>
+}
+
+// -----
+
+// Tests that scale keeps its factor and relu its single type.
+// CHECK-LABEL: func.func @scale_relu
+// CHECK:         %[[S:.+]] = tfm.scale %{{.+}} {factor = 0.577350259 : f32} : tensor<1x2x6x6xf32>
+// CHECK:         tfm.relu %[[S]] : tensor<1x2x6x6xf32>
+func.func @scale_relu(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32> {
+  %0 = tfm.scale %x {factor = 0.577350259 : f32} : tensor<1x2x6x6xf32>
+  %1 = tfm.relu %0 : tensor<1x2x6x6xf32>
+  return %1 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Tests that softmax keeps a negative and a positive axis as written.
+// CHECK-LABEL: func.func @softmax_axes
+// CHECK:         tfm.softmax %{{.+}} {axis = -1 : i64} : tensor<1x2x6x6xf32>
+// CHECK:         tfm.softmax %{{.+}} {axis = 1 : i64} : tensor<1x2x6x6xf32>
+// CHECK:         tfm.softmax %{{.+}} {axis = -4 : i64} : tensor<1x2x6x6xf32>
+func.func @softmax_axes(%x: tensor<1x2x6x6xf32>)
+    -> (tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>) {
+  %0 = tfm.softmax %x {axis = -1 : i64} : tensor<1x2x6x6xf32>
+  %1 = tfm.softmax %x {axis = 1 : i64} : tensor<1x2x6x6xf32>
+  %2 = tfm.softmax %x {axis = -4 : i64} : tensor<1x2x6x6xf32>
+  return %0, %1, %2 : tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Tests that layer_norm round-trips with its epsilon.
+// CHECK-LABEL: func.func @layer_norm_rank3
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x6x8xf32>, %[[G:.+]]: tensor<8xf32>, %[[B:.+]]: tensor<8xf32>)
+// CHECK:         tfm.layer_norm %[[X]], %[[G]], %[[B]] {epsilon = 9.99999974E-6 : f32} : (tensor<1x6x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+func.func @layer_norm_rank3(%x: tensor<1x6x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<1x6x8xf32> {
+  %0 = tfm.layer_norm %x, %g, %b {epsilon = 9.99999974e-06 : f32}
+      : (tensor<1x6x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+  return %0 : tensor<1x6x8xf32>
+}
+
+// -----
+
+// Tests that embedding takes i32 and i64 ids, and rank-0 ids.
+// CHECK-LABEL: func.func @embedding_ids
+// CHECK:         tfm.embedding %{{.+}}, %{{.+}} : (tensor<32x8xf32>, tensor<1x6xi32>) -> tensor<1x6x8xf32>
+// CHECK:         tfm.embedding %{{.+}}, %{{.+}} : (tensor<32x8xf32>, tensor<1x6xi64>) -> tensor<1x6x8xf32>
+// CHECK:         tfm.embedding %{{.+}}, %{{.+}} : (tensor<32x8xf32>, tensor<i64>) -> tensor<8xf32>
+func.func @embedding_ids(%table: tensor<32x8xf32>, %ids32: tensor<1x6xi32>,
+                         %ids64: tensor<1x6xi64>, %id: tensor<i64>)
+    -> (tensor<1x6x8xf32>, tensor<1x6x8xf32>, tensor<8xf32>) {
+  %0 = tfm.embedding %table, %ids32 : (tensor<32x8xf32>, tensor<1x6xi32>) -> tensor<1x6x8xf32>
+  %1 = tfm.embedding %table, %ids64 : (tensor<32x8xf32>, tensor<1x6xi64>) -> tensor<1x6x8xf32>
+  %2 = tfm.embedding %table, %id : (tensor<32x8xf32>, tensor<i64>) -> tensor<8xf32>
+  return %0, %1, %2 : tensor<1x6x8xf32>, tensor<1x6x8xf32>, tensor<8xf32>
+}
+
+// -----
+
+// Tests that transpose round-trips its permutation.
+// CHECK-LABEL: func.func @transpose_heads
+// CHECK:         tfm.transpose %{{.+}}, [0, 2, 1, 3] : tensor<1x6x2x4xf32> -> tensor<1x2x6x4xf32>
+func.func @transpose_heads(%x: tensor<1x6x2x4xf32>) -> tensor<1x2x6x4xf32> {
+  %0 = tfm.transpose %x, [0, 2, 1, 3] : tensor<1x6x2x4xf32> -> tensor<1x2x6x4xf32>
+  return %0 : tensor<1x2x6x4xf32>
+}
+
+// -----
+
+// Tests that reshape round-trips, including to and from rank 0.
+// CHECK-LABEL: func.func @reshape_ranks
+// CHECK:         tfm.reshape %{{.+}} : tensor<1x6x8xf32> -> tensor<1x6x2x4xf32>
+// CHECK:         tfm.reshape %{{.+}} : tensor<f32> -> tensor<1x1xf32>
+// CHECK:         tfm.reshape %{{.+}} : tensor<1x1x1xf32> -> tensor<f32>
+func.func @reshape_ranks(%x: tensor<1x6x8xf32>, %s: tensor<f32>, %o: tensor<1x1x1xf32>)
+    -> (tensor<1x6x2x4xf32>, tensor<1x1xf32>, tensor<f32>) {
+  %0 = tfm.reshape %x : tensor<1x6x8xf32> -> tensor<1x6x2x4xf32>
+  %1 = tfm.reshape %s : tensor<f32> -> tensor<1x1xf32>
+  %2 = tfm.reshape %o : tensor<1x1x1xf32> -> tensor<f32>
+  return %0, %1, %2 : tensor<1x6x2x4xf32>, tensor<1x1xf32>, tensor<f32>
+}
+
+// -----
+
+// Tests that the tfm.input, tfm.param and tfm.output names round-trip.
+// CHECK-LABEL: func.func @names_ffn
+// CHECK-SAME:    (%{{.+}}: tensor<1x6x8xf32> {tfm.input = "x"}, %{{.+}}: tensor<8x8xf32> {tfm.param = "w"})
+// CHECK-SAME:    -> (tensor<1x6x8xf32> {tfm.output = "y"})
+func.func @names_ffn(%x: tensor<1x6x8xf32> {tfm.input = "x"},
+                     %w: tensor<8x8xf32> {tfm.param = "w"})
+    -> (tensor<1x6x8xf32> {tfm.output = "y"}) {
+  %0 = tfm.matmul %x, %w : (tensor<1x6x8xf32>, tensor<8x8xf32>) -> tensor<1x6x8xf32>
+  %1 = tfm.relu %0 : tensor<1x6x8xf32>
+  return %1 : tensor<1x6x8xf32>
+}
+
+// -----
+
+// Tests that the generic form, as the DSL traces it, parses into the custom
+// form.
+// CHECK-LABEL: func.func @generic_form
+// CHECK:         tfm.matmul %{{.+}}, %{{.+}} {transpose_b} : (tensor<6x4xf32>, tensor<5x4xf32>) -> tensor<6x5xf32>
+// CHECK:         tfm.softmax %{{.+}} {axis = -1 : i64} : tensor<6x5xf32>
+func.func @generic_form(%a: tensor<6x4xf32>, %b: tensor<5x4xf32>) -> tensor<6x5xf32> {
+  %0 = "tfm.matmul"(%a, %b) <{transpose_b}> : (tensor<6x4xf32>, tensor<5x4xf32>) -> tensor<6x5xf32>
+  %1 = "tfm.softmax"(%0) {axis = -1 : i64} : (tensor<6x5xf32>) -> tensor<6x5xf32>
+  return %1 : tensor<6x5xf32>
+}

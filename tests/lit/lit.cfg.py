@@ -1,0 +1,26 @@
+# lit configuration of tfm's FileCheck tests. Layout mirrors compiler/:
+# dialect/ conversion/ codegen/ pipelines/ tfmc/.
+import os
+import lit.formats
+
+config.name = "tfm"
+config.test_format = lit.formats.ShTest(not lit_config.isWindows)
+config.suffixes = [".mlir", ".test", ".cpp"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.tfm_obj_root, "tests", "lit")
+
+# tfm's tools first, then FileCheck, not and split-file from llvm-19-tools.
+config.environment["PATH"] = os.pathsep.join(
+    [config.tfm_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+config.substitutions.append(("%tfm_src", config.tfm_src_root))
+config.substitutions.append(("%cxx", config.cxx))
+
+# Host CPU features that some code generation checks need (zmm registers).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((l.split(":", 1)[1].split() for l in cpuinfo if l.startswith("flags")), [])
+except OSError:
+    flags = []
+if "avx512f" in flags:
+    config.available_features.add("avx512f")

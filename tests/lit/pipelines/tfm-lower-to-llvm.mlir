@@ -1,0 +1,80 @@
+// RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm \
+// RUN:   | FileCheck %s --implicit-check-not="{{[[:space:]](tfm|linalg|tensor|memref|bufferization|scf|cf|arith|math|vector|affine|func)\.[a-z_]+}}"
+// RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm="vectorize=false" \
+// RUN:   | FileCheck %s --check-prefix=SCALAR
+
+// Tests that a projection and softmax end in the llvm dialect only: the
+// result became an out-parameter (three memref descriptors in, nothing
+// returned), the C interface wrapper takes one pointer per tensor, the
+// 8x64 x 64x16 matmul is a chain of 16-lane FMAs, and exp was approximated
+// (no libm call).
+// Three 2-D memref descriptors of 7 fields each: x, w and the output y.
+// CHECK-LABEL: llvm.func @proj(
+// CHECK-SAME:    %arg14: !llvm.ptr, %arg15: !llvm.ptr, %arg16: i64, %arg17: i64, %arg18: i64, %arg19: i64, %arg20: i64)
+// CHECK-SAME:    attributes {llvm.emit_c_interface} {
+// CHECK:         llvm.intr.{{fmuladd|fma}}({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// CHECK-NOT:     llvm.call @expf
+// CHECK-NOT:     llvm.intr.exp
+// CHECK:         llvm.return{{$}}
+// CHECK:       llvm.func @_mlir_ciface_proj(%[[X:[a-z0-9]+]]: !llvm.ptr, %[[W:[a-z0-9]+]]: !llvm.ptr, %[[Y:[a-z0-9]+]]: !llvm.ptr) attributes {llvm.emit_c_interface} {
+// CHECK-DAG:     llvm.load %[[X]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+// CHECK-DAG:     llvm.load %[[W]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+// CHECK-DAG:     llvm.load %[[Y]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+// CHECK:         llvm.call @proj(
+// CHECK:         llvm.return{{$}}
+// SCALAR-LABEL: llvm.func @proj
+// SCALAR-NOT:    vector<16xf32>
+// SCALAR:        llvm.return
+func.func @proj(%x: tensor<8x64xf32> {tfm.input = "x"}, %w: tensor<64x16xf32> {tfm.param = "w"})
+    -> (tensor<8x16xf32> {tfm.output = "y"}) {
+  %0 = tfm.matmul %x, %w : (tensor<8x64xf32>, tensor<64x16xf32>) -> tensor<8x16xf32>
+  %1 = tfm.softmax %0 {axis = -1 : i64} : tensor<8x16xf32>
+  return %1 : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that every tfm op of an attention block (embedding, layer norm,
+// matmuls, head reshape and transposes, scale, softmax, relu, add, mul)
+// lowers to the llvm dialect, with two outputs as two out-parameters.
+// CHECK-LABEL: llvm.func @attention_block
+// CHECK:       llvm.func @_mlir_ciface_attention_block(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %arg3: !llvm.ptr, %arg4: !llvm.ptr, %arg5: !llvm.ptr, %arg6: !llvm.ptr, %arg7: !llvm.ptr) attributes {llvm.emit_c_interface}
+func.func @attention_block(%ids: tensor<1x6xi32> {tfm.input = "ids"}, %table: tensor<32x16xf32> {tfm.param = "emb"},
+                           %g: tensor<16xf32> {tfm.param = "g"}, %b: tensor<16xf32> {tfm.param = "b"},
+                           %wq: tensor<16x16xf32> {tfm.param = "wq"}, %wk: tensor<16x16xf32> {tfm.param = "wk"})
+    -> (tensor<1x2x6x6xf32> {tfm.output = "p"}, tensor<1x6x16xf32> {tfm.output = "h"}) {
+  %x = tfm.embedding %table, %ids : (tensor<32x16xf32>, tensor<1x6xi32>) -> tensor<1x6x16xf32>
+  %n = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32}
+      : (tensor<1x6x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<1x6x16xf32>
+  %q = tfm.matmul %n, %wq : (tensor<1x6x16xf32>, tensor<16x16xf32>) -> tensor<1x6x16xf32>
+  %k = tfm.matmul %n, %wk : (tensor<1x6x16xf32>, tensor<16x16xf32>) -> tensor<1x6x16xf32>
+  %qr = tfm.reshape %q : tensor<1x6x16xf32> -> tensor<1x6x2x8xf32>
+  %kr = tfm.reshape %k : tensor<1x6x16xf32> -> tensor<1x6x2x8xf32>
+  %qh = tfm.transpose %qr, [0, 2, 1, 3] : tensor<1x6x2x8xf32> -> tensor<1x2x6x8xf32>
+  %kh = tfm.transpose %kr, [0, 2, 1, 3] : tensor<1x6x2x8xf32> -> tensor<1x2x6x8xf32>
+  %kt = tfm.transpose %kh, [0, 1, 3, 2] : tensor<1x2x6x8xf32> -> tensor<1x2x8x6xf32>
+  %s = tfm.matmul %qh, %kt : (tensor<1x2x6x8xf32>, tensor<1x2x8x6xf32>) -> tensor<1x2x6x6xf32>
+  %ss = tfm.scale %s {factor = 0.353553385 : f32} : tensor<1x2x6x6xf32>
+  %p = tfm.softmax %ss {axis = -1 : i64} : tensor<1x2x6x6xf32>
+  %r = tfm.relu %n : tensor<1x6x16xf32>
+  %h = tfm.add %r, %x : (tensor<1x6x16xf32>, tensor<1x6x16xf32>) -> tensor<1x6x16xf32>
+  %h2 = tfm.mul %h, %g : (tensor<1x6x16xf32>, tensor<16xf32>) -> tensor<1x6x16xf32>
+  return %p, %h2 : tensor<1x2x6x6xf32>, tensor<1x6x16xf32>
+}
+
+// -----
+
+// Tests that a private helper is lowered but gets no C interface wrapper.
+// CHECK-LABEL: llvm.func @public_entry
+// CHECK:       llvm.func @_mlir_ciface_public_entry
+// CHECK-LABEL: llvm.func @private_helper
+// CHECK-NOT:     llvm.emit_c_interface
+// CHECK-NOT:   llvm.func @_mlir_ciface_private_helper
+func.func @public_entry(%x: tensor<4x16xf32> {tfm.input = "x"}) -> (tensor<4x16xf32> {tfm.output = "y"}) {
+  %0 = tfm.relu %x : tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+func.func private @private_helper(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %0 = tfm.relu %x : tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}

@@ -1,0 +1,191 @@
+// The runtime's JIT and tensors: what a user sees when a call or a module is
+// wrong (every message checked), and the tensors' alignment and layout.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <tfm/dsl.hpp>
+#include <tfm/jit.hpp>
+
+namespace {
+
+const char* kFfn = R"mlir(
+func.func @ffn(%x: tensor<2x3xf32> {tfm.input = "x"}, %w: tensor<3x4xf32> {tfm.param = "w"})
+    -> (tensor<2x4xf32> {tfm.output = "y"}) {
+  %0 = tfm.matmul %x, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  %1 = tfm.relu %0 : tensor<2x4xf32>
+  return %1 : tensor<2x4xf32>
+}
+)mlir";
+
+TEST(Tensor, IsZeroedAndAligned) {
+  tfm::Tensor t = tfm::Tensor::of<float>({3, 5});
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(t.raw()) % tfm::Tensor::alignment, 0u);
+  EXPECT_EQ(t.size(), 15);
+  EXPECT_EQ(t.bytes(), 60u);
+  for (float v : t.values<float>()) EXPECT_EQ(v, 0.0f);
+  tfm::Tensor scalar = tfm::Tensor::of<std::int64_t>({});
+  EXPECT_EQ(scalar.size(), 1);
+  EXPECT_EQ(tfm::format_shape(t.shape()), "[3x5]");
+  EXPECT_EQ(tfm::format_shape(scalar.shape()), "[]");
+}
+
+TEST(Jit, SignatureNamesRolesAndShapes) {
+  auto m = tfm::jit::Module::compile(kFfn);
+  ASSERT_TRUE(m.ok()) << m.message();
+  const tfm::Signature* sig = m->signature("ffn");
+  ASSERT_NE(sig, nullptr);
+  ASSERT_EQ(sig->args.size(), 3u);
+  EXPECT_EQ(tfm::describe(sig->args[0]), "x: f32[2x3] input");
+  EXPECT_EQ(tfm::describe(sig->args[1]), "w: f32[3x4] param");
+  EXPECT_EQ(tfm::describe(sig->args[2]), "y: f32[2x4] output");
+}
+
+TEST(Jit, RunsAndWritesOutputsInPlace) {
+  auto m = tfm::jit::Module::compile(kFfn);
+  ASSERT_TRUE(m.ok()) << m.message();
+  auto x = tfm::Tensor::from<float>({2, 3}, {1, -2, 3, 4, 5, -6});
+  auto w = tfm::Tensor::from<float>({3, 4}, {1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1});
+  tfm::Tensor y = tfm::Tensor::of<float>({2, 4});
+  const tfm::TensorView args[] = {x, w, y};
+  ASSERT_TRUE(m->call("ffn", args).ok());
+  // rows of x @ w: [1, -2, 3, 2] and [4, 5, -6, 3], then relu.
+  const float want[] = {1, 0, 3, 2, 4, 5, 0, 3};
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(y.data<float>()[i], want[i]) << i;
+  // Inputs are never written.
+  EXPECT_EQ(x.data<float>()[1], -2.0f);
+}
+
+TEST(Jit, ReturnedArgumentsAndDuplicatesAreCopied) {
+  // Each output has its own buffer even when the model returns an input, or
+  // one value twice.
+  const char* src = R"mlir(
+func.func @f(%x: tensor<4xf32> {tfm.input = "x"})
+    -> (tensor<4xf32> {tfm.output = "same"}, tensor<4xf32> {tfm.output = "r1"},
+        tensor<4xf32> {tfm.output = "r2"}) {
+  %0 = tfm.relu %x : tensor<4xf32>
+  return %x, %0, %0 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+)mlir";
+  auto m = tfm::jit::Module::compile(src);
+  ASSERT_TRUE(m.ok()) << m.message();
+  auto x = tfm::Tensor::from<float>({4}, {-1, 2, -3, 4});
+  const tfm::TensorView in[] = {x};
+  auto out = m->run("f", in);
+  ASSERT_TRUE(out.ok()) << out.message();
+  const float relu[] = {0, 2, 0, 4};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ((*out)[0].data<float>()[i], x.data<float>()[i]);
+    EXPECT_EQ((*out)[1].data<float>()[i], relu[i]);
+    EXPECT_EQ((*out)[2].data<float>()[i], relu[i]);
+  }
+}
+
+TEST(Jit, WrongCallsAreErrorsNamingTheTensor) {
+  auto m = tfm::jit::Module::compile(kFfn);
+  ASSERT_TRUE(m.ok()) << m.message();
+  tfm::Tensor x = tfm::Tensor::of<float>({2, 3}), w = tfm::Tensor::of<float>({3, 4}),
+              y = tfm::Tensor::of<float>({2, 4});
+
+  tfm::Tensor wide = tfm::Tensor::of<float>({2, 5});
+  const tfm::TensorView bad_shape[] = {wide, w, y};
+  EXPECT_EQ(m->call("ffn", bad_shape).message(),
+            "tfm: ffn: tensor 'x' (input, argument 0) has shape [2x5], expected [2x3] ---> HINT: "
+            "shapes are fixed when the model is compiled; recompile for other sizes");
+
+  tfm::Tensor ints = tfm::Tensor::of<std::int32_t>({3, 4});
+  const tfm::TensorView bad_type[] = {x, ints, y};
+  EXPECT_EQ(m->call("ffn", bad_type).message(),
+            "tfm: ffn: tensor 'w' (param, argument 1) has element type i32, expected f32 ---> "
+            "HINT: the model was traced with w: f32[3x4] param");
+
+  const tfm::TensorView too_few[] = {x, w};
+  EXPECT_EQ(m->call("ffn", too_few).message(),
+            "tfm: ffn: expects 3 tensors, got 2 ---> HINT: pass them in this order: x, w, y");
+
+  const tfm::TensorView null_data[] = {x, w, tfm::TensorView(static_cast<float*>(nullptr), {2, 4})};
+  EXPECT_EQ(m->call("ffn", null_data).message(),
+            "tfm: ffn: tensor 'y' (output, argument 2) has no data ---> HINT: pass a view of an "
+            "allocated tensor");
+
+  const tfm::TensorView args[] = {x, w, y};
+  EXPECT_EQ(m->call("fnn", args).message(),
+            "tfm: jit: no entry point 'fnn' ---> HINT: the module has: ffn");
+
+  const tfm::TensorView with_output[] = {x, w, y};
+  EXPECT_EQ(m->run("ffn", with_output).message(),
+            "tfm: ffn: expects 2 inputs and params, got 3 ---> HINT: outputs are allocated by "
+            "run(); use call() to pass them");
+}
+
+TEST(Jit, CompileErrorsCarryTheSourceLocation) {
+  // A verifier failure (the parser verifies): the message names the buffer,
+  // line and column.
+  const char* bad = R"mlir(
+func.func @f(%x: tensor<2x3xf32>, %w: tensor<4x4xf32>) -> tensor<2x4xf32> {
+  %0 = tfm.matmul %x, %w : (tensor<2x3xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+)mlir";
+  auto m = tfm::jit::Module::compile(bad, {}, "bad.mlir");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.message().find("tfm: jit: cannot parse 'bad.mlir':\nbad.mlir:3:8: error:"),
+            std::string::npos)
+      << m.message();
+  EXPECT_NE(
+      m.message().find("bad.mlir:3:8: error: 'tfm.matmul' op expects contracting "
+                       "dimensions to match, got lhs [2x3] with K = 3 and rhs [4x4] with K = 4"),
+      std::string::npos)
+      << m.message();
+
+  auto syntax = tfm::jit::Module::compile("func.func @f( {", {}, "syntax.mlir");
+  ASSERT_FALSE(syntax.ok());
+  EXPECT_NE(syntax.message().find("tfm: jit: cannot parse 'syntax.mlir':\nsyntax.mlir:1:14: error: "
+                                  "expected non-function type"),
+            std::string::npos)
+      << syntax.message();
+
+  tfm::jit::Options o3;
+  o3.opt_level = 7;
+  EXPECT_EQ(tfm::jit::Module::compile(kFfn, o3).message(),
+            "tfm: jit: opt_level 7 is not an optimization level ---> HINT: use 0 to 3");
+}
+
+TEST(Jit, UnsupportedEntryPointTypesAreErrors) {
+  // The C ABI takes f32, f64, i32 and i64 tensors only.
+  const char* f16_input = R"mlir(
+func.func @g(%x: tensor<2xf16> {tfm.input = "x"}) -> tensor<2xf16> {
+  return %x : tensor<2xf16>
+}
+)mlir";
+  auto m = tfm::jit::Module::compile(f16_input, {}, "g.mlir");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.message().find("g.mlir:2:1: error: 'func.func' op expects argument 0 to have "
+                             "element type f32, f64, i32 or i64, got 'f16'"),
+            std::string::npos)
+      << m.message();
+}
+
+TEST(Jit, OptLevelsAndScalarCodeAgree) {
+  // -O0 scalar code and -O3 vector code compute the same matmul.
+  tfm::dsl::TraceResult traced = tfm::dsl::trace("mm", [](tfm::dsl::Function& f) {
+    using namespace tfm::dsl;
+    f.output("c", matmul(f.input<Shape<33, 40>>("a"), f.input<Shape<40, 48>>("b")));
+  });
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  tfm::Tensor a = tfm::Tensor::of<float>({33, 40}), b = tfm::Tensor::of<float>({40, 48});
+  for (std::int64_t i = 0; i < a.size(); ++i) a.data<float>()[i] = static_cast<float>(i % 7) - 3;
+  for (std::int64_t i = 0; i < b.size(); ++i) b.data<float>()[i] = static_cast<float>(i % 5) - 2;
+  const tfm::TensorView in[] = {a, b};
+  tfm::jit::Options slow{.opt_level = 0, .vectorize = false};
+  auto m0 = tfm::jit::Module::compile(traced.mlir, slow);
+  auto m3 = tfm::jit::Module::compile(traced.mlir);
+  ASSERT_TRUE(m0.ok() && m3.ok());
+  auto c0 = m0->run("mm", in);
+  auto c3 = m3->run("mm", in);
+  ASSERT_TRUE(c0.ok() && c3.ok());
+  for (std::int64_t i = 0; i < 33 * 48; ++i)  // small integers: exact in any order
+    ASSERT_EQ((*c0)[0].data<float>()[i], (*c3)[0].data<float>()[i]) << i;
+}
+
+}  // namespace

@@ -1,0 +1,234 @@
+// Every tfm op, traced with the DSL and compiled by the JIT, against the
+// plain-loop reference (tests/support/reference.hpp), with and without
+// vectorization, on shapes that do and do not divide the tile sizes.
+// Tolerance: maxdiff <= 1e-5 (relative above 1, absolute below).
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <tfm/dsl.hpp>
+#include <tfm/jit.hpp>
+
+#include "reference.hpp"
+
+namespace {
+
+using namespace tfm::dsl;
+namespace ref = tfm::ref;
+
+constexpr double kTolerance = 1e-5;
+
+class OpNumerics : public ::testing::TestWithParam<bool> {
+ protected:
+  // Traces `model`, JIT-compiles it and runs it on `inputs` (in declaration
+  // order); returns the outputs as float vectors.
+  std::vector<std::vector<float>> run(const std::string& name, const ModelFn& model,
+                                      const std::vector<tfm::TensorView>& inputs) {
+    TraceResult traced = trace(name, model);
+    EXPECT_TRUE(traced.ok()) << traced.error;
+    tfm::jit::Options options;
+    options.vectorize = GetParam();
+    auto module = tfm::jit::Module::compile(traced.mlir, options, name);
+    EXPECT_TRUE(module.ok()) << module.message();
+    if (!module.ok()) return {};
+    auto outputs = module->run(name, inputs);
+    EXPECT_TRUE(outputs.ok()) << outputs.message();
+    if (!outputs.ok()) return {};
+    std::vector<std::vector<float>> result;
+    for (const tfm::Tensor& t : *outputs) {
+      auto v = t.values<float>();
+      result.emplace_back(v.begin(), v.end());
+    }
+    return result;
+  }
+
+  static tfm::TensorView view(ref::Array& a) { return tfm::TensorView(a.data.data(), a.shape); }
+
+  static void expect_close(const std::vector<float>& got, const ref::Array& want,
+                           const std::string& what) {
+    double d = ref::maxdiff(got, want.data);
+    std::printf("  %-40s maxdiff %.3g\n", what.c_str(), d);
+    EXPECT_LE(d, kTolerance) << what;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Vectorized, OpNumerics, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "vector" : "scalar"; });
+
+TEST_P(OpNumerics, Matmul) {
+  auto check = [&]<class SA, class SB>(SA, SB, const char* what) {
+    ref::Array a = ref::random_array({SA::dims.begin(), SA::dims.end()}, 1);
+    ref::Array b = ref::random_array({SB::dims.begin(), SB::dims.end()}, 2);
+    auto out = run("matmul",
+                   [](Function& f) { f.output("c", matmul(f.input<SA>("a"), f.input<SB>("b"))); },
+                   {view(a), view(b)});
+    if (!out.empty()) expect_close(out[0], ref::matmul(a, b), what);
+  };
+  check(Shape<1, 6, 8>{}, Shape<8, 8>{}, "[1x6x8] x [8x8]");
+  check(Shape<2, 3, 5, 7>{}, Shape<7, 9>{}, "[2x3x5x7] x [7x9]");
+  check(Shape<3, 33, 64>{}, Shape<64, 48>{}, "[3x33x64] x [64x48]");
+  check(Shape<64, 64>{}, Shape<64, 64>{}, "[64x64] x [64x64]");
+  check(Shape<7, 13>{}, Shape<13, 29>{}, "[7x13] x [13x29]");
+  check(Shape<4, 1, 16, 20>{}, Shape<1, 3, 20, 24>{}, "[4x1x16x20] x [1x3x20x24] broadcast");
+  check(Shape<96, 128>{}, Shape<128, 160>{}, "[96x128] x [128x160]");
+}
+
+TEST_P(OpNumerics, MatmulTransposed) {
+  ref::Array a = ref::random_array({2, 9, 16}, 3), b = ref::random_array({2, 11, 16}, 4);
+  auto out = run("matmul_t",
+                 [](Function& f) {
+                   auto x = f.input<Shape<2, 9, 16>>("a");
+                   auto y = f.input<Shape<2, 11, 16>>("b");
+                   f.output("abt", matmul(x, transpose(y)));  // a b^T
+                   f.output("atb", matmul(transpose(x), x));  // a^T a
+                 },
+                 {view(a), view(b)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::matmul(a, b, false, true), "a [2x9x16] x b^T [2x16x11]");
+  expect_close(out[1], ref::matmul(a, a, true, false), "a^T [2x16x9] x a [2x9x16]");
+}
+
+TEST_P(OpNumerics, AddMulBroadcast) {
+  ref::Array x = ref::random_array({2, 3, 40}, 5), bias = ref::random_array({40}, 6);
+  ref::Array col = ref::random_array({2, 1, 40}, 7), row = ref::random_array({1, 3, 1}, 8);
+  ref::Array s = ref::random_array({}, 9);
+  auto out = run("binary",
+                 [](Function& f) {
+                   auto x = f.input<Shape<2, 3, 40>>("x");
+                   auto bias = f.input<Shape<40>>("bias");
+                   auto col = f.input<Shape<2, 1, 40>>("col");
+                   auto row = f.input<Shape<1, 3, 1>>("row");
+                   auto s = f.input<Shape<>>("s");
+                   f.output("add", x + bias);
+                   f.output("mul", col * row);
+                   f.output("scalar", mul(x, s));
+                   f.output("sum3", add(add(x, bias), x));
+                 },
+                 {view(x), view(bias), view(col), view(row), view(s)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::add(x, bias), "[2x3x40] + [40]");
+  expect_close(out[1], ref::mul(col, row), "[2x1x40] * [1x3x1]");
+  expect_close(out[2], ref::mul(x, s), "[2x3x40] * []");
+  expect_close(out[3], ref::add(ref::add(x, bias), x), "(x + bias) + x");
+}
+
+TEST_P(OpNumerics, ScaleRelu) {
+  ref::Array x = ref::random_array({5, 37}, 10);
+  auto out = run("unary",
+                 [](Function& f) {
+                   auto x = f.input<Shape<5, 37>>("x");
+                   f.output("scaled", x * 0.125f);
+                   f.output("relu", relu(x));
+                 },
+                 {view(x)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::scale(x, 0.125f), "x * 0.125 [5x37]");
+  expect_close(out[1], ref::relu(x), "relu [5x37]");
+}
+
+TEST_P(OpNumerics, Softmax) {
+  ref::Array x = ref::random_array({3, 5, 70}, 11, -4.0f, 4.0f);
+  ref::Array big = ref::random_array({4, 64}, 12, -1e4f, 1e4f);  // overflows without the max
+  auto out = run("softmax",
+                 [](Function& f) {
+                   auto x = f.input<Shape<3, 5, 70>>("x");
+                   auto big = f.input<Shape<4, 64>>("big");
+                   f.output("last", softmax(x));
+                   f.output("middle", softmax<1>(x));
+                   f.output("first", softmax<0>(x));
+                   f.output("big_softmax", softmax(big));
+                 },
+                 {view(x), view(big)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::softmax(x, -1), "softmax axis -1 [3x5x70]");
+  expect_close(out[1], ref::softmax(x, 1), "softmax axis 1 [3x5x70]");
+  expect_close(out[2], ref::softmax(x, 0), "softmax axis 0 [3x5x70]");
+  expect_close(out[3], ref::softmax(big, -1), "softmax of logits near 1e4 [4x64]");
+}
+
+TEST_P(OpNumerics, LayerNorm) {
+  ref::Array x = ref::random_array({2, 5, 48}, 13, -3.0f, 5.0f);
+  ref::Array g = ref::random_array({48}, 14), b = ref::random_array({48}, 15);
+  ref::Array y = ref::random_array({1, 6, 6}, 16), g6 = ref::random_array({6}, 17),
+             b6 = ref::random_array({6}, 18);
+  auto out = run("layer_norm",
+                 [](Function& f) {
+                   auto x = f.input<Shape<2, 5, 48>>("x");
+                   auto g = f.input<Shape<48>>("g");
+                   auto b = f.input<Shape<48>>("b");
+                   auto y = f.input<Shape<1, 6, 6>>("y");
+                   auto g6 = f.input<Shape<6>>("g6");
+                   auto b6 = f.input<Shape<6>>("b6");
+                   f.output("x_norm", layer_norm(x, g, b, 1e-5f));
+                   f.output("y_norm", layer_norm(y, g6, b6, 1e-3f));
+                 },
+                 {view(x), view(g), view(b), view(y), view(g6), view(b6)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::layer_norm(x, g, b, 1e-5f), "layer_norm [2x5x48]");
+  expect_close(out[1], ref::layer_norm(y, g6, b6, 1e-3f), "layer_norm [1x6x6] eps 1e-3");
+}
+
+TEST_P(OpNumerics, Embedding) {
+  ref::Array table = ref::random_array({50, 24}, 19);
+  std::vector<std::int64_t> ids = {0, 49, 7, 7, 13, -3, 60, 2};  // -3 and 60 clamp
+  std::vector<std::int32_t> ids32(ids.begin(), ids.end());
+  std::vector<std::int64_t> ids64 = ids;
+  auto out =
+      run("embedding",
+          [](Function& f) {
+            auto table = f.input<Shape<50, 24>>("table");
+            auto a = f.input<Shape<2, 4>, i32>("ids32");
+            auto b = f.input<Shape<8>, i64>("ids64");
+            f.output("e32", embedding(table, a));
+            f.output("e64", embedding(table, b));
+          },
+          {view(table), tfm::TensorView(ids32.data(), {2, 4}), tfm::TensorView(ids64.data(), {8})});
+  if (out.empty()) return;
+  expect_close(out[0], ref::embedding(table, ids, {2, 4}), "embedding i32 ids [2x4]");
+  expect_close(out[1], ref::embedding(table, ids, {8}), "embedding i64 ids [8], clamped");
+}
+
+TEST_P(OpNumerics, PermuteReshape) {
+  ref::Array x = ref::random_array({2, 3, 4, 5}, 20);
+  auto out = run("layout",
+                 [](Function& f) {
+                   auto x = f.input<Shape<2, 3, 4, 5>>("x");
+                   f.output("p0213", permute<0, 2, 1, 3>(x));
+                   f.output("p3102", permute<3, 1, 0, 2>(x));
+                   f.output("r", reshape<Shape<6, 20>>(x));
+                   f.output("split", split_heads<4>(reshape<Shape<2, 3, 20>>(x)));
+                   f.output("roundtrip", merge_heads(split_heads<5>(reshape<Shape<6, 4, 5>>(x))));
+                 },
+                 {view(x)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::permute(x, {0, 2, 1, 3}), "permute 0,2,1,3");
+  expect_close(out[1], ref::permute(x, {3, 1, 0, 2}), "permute 3,1,0,2");
+  expect_close(out[2], ref::reshape(x, {6, 20}), "reshape [6x20]");
+  expect_close(out[3], ref::permute(ref::reshape(x, {2, 3, 4, 5}), {0, 2, 1, 3}),
+               "split_heads<4> [2x3x20]");
+  expect_close(out[4], ref::reshape(x, {6, 4, 5}), "merge_heads(split_heads<5>(x))");
+}
+
+TEST_P(OpNumerics, Attention) {
+  // Multi-head attention, cross shapes (Tq = 5, Tk = 7), against its definition.
+  ref::Array q = ref::random_array({2, 5, 12}, 21), k = ref::random_array({2, 7, 12}, 22),
+             v = ref::random_array({2, 7, 12}, 23);
+  auto out = run("attention",
+                 [](Function& f) {
+                   auto q = f.input<Shape<2, 5, 12>>("q");
+                   auto k = f.input<Shape<2, 7, 12>>("k");
+                   auto v = f.input<Shape<2, 7, 12>>("v");
+                   f.output("o", attention<3>(q, k, v));
+                 },
+                 {view(q), view(k), view(v)});
+  if (out.empty()) return;
+  auto heads = [](const ref::Array& x, std::int64_t t) {
+    return ref::permute(ref::reshape(x, {2, t, 3, 4}), {0, 2, 1, 3});
+  };
+  ref::Array s = ref::scale(ref::matmul(heads(q, 5), heads(k, 7), false, true), 0.5f);
+  ref::Array o = ref::matmul(ref::softmax(s), heads(v, 7));
+  expect_close(out[0], ref::reshape(ref::permute(o, {0, 2, 1, 3}), {2, 5, 12}),
+               "attention<3> q [2x5x12] k,v [2x7x12]");
+}
+
+}  // namespace

@@ -1,0 +1,4 @@
+# tfm_unit_test(<name> <libs...>): one line per <name>.cpp in this folder.
+tfm_unit_test(op_numerics_test tfm_jit)
+tfm_unit_test(jit_test tfm_jit)
+tfm_unit_test(dsl_trace_test)
