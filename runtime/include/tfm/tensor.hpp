@@ -122,6 +122,8 @@ class Tensor {
   static Tensor of(Shape shape) {
     return Tensor(dtype_of<T>, std::move(shape));
   }
+  // A tensor holding `values` in row-major order: the first size() of them,
+  // zeros after the last if there are fewer.
   template <class T>
   static Tensor from(Shape shape, std::initializer_list<T> values) {
     Tensor t(dtype_of<T>, std::move(shape));
