@@ -4,7 +4,7 @@
 # optionally runs the example or every test.
 #
 #   ./setup.sh          install + build
-#   ./setup.sh run      install + build + run the example model (compiled by tfmc)
+#   ./setup.sh run      install + build + run the examples (one compiled by tfmc)
 #   ./setup.sh test     install + build + run every test (ctest)
 #
 # Idempotent: packages already installed are not touched, and an up-to-date
@@ -58,6 +58,9 @@ case "$mode" in
     echo "== build/bin/tfmc compiled examples/encoder_layer/model.cpp into build/examples/encoder_layer/encoder_layer.o + .h"
     echo "== running build/bin/encoder_layer"
     ./build/bin/encoder_layer
+    echo
+    echo "== running build/bin/seed_walkthrough: the worked example, step by step"
+    ./build/bin/seed_walkthrough
     ;;
   test)
     cd build && ctest --output-on-failure -j2

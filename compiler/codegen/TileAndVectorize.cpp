@@ -95,8 +95,17 @@ struct TfmTileAndVectorizePass
       return signalPassFailure();
     }
     SmallVector<linalg::LinalgOp> ops;
+    // Tiling slices operands along their maps: only maps of plain loop
+    // indices (or constants, for broadcasts) give slices of the same form.
+    auto tileable = [](linalg::LinalgOp op) {
+      return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+        return llvm::all_of(map.getResults(), [](AffineExpr e) {
+          return isa<AffineDimExpr, AffineConstantExpr>(e);
+        });
+      });
+    };
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && !op.hasDynamicShape())
+      if (op.hasPureTensorSemantics() && !op.hasDynamicShape() && tileable(op))
         ops.push_back(op);
     });
 

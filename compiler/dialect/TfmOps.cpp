@@ -277,21 +277,83 @@ OpFoldResult ScaleOp::fold(FoldAdaptor) {
 // SoftmaxOp
 //===----------------------------------------------------------------------===//
 
+/// Checks the `axis` of a softmax-like op on a tensor of `rank`.
+static LogicalResult verifyAxis(Operation *op, int64_t rank, int64_t axis) {
+  if (rank == 0)
+    return op->emitOpError("expects an input of rank >= 1, got a scalar");
+  if (axis < -rank || axis >= rank)
+    return op->emitOpError("expects axis in [")
+           << -rank << ", " << rank << ") for an input of rank " << rank
+           << ", got " << axis;
+  return success();
+}
+
 int64_t SoftmaxOp::getNormalizedAxis() {
   int64_t axis = getAxis();
   return axis < 0 ? axis + getType().getRank() : axis;
 }
 
 LogicalResult SoftmaxOp::verify() {
-  int64_t rank = getType().getRank();
+  return verifyAxis(*this, getType().getRank(), getAxis());
+}
+
+int64_t LogSoftmaxOp::getNormalizedAxis() {
   int64_t axis = getAxis();
-  if (rank == 0)
-    return emitOpError("expects an input of rank >= 1, got a scalar");
-  if (axis < -rank || axis >= rank)
-    return emitOpError("expects axis in [")
-           << -rank << ", " << rank << ") for an input of rank " << rank
-           << ", got " << axis;
+  return axis < 0 ? axis + getType().getRank() : axis;
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  return verifyAxis(*this, getType().getRank(), getAxis());
+}
+
+//===----------------------------------------------------------------------===//
+// GeluOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("expects approximate to be \"none\" or \"tanh\", got \"")
+           << getApproximate() << "\"";
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RmsNormOp
+//===----------------------------------------------------------------------===//
+
+/// Checks that `param` of a normalization of `input` over its last axis has
+/// shape [input.shape[-1]] and input's element type.
+static LogicalResult verifyNormParam(Operation *op, Value input, Value param,
+                                     StringRef name) {
+  RankedTensorType inputType = tensorType(input);
+  if (failed(verifySameElementType(op, input, param, "input", name)))
+    return failure();
+  int64_t d = inputType.getShape().back();
+  ArrayRef<int64_t> shape = tensorType(param).getShape();
+  if (shape.size() != 1 || shape[0] != d)
+    return op->emitOpError("expects ")
+           << name << " of shape [" << d << "] (the last dimension of input "
+           << formatShape(inputType.getShape()) << "), got "
+           << formatShape(shape);
+  return success();
+}
+
+static LogicalResult verifyEpsilon(Operation *op, APFloat epsilon) {
+  if (!(epsilon.convertToFloat() > 0.0f))
+    return op->emitOpError("expects a positive epsilon, got ")
+           << epsilon.convertToFloat();
+  return success();
+}
+
+LogicalResult RmsNormOp::verify() {
+  RankedTensorType inputType = tensorType(getInput());
+  if (inputType.getRank() == 0)
+    return emitOpError("expects an input of rank >= 1, got a scalar");
+  if (failed(verifyNormParam(*this, getInput(), getGamma(), "gamma")) ||
+      failed(verifyEpsilon(*this, getEpsilon())))
+    return failure();
+  return verifyResultType(*this, inputType.getShape(),
+                          inputType.getElementType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -302,23 +364,74 @@ LogicalResult LayerNormOp::verify() {
   RankedTensorType inputType = tensorType(getInput());
   if (inputType.getRank() == 0)
     return emitOpError("expects an input of rank >= 1, got a scalar");
-  int64_t d = inputType.getShape().back();
-  for (auto [name, v] : {std::pair<StringRef, Value>{"gamma", getGamma()},
-                         {"beta", getBeta()}}) {
-    if (failed(verifySameElementType(*this, getInput(), v, "input", name)))
-      return failure();
-    ArrayRef<int64_t> shape = tensorType(v).getShape();
-    if (shape.size() != 1 || shape[0] != d)
-      return emitOpError("expects ")
-             << name << " of shape [" << d << "] (the last dimension of input "
+  if (failed(verifyNormParam(*this, getInput(), getGamma(), "gamma")) ||
+      failed(verifyNormParam(*this, getInput(), getBeta(), "beta")) ||
+      failed(verifyEpsilon(*this, getEpsilon())))
+    return failure();
+  return verifyResultType(*this, inputType.getShape(),
+                          inputType.getElementType());
+}
+
+//===----------------------------------------------------------------------===//
+// MaskOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MaskOp::verify() {
+  RankedTensorType inputType = tensorType(getInput());
+  if (inputType.getRank() < 2)
+    return emitOpError("expects scores of rank >= 2 [..., queries, keys], got ")
+           << formatShape(inputType.getShape());
+  if (!getCausal() && !getLengths())
+    return emitOpError("expects 'causal', 'lengths' or both");
+  if (Value lengths = getLengths()) {
+    ArrayRef<int64_t> shape = tensorType(lengths).getShape();
+    if (inputType.getRank() < 3)
+      return emitOpError("expects scores of rank >= 3 [batch, ..., queries, "
+                         "keys] with lengths, got ")
+             << formatShape(inputType.getShape());
+    if (shape.size() != 1 || shape[0] != inputType.getShape()[0])
+      return emitOpError("expects lengths of shape [")
+             << inputType.getShape()[0] << "] (the batch of scores "
              << formatShape(inputType.getShape()) << "), got "
              << formatShape(shape);
   }
-  if (!(getEpsilon().convertToFloat() > 0.0f))
-    return emitOpError("expects a positive epsilon, got ")
-           << getEpsilon().convertToFloat();
   return verifyResultType(*this, inputType.getShape(),
                           inputType.getElementType());
+}
+
+//===----------------------------------------------------------------------===//
+// RopeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RopeOp::verify() {
+  ArrayRef<int64_t> shape = getType().getShape();
+  if (shape.size() < 2)
+    return emitOpError("expects an input of rank >= 2 [..., positions, "
+                       "width], got ")
+           << formatShape(shape);
+  if (shape.back() % 2 != 0)
+    return emitOpError("expects an even width, got ")
+           << shape.back() << " in " << formatShape(shape);
+  if (!(getBase().convertToFloat() > 1.0f))
+    return emitOpError("expects a base > 1, got ")
+           << getBase().convertToFloat();
+  if (getOffset() < 0)
+    return emitOpError("expects a non-negative offset, got ") << getOffset();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SinusoidalPositionsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SinusoidalPositionsOp::verify() {
+  ArrayRef<int64_t> shape = getType().getShape();
+  if (shape.size() != 2)
+    return emitOpError("expects a result of shape [positions, width], got ")
+           << formatShape(shape);
+  if (getOffset() < 0)
+    return emitOpError("expects a non-negative offset, got ") << getOffset();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -419,6 +532,40 @@ struct ComposeTransposes : OpRewritePattern<TransposeOp> {
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                               MLIRContext *context) {
   results.add<ComposeTransposes>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// SliceOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SliceOp::verify() {
+  RankedTensorType inputType = tensorType(getInput());
+  RankedTensorType resultType = getType();
+  ArrayRef<int64_t> in = inputType.getShape(), out = resultType.getShape();
+  ArrayRef<int64_t> offsets = getOffsets();
+  if (out.size() != in.size() || offsets.size() != in.size())
+    return emitOpError("expects ")
+           << in.size() << " offsets and a result of rank " << in.size()
+           << " for an input of rank " << in.size() << ", got "
+           << offsets.size() << " offsets and result "
+           << formatShape(out);
+  for (size_t i = 0; i < in.size(); ++i)
+    if (offsets[i] < 0 || offsets[i] + out[i] > in[i])
+      return emitOpError("expects dimension ")
+             << i << " to slice [" << offsets[i] << ", "
+             << offsets[i] + out[i] << ") within [0, " << in[i]
+             << ") of input " << formatShape(in);
+  if (inputType.getElementType() != resultType.getElementType())
+    return emitOpError("expects result element type ")
+           << inputType.getElementType() << ", got "
+           << resultType.getElementType();
+  return success();
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
 }
 
 //===----------------------------------------------------------------------===//

@@ -112,6 +112,26 @@ def Tfm_ReluOp : Tfm_Op<"relu", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+
+def Tfm_GeluOp : Tfm_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit";
+  let description = [{
+    `x * Phi(x)`, with `approximate = "none"` computing the normal CDF
+    through erf, `0.5 x (1 + erf(x / sqrt(2)))`, and `approximate = "tanh"`
+    the approximation of BERT and GPT-2,
+    `0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`.
+
+    ```mlir
+    %y = tfm.gelu %x {approximate = "tanh"} : tensor<1x6x24xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input,
+                       DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalizations
 //===----------------------------------------------------------------------===//
@@ -137,6 +157,47 @@ def Tfm_SoftmaxOp : Tfm_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   }];
 }
 
+
+def Tfm_LogSoftmaxOp : Tfm_Op<"log_softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "logarithm of softmax along one axis";
+  let description = [{
+    `y = x - max(x) - log(sum(exp(x - max(x))))` along `axis`: the log
+    probabilities, without the cancellation of `log(softmax(x))`.
+
+    ```mlir
+    %lp = tfm.log_softmax %logits {axis = -1 : i64} : tensor<1x6x41xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The axis as a non-negative dimension index.
+    int64_t getNormalizedAxis();
+  }];
+}
+
+def Tfm_RmsNormOp : Tfm_Op<"rms_norm", [Pure]> {
+  let summary = "root-mean-square normalization over the last axis";
+  let description = [{
+    `y = x / sqrt(mean(x^2) + epsilon) * gamma`, over the last axis; `gamma`
+    has that axis' size. No mean is subtracted and there is no shift.
+
+    ```mlir
+    %y = tfm.rms_norm %x, %gamma {epsilon = 9.99999997e-07 : f32}
+        : (tensor<1x6x8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, Tfm_FloatTensor:$gamma,
+                       F32Attr:$epsilon);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Tfm_LayerNormOp : Tfm_Op<"layer_norm", [Pure]> {
   let summary = "layer normalization over the last axis";
   let description = [{
@@ -155,6 +216,75 @@ def Tfm_LayerNormOp : Tfm_Op<"layer_norm", [Pure]> {
   let assemblyFormat = [{
     $input `,` $gamma `,` $beta attr-dict `:` functional-type(operands, results)
   }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Attention pieces
+//===----------------------------------------------------------------------===//
+
+def Tfm_MaskOp : Tfm_Op<"mask", [Pure]> {
+  let summary = "set disallowed attention scores to -inf";
+  let description = [{
+    Masks attention scores `[..., Tq, Tk]` (query `i`, key `j`) before a
+    softmax: a disallowed score becomes `-inf`, an allowed one is kept.
+    With `causal`, key `j` is allowed for query `i` when
+    `j <= i + (Tk - Tq)` (the queries are the last `Tq` positions: with
+    `Tq = Tk`, no key after the query). With `lengths` (`[B]` token counts of
+    the batch, `B` the leading dimension), key `j` of batch `b` is allowed
+    when `j < lengths[b]` (padding). Both may be given; at least one must be.
+
+    ```mlir
+    %m = tfm.mask %scores {causal} : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+    %p = tfm.mask %scores, %lengths
+        : (tensor<2x4x6x6xf32>, tensor<2xi32>) -> tensor<2x4x6x6xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input,
+                       Optional<Tfm_IndexTensor>:$lengths, UnitAttr:$causal);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`,` $lengths^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tfm_RopeOp : Tfm_Op<"rope", [Pure, SameOperandsAndResultType]> {
+  let summary = "rotary position embedding of queries or keys";
+  let description = [{
+    Rotates `x: [..., T, D]` (D even) by position, pairing element `i` with
+    `i + D/2` ("rotate half"): with `h = D/2`, `t` the position (index along
+    dimension -2, plus `offset`) and `theta_i = base^(-2i / D)`,
+    `y[t, i]     = x[t, i] cos(t theta_i) - x[t, i + h] sin(t theta_i)` and
+    `y[t, i + h] = x[t, i + h] cos(t theta_i) + x[t, i] sin(t theta_i)`.
+    The angles are tabulated at compile time in double precision.
+
+    ```mlir
+    %q = tfm.rope %x {base = 1.000000e+04 : f32} : tensor<1x8x6x16xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input,
+                       DefaultValuedAttr<F32Attr, "10000.0f">:$base,
+                       DefaultValuedAttr<I64Attr, "0">:$offset);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Tfm_SinusoidalPositionsOp : Tfm_Op<"sinusoidal_positions", [Pure]> {
+  let summary = "the sinusoidal positional encoding table";
+  let description = [{
+    A `[T, D]` table: `PE(pos, 2i) = sin(pos / 10000^(2i/D))`,
+    `PE(pos, 2i+1) = cos(pos / 10000^(2i/D))`, for `pos = offset .. offset+T-1`.
+    Computed at compile time in double precision.
+
+    ```mlir
+    %pe = tfm.sinusoidal_positions : tensor<6x512xf32>
+    ```
+  }];
+  let arguments = (ins DefaultValuedAttr<I64Attr, "0">:$offset);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 
@@ -206,6 +336,25 @@ def Tfm_TransposeOp : Tfm_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;
+}
+
+def Tfm_SliceOp : Tfm_Op<"slice", [Pure]> {
+  let summary = "a static box of a tensor";
+  let description = [{
+    `result[i...] = input[offsets[k] + i...]`, of shape `sizes`, strides 1:
+    e.g. the first T rows of a learned position table.
+
+    ```mlir
+    %p = tfm.slice %table [0, 0] [6, 8] : tensor<16x8xf32> -> tensor<6x8xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, DenseI64ArrayAttr:$offsets);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input $offsets attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Tfm_ReshapeOp : Tfm_Op<"reshape", [Pure]> {

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -60,13 +61,23 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
   // result computed by a loop nest is copied into its out-parameter; only a
   // directly returned allocation is replaced by it), temporaries are freed.
   pm.addPass(createTfmPrepareEntryPointsPass());
+  // Copies become linalg.copy, which lowers to loops: a memref.copy of a
+  // strided view would call memrefCopy from MLIR's runner library, which
+  // neither objects nor the JIT link.
+  auto linalgCopy = [](OpBuilder &b, Location loc, Value from,
+                       Value to) -> LogicalResult {
+    b.create<linalg::CopyOp>(loc, from, to);
+    return success();
+  };
   bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.memCpyFn = linalgCopy;
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.hoistStaticAllocs = true;
+  outParams.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(

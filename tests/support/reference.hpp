@@ -216,10 +216,122 @@ inline Array reshape(Array x, Shape s) {
   return x;
 }
 
-// max |a - b| / max(1, |b|): relative error past 1, absolute below.
+inline Array gelu(Array a) {
+  for (float& x : a.data) x = static_cast<float>(0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))));
+  return a;
+}
+
+inline Array gelu_tanh(Array a) {
+  const double k = std::sqrt(2.0 / 3.14159265358979323846);
+  for (float& x : a.data) {
+    double v = x;
+    x = static_cast<float>(0.5 * v * (1.0 + std::tanh(k * (v + 0.044715 * v * v * v))));
+  }
+  return a;
+}
+
+// log(softmax(x)) along `axis`, in double.
+inline Array log_softmax(const Array& x, std::int64_t axis = -1) {
+  Array p = softmax(x, axis);
+  // Recompute in double from x to avoid log of a rounded probability.
+  std::size_t r = x.shape.size();
+  std::size_t ax = static_cast<std::size_t>(axis < 0 ? axis + static_cast<std::int64_t>(r) : axis);
+  std::size_t n = static_cast<std::size_t>(x.shape[ax]), inner = 1, outer = 1;
+  for (std::size_t d = ax + 1; d < r; ++d) inner *= static_cast<std::size_t>(x.shape[d]);
+  for (std::size_t d = 0; d < ax; ++d) outer *= static_cast<std::size_t>(x.shape[d]);
+  for (std::size_t o = 0; o < outer; ++o)
+    for (std::size_t in = 0; in < inner; ++in) {
+      auto at = [&](std::size_t j) { return (o * n + j) * inner + in; };
+      double mx = -std::numeric_limits<double>::infinity();
+      for (std::size_t j = 0; j < n; ++j) mx = std::max(mx, static_cast<double>(x.data[at(j)]));
+      double sum = 0.0;
+      for (std::size_t j = 0; j < n; ++j) sum += std::exp(x.data[at(j)] - mx);
+      for (std::size_t j = 0; j < n; ++j)
+        p.data[at(j)] = static_cast<float>(x.data[at(j)] - mx - std::log(sum));
+    }
+  return p;
+}
+
+// x / sqrt(mean(x^2) + eps) * gamma over the last axis, in double.
+inline Array rms_norm(const Array& x, const Array& gamma, float eps) {
+  std::size_t d = static_cast<std::size_t>(x.shape.back());
+  Array out(x.shape);
+  for (std::size_t row = 0; row < x.size() / d; ++row) {
+    const float* p = x.data.data() + row * d;
+    double ms = 0.0;
+    for (std::size_t i = 0; i < d; ++i) ms += static_cast<double>(p[i]) * p[i];
+    double inv = 1.0 / std::sqrt(ms / static_cast<double>(d) + eps);
+    for (std::size_t i = 0; i < d; ++i)
+      out.data[row * d + i] = static_cast<float>(p[i] * inv * gamma.data[i]);
+  }
+  return out;
+}
+
+// Scores [b, ..., i, j] with disallowed keys at -inf: causal allows
+// j <= i + (Tk - Tq); lengths (empty: none) allow j < lengths[b].
+inline Array mask(Array s, bool causal, const std::vector<std::int64_t>& lengths = {}) {
+  std::size_t r = s.shape.size();
+  std::int64_t tq = s.shape[r - 2], tk = s.shape[r - 1];
+  for (std::size_t n = 0; n < s.size(); ++n) {
+    auto idx = unflatten(n, s.shape);
+    std::int64_t i = idx[r - 2], j = idx[r - 1];
+    bool allowed = (!causal || j <= i + (tk - tq)) &&
+                   (lengths.empty() || j < lengths[static_cast<std::size_t>(idx[0])]);
+    if (!allowed) s.data[n] = -std::numeric_limits<float>::infinity();
+  }
+  return s;
+}
+
+// Rotary embedding of [..., T, D]: (i, i + D/2) rotated by
+// (t + offset) * base^(-2i/D), in double.
+inline Array rope(const Array& x, double base = 10000.0, std::int64_t offset = 0) {
+  std::size_t r = x.shape.size();
+  std::int64_t t = x.shape[r - 2], d = x.shape[r - 1], h = d / 2;
+  Array out(x.shape);
+  for (std::size_t row = 0; row < x.size() / static_cast<std::size_t>(d); ++row) {
+    std::int64_t pos = static_cast<std::int64_t>(row) % t + offset;
+    const float* p = x.data.data() + row * static_cast<std::size_t>(d);
+    float* o = out.data.data() + row * static_cast<std::size_t>(d);
+    for (std::int64_t i = 0; i < h; ++i) {
+      double a = pos * std::pow(base, -2.0 * i / d), c = std::cos(a), sn = std::sin(a);
+      o[i] = static_cast<float>(p[i] * c - p[i + h] * sn);
+      o[i + h] = static_cast<float>(p[i + h] * c + p[i] * sn);
+    }
+  }
+  return out;
+}
+
+// PE(pos, 2i) = sin(pos / 10000^(2i/D)), PE(pos, 2i+1) = cos(...): [T, D].
+inline Array sinusoidal_positions(std::int64_t t, std::int64_t d, std::int64_t offset = 0) {
+  Array out({t, d});
+  for (std::int64_t p = 0; p < t; ++p)
+    for (std::int64_t i = 0; i < d; i += 2) {
+      double a = (p + offset) / std::pow(10000.0, static_cast<double>(i) / static_cast<double>(d));
+      out.data[static_cast<std::size_t>(p * d + i)] = static_cast<float>(std::sin(a));
+      if (i + 1 < d) out.data[static_cast<std::size_t>(p * d + i + 1)] = static_cast<float>(std::cos(a));
+    }
+  return out;
+}
+
+// The box of `sizes` at `offsets` of x.
+inline Array slice(const Array& x, const std::vector<std::int64_t>& offsets, Shape sizes) {
+  Array out(std::move(sizes));
+  for (std::size_t n = 0; n < out.size(); ++n) {
+    auto idx = unflatten(n, out.shape);
+    std::size_t off = 0;
+    for (std::size_t d = 0; d < idx.size(); ++d)
+      off = off * static_cast<std::size_t>(x.shape[d]) + static_cast<std::size_t>(idx[d] + offsets[d]);
+    out.data[n] = x.data[off];
+  }
+  return out;
+}
+
+// max |a - b| / max(1, |b|): relative error past 1, absolute below; equal
+// infinities agree, NaN anywhere is an infinite difference.
 inline double maxdiff(const std::vector<float>& a, const std::vector<float>& b) {
   double m = 0.0;
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    if (std::isinf(a[i]) && a[i] == b[i]) continue;  // equal infinities (masked scores)
     double d = std::abs(static_cast<double>(a[i]) - b[i]) /
                std::max(1.0, std::abs(static_cast<double>(b[i])));
     if (std::isnan(d)) return std::numeric_limits<double>::infinity();

@@ -231,4 +231,80 @@ TEST_P(OpNumerics, Attention) {
                "attention<3> q [2x5x12] k,v [2x7x12]");
 }
 
+TEST_P(OpNumerics, Gelu) {
+  ref::Array x = ref::random_array({4, 50}, 30, -6.0f, 6.0f);
+  auto out = run("gelu", [](Function& f) {
+    auto x = f.input<Shape<4, 50>>("x");
+    f.output("erf", gelu(x));
+    f.output("tanh", gelu_tanh(x));
+  }, {view(x)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::gelu(x), "gelu (erf) [4x50] in [-6, 6]");
+  expect_close(out[1], ref::gelu_tanh(x), "gelu (tanh) [4x50] in [-6, 6]");
+}
+
+TEST_P(OpNumerics, LogSoftmax) {
+  ref::Array x = ref::random_array({3, 7, 41}, 31, -8.0f, 8.0f);
+  auto out = run("log_softmax", [](Function& f) {
+    auto x = f.input<Shape<3, 7, 41>>("x");
+    f.output("last", log_softmax(x));
+    f.output("middle", log_softmax<1>(x));
+  }, {view(x)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::log_softmax(x, -1), "log_softmax axis -1 [3x7x41]");
+  expect_close(out[1], ref::log_softmax(x, 1), "log_softmax axis 1 [3x7x41]");
+}
+
+TEST_P(OpNumerics, RmsNorm) {
+  ref::Array x = ref::random_array({2, 5, 48}, 32, -3.0f, 3.0f), g = ref::random_array({48}, 33);
+  auto out = run("rms_norm", [](Function& f) {
+    auto x = f.input<Shape<2, 5, 48>>("x");
+    auto g = f.input<Shape<48>>("g");
+    f.output("y", rms_norm(x, g, 1e-6f));
+  }, {view(x), view(g)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::rms_norm(x, g, 1e-6f), "rms_norm [2x5x48]");
+}
+
+TEST_P(OpNumerics, Masks) {
+  ref::Array s = ref::random_array({2, 3, 5, 7}, 34);
+  std::vector<std::int32_t> lengths = {7, 3};
+  std::vector<std::int64_t> lengths64(lengths.begin(), lengths.end());
+  auto out = run("masks", [](Function& f) {
+    auto s = f.input<Shape<2, 3, 5, 7>>("s");
+    auto len = f.input<Shape<2>, i32>("len");
+    f.output("causal", mask<causal>(s));
+    f.output("padding", mask<padding>(s, len));
+    f.output("both", mask<causal, padding>(s, len));
+    f.output("probs", softmax(mask<causal, padding>(s, len)));
+  }, {view(s), tfm::TensorView(lengths.data(), {2})});
+  if (out.empty()) return;
+  expect_close(out[0], ref::mask(s, true), "causal, Tq 5 < Tk 7 (j <= i + 2)");
+  expect_close(out[1], ref::mask(s, false, lengths64), "padding, lengths {7, 3}");
+  expect_close(out[2], ref::mask(s, true, lengths64), "causal and padding");
+  expect_close(out[3], ref::softmax(ref::mask(s, true, lengths64)), "softmax after both masks");
+}
+
+TEST_P(OpNumerics, RopeAndPositions) {
+  ref::Array x = ref::random_array({2, 3, 9, 16}, 35);
+  ref::Array table = ref::random_array({20, 6}, 36);
+  auto out = run("positions", [](Function& f) {
+    auto x = f.input<Shape<2, 3, 9, 16>>("x");
+    auto table = f.input<Shape<20, 6>>("table");
+    f.output("rope", rope(x));
+    f.output("rope_offset", rope(x, 500.0f, 3));
+    f.output("sinusoid", sinusoidal_positions<9, 6>());
+    f.output("sinusoid_long", sinusoidal_positions<1024, 64>());
+    f.output("slice", slice<Shape<4, 3>, 5, 2>(table));
+    f.output("prefix", slice<Shape<9, 6>>(table));
+  }, {view(x), view(table)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::rope(x), "rope [2x3x9x16]");
+  expect_close(out[1], ref::rope(x, 500.0, 3), "rope base 500, offset 3");
+  expect_close(out[2], ref::sinusoidal_positions(9, 6), "sinusoidal positions [9x6]");
+  expect_close(out[3], ref::sinusoidal_positions(1024, 64), "sinusoidal positions [1024x64]");
+  expect_close(out[4], ref::slice(table, {5, 2}, {4, 3}), "slice [4x3] at (5, 2) of [20x6]");
+  expect_close(out[5], ref::slice(table, {0, 0}, {9, 6}), "slice [9x6] at 0 of [20x6]");
+}
+
 }  // namespace

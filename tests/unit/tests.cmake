@@ -2,5 +2,6 @@
 tfm_unit_test(op_numerics_test tfm_jit)
 tfm_unit_test(jit_test tfm_jit)
 tfm_unit_test(dsl_trace_test)
+tfm_unit_test(transformer_test tfm_jit)
 tfm_unit_test(tokenizer_test tfm_runtime)
 tfm_unit_test(weights_test tfm_runtime)

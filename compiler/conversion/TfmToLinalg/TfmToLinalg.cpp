@@ -6,7 +6,16 @@
 //   tfm.matmul     --> fill(0) + generic(parallel batch/M/N, reduction K)
 //   tfm.add/mul    --> generic(parallel) with broadcasting indexing maps
 //   tfm.softmax    --> generic(max) + generic(sum exp) + generic(exp / sum)
+//   tfm.log_softmax--> generic(max) + generic(sum exp) + generic(x-max-log sum)
 //   tfm.layer_norm --> generic(sum) + generic(sum sq) + generic(normalize)
+//   tfm.rms_norm   --> generic(sum sq) + generic(normalize)
+//   tfm.gelu       --> generic(parallel) with erf or tanh
+//   tfm.mask       --> generic(parallel) select(allowed(i, j, len[b]), x, -inf)
+//   tfm.rope       --> extract_slice halves + generic(parallel, 2 results) +
+//                      insert_slice, with cos/sin tables computed at compile
+//                      time
+//   tfm.sinusoidal_positions --> a constant table computed at compile time
+//   tfm.slice      --> tensor.extract_slice
 //   tfm.embedding  --> generic(parallel) over ids with tensor.extract
 //   tfm.transpose  --> linalg.transpose
 //   tfm.reshape    --> tensor.collapse_shape + tensor.expand_shape
@@ -21,6 +30,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <cmath>
 #include <numeric>
 
 namespace mlir::tfm {
@@ -42,6 +52,31 @@ RankedTensorType tensorType(Value v) {
 
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
   return b.create<arith::ConstantOp>(loc, b.getFloatAttr(type, value));
+}
+
+Value negInfConstant(OpBuilder &b, Location loc, Type type) {
+  return b.create<arith::ConstantOp>(
+      loc, b.getFloatAttr(type, APFloat::getInf(
+                                    cast<FloatType>(type).getFloatSemantics(),
+                                    /*Negative=*/true)));
+}
+
+/// An arith.constant tensor of `type` holding `values` (computed in double,
+/// rounded to the element type).
+Value tableConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                    ArrayRef<double> values) {
+  const llvm::fltSemantics &sem =
+      cast<FloatType>(type.getElementType()).getFloatSemantics();
+  SmallVector<APFloat> elements;
+  elements.reserve(values.size());
+  for (double v : values) {
+    APFloat f(v);
+    bool losesInfo;
+    f.convert(sem, APFloat::rmNearestTiesToEven, &losesInfo);
+    elements.push_back(f);
+  }
+  return b.create<arith::ConstantOp>(loc,
+                                     DenseElementsAttr::get(type, elements));
 }
 
 /// tensor.empty of `type`, or that tensor filled with `value`.
@@ -242,6 +277,44 @@ struct ReluOpLowering : OpConversionPattern<ReluOp> {
   }
 };
 
+/// The max along `axis` of x and the sum of exp(x - max): the reductions of
+/// softmax and log_softmax.
+std::pair<Value, Value> buildMaxAndSumExp(OpBuilder &b, Location loc, Value x,
+                                          unsigned axis) {
+  Type et = tensorType(x).getElementType();
+  Value max = buildReduction(b, loc, {x}, axis, negInfConstant(b, loc, et),
+                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                               return b.create<arith::MaximumFOp>(l, a[0], a[1]);
+                             });
+  Value sum = buildReduction(
+      b, loc, {x, max}, axis, floatConstant(b, loc, et, 0),
+      [](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value e = b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
+        return b.create<arith::AddFOp>(l, a[2], e);
+      });
+  return {max, sum};
+}
+
+/// A parallel generic over `type` reading x (identity) and the reductions
+/// along `axis` (reduced maps).
+Value buildAlongAxis(OpBuilder &b, Location loc, RankedTensorType type,
+                     unsigned axis, Value x, ValueRange reduced,
+                     BodyBuilder body) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = type.getRank();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  SmallVector<AffineMap> maps{id};
+  SmallVector<Value> inputs{x};
+  for (Value r : reduced) {
+    maps.push_back(reducedMap(ctx, rank, axis));
+    inputs.push_back(r);
+  }
+  maps.push_back(id);
+  return buildGeneric(b, loc, inputs, emptyTensor(b, loc, type), maps,
+                      SmallVector<IteratorType>(rank, IteratorType::parallel),
+                      body);
+}
+
 struct SoftmaxOpLowering : OpConversionPattern<SoftmaxOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -249,41 +322,255 @@ struct SoftmaxOpLowering : OpConversionPattern<SoftmaxOp> {
                   ConversionPatternRewriter &rewriter) const override {
     // m = max(x); s = sum(exp(x - m)); y = exp(x - m) / s, along `axis`.
     Location loc = op.getLoc();
+    unsigned axis = op.getNormalizedAxis();
+    auto [max, sum] = buildMaxAndSumExp(rewriter, loc, adaptor.getInput(), axis);
+    Value result = buildAlongAxis(
+        rewriter, loc, op.getType(), axis, adaptor.getInput(), {max, sum},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value e = b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
+          return b.create<arith::DivFOp>(l, e, a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LogSoftmaxOpLowering : OpConversionPattern<LogSoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LogSoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // m = max(x); s = sum(exp(x - m)); y = x - m - log(s), along `axis`.
+    Location loc = op.getLoc();
+    unsigned axis = op.getNormalizedAxis();
+    auto [max, sum] = buildMaxAndSumExp(rewriter, loc, adaptor.getInput(), axis);
+    Value result = buildAlongAxis(
+        rewriter, loc, op.getType(), axis, adaptor.getInput(), {max, sum},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value shifted = b.create<arith::SubFOp>(l, a[0], a[1]);
+          return b.create<arith::SubFOp>(l, shifted, b.create<math::LogOp>(l, a[2]));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct GeluOpLowering : OpConversionPattern<GeluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GeluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // none: 0.5 x (1 + erf(x / sqrt(2)))
+    // tanh: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+    Location loc = op.getLoc();
+    Type et = op.getType().getElementType();
+    bool tanh = op.getApproximate() == "tanh";
+    Value half = floatConstant(rewriter, loc, et, 0.5);
+    Value one = floatConstant(rewriter, loc, et, 1.0);
+    Value k = floatConstant(rewriter, loc, et,
+                            tanh ? std::sqrt(2.0 / M_PI) : 1.0 / std::sqrt(2.0));
+    Value c = floatConstant(rewriter, loc, et, 0.044715);
+    Value result = buildElementwise(
+        rewriter, loc, {adaptor.getInput()}, op.getType(),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value x = a[0], phi;
+          if (tanh) {
+            Value x3 = b.create<arith::MulFOp>(l, b.create<arith::MulFOp>(l, x, x), x);
+            Value inner = b.create<arith::AddFOp>(l, x, b.create<arith::MulFOp>(l, c, x3));
+            phi = b.create<math::TanhOp>(l, b.create<arith::MulFOp>(l, k, inner));
+          } else {
+            phi = b.create<math::ErfOp>(l, b.create<arith::MulFOp>(l, x, k));
+          }
+          Value halfX = b.create<arith::MulFOp>(l, half, x);
+          return b.create<arith::MulFOp>(l, halfX, b.create<arith::AddFOp>(l, one, phi));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct RmsNormOpLowering : OpConversionPattern<RmsNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RmsNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // s = sum(x^2); y = x / sqrt(s / D + eps) * gamma, along the last axis.
+    Location loc = op.getLoc();
     Value x = adaptor.getInput();
     RankedTensorType type = op.getType();
     Type et = type.getElementType();
-    unsigned axis = op.getNormalizedAxis();
-    unsigned rank = type.getRank();
+    unsigned rank = type.getRank(), axis = rank - 1;
     MLIRContext *ctx = rewriter.getContext();
-
-    auto negInf = rewriter.create<arith::ConstantOp>(
-        loc, rewriter.getFloatAttr(
-                 et, APFloat::getInf(cast<FloatType>(et).getFloatSemantics(),
-                                     /*Negative=*/true)));
-    Value max =
-        buildReduction(rewriter, loc, {x}, axis, negInf,
-                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                         return b.create<arith::MaximumFOp>(l, a[0], a[1]);
-                       });
-    Value sum = buildReduction(
-        rewriter, loc, {x, max}, axis, floatConstant(rewriter, loc, et, 0),
+    Value invD = floatConstant(rewriter, loc, et, 1.0 / type.getShape().back());
+    Value eps = floatConstant(rewriter, loc, et, op.getEpsilon().convertToDouble());
+    Value one = floatConstant(rewriter, loc, et, 1);
+    Value sumSq = buildReduction(
+        rewriter, loc, {x}, axis, floatConstant(rewriter, loc, et, 0),
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value e =
-              b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
-          return b.create<arith::AddFOp>(l, a[2], e);
+          return b.create<arith::AddFOp>(l, a[1], b.create<arith::MulFOp>(l, a[0], a[0]));
         });
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     AffineMap red = reducedMap(ctx, rank, axis);
-    Value result =
-        buildGeneric(rewriter, loc, {x, max, sum},
-                     emptyTensor(rewriter, loc, type), {id, red, red, id},
-                     SmallVector<IteratorType>(rank, IteratorType::parallel),
-                     [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                       Value e = b.create<math::ExpOp>(
-                           l, b.create<arith::SubFOp>(l, a[0], a[1]));
-                       return b.create<arith::DivFOp>(l, e, a[2]);
-                     });
+    AffineMap last = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
+    Value result = buildGeneric(
+        rewriter, loc, {x, sumSq, adaptor.getGamma()}, emptyTensor(rewriter, loc, type),
+        {id, red, last, id}, SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value ms = b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, a[1], invD), eps);
+          Value inv = b.create<arith::DivFOp>(l, one, b.create<math::SqrtOp>(l, ms));
+          return b.create<arith::MulFOp>(l, b.create<arith::MulFOp>(l, a[0], inv), a[2]);
+        });
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct MaskOpLowering : OpConversionPattern<MaskOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaskOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // y[b, ..., i, j] = allowed ? x : -inf, allowed =
+    //   (!causal || j <= i + (Tk - Tq)) && (!lengths || j < lengths[b])
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    unsigned rank = type.getRank();
+    int64_t tq = type.getShape()[rank - 2], tk = type.getShape()[rank - 1];
+    bool causal = op.getCausal();
+    Value lengths = adaptor.getLengths();
+    Value negInf = negInfConstant(rewriter, loc, type.getElementType());
+
+    SmallVector<Value> inputs{adaptor.getInput()};
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    SmallVector<AffineMap> maps{id};
+    if (lengths) {
+      inputs.push_back(lengths);
+      maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(0, ctx)));
+    }
+    maps.push_back(id);
+    Value result = buildGeneric(
+        rewriter, loc, inputs, emptyTensor(rewriter, loc, type), maps,
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value j = b.create<linalg::IndexOp>(l, rank - 1);
+          Value allowed;
+          if (causal) {
+            Value i = b.create<linalg::IndexOp>(l, rank - 2);
+            Value last = b.create<arith::AddIOp>(
+                l, i, b.create<arith::ConstantIndexOp>(l, tk - tq));
+            allowed = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j, last);
+          }
+          if (lengths) {
+            Value len = b.create<arith::IndexCastOp>(l, b.getIndexType(), a[1]);
+            Value inside = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, j, len);
+            allowed = allowed ? b.create<arith::AndIOp>(l, allowed, inside) : inside;
+          }
+          return b.create<arith::SelectOp>(l, allowed, a[0], negInf);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct RopeOpLowering : OpConversionPattern<RopeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RopeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // With h = D/2 and tables cos/sin[t, i] = cos/sin((t + offset) theta_i):
+    //   y[..., t, i]     = x[..., t, i] cos[t, i] - x[..., t, i + h] sin[t, i]
+    //   y[..., t, i + h] = x[..., t, i + h] cos[t, i] + x[..., t, i] sin[t, i]
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    unsigned rank = type.getRank();
+    int64_t t = type.getShape()[rank - 2], d = type.getShape()[rank - 1], h = d / 2;
+    double base = op.getBase().convertToDouble();
+    std::vector<double> cosTable(t * h), sinTable(t * h);
+    for (int64_t p = 0; p < t; ++p)
+      for (int64_t i = 0; i < h; ++i) {
+        double angle = (p + op.getOffset()) * std::pow(base, -2.0 * i / d);
+        cosTable[p * h + i] = std::cos(angle);
+        sinTable[p * h + i] = std::sin(angle);
+      }
+    auto tableType = RankedTensorType::get({t, h}, type.getElementType());
+    Value cosValues = tableConstant(rewriter, loc, tableType, cosTable);
+    Value sinValues = tableConstant(rewriter, loc, tableType, sinTable);
+
+    // lo, hi = x[..., :h], x[..., h:]; one generic writes both halves:
+    //   y_lo = lo cos - hi sin, y_hi = hi cos + lo sin.
+    Value x = adaptor.getInput();
+    SmallVector<int64_t> halfShape(type.getShape());
+    halfShape.back() = h;
+    auto halfType = RankedTensorType::get(halfShape, type.getElementType());
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(ctx, halfShape);
+    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    Value lo = rewriter.create<tensor::ExtractSliceOp>(loc, halfType, x, offsets,
+                                                       sizes, strides);
+    SmallVector<OpFoldResult> hiOffsets = offsets;
+    hiOffsets.back() = rewriter.getIndexAttr(h);
+    Value hi = rewriter.create<tensor::ExtractSliceOp>(loc, halfType, x, hiOffsets,
+                                                       sizes, strides);
+
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap table = AffineMap::get(
+        rank, 0, {getAffineDimExpr(rank - 2, ctx), getAffineDimExpr(rank - 1, ctx)},
+        ctx);
+    auto halves = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{halfType, halfType}, ValueRange{lo, hi, cosValues, sinValues},
+        ValueRange{emptyTensor(rewriter, loc, halfType), emptyTensor(rewriter, loc, halfType)},
+        ArrayRef<AffineMap>{id, id, table, table, id, id},
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange a) {
+          Value yLo = b.create<arith::SubFOp>(l, b.create<arith::MulFOp>(l, a[0], a[2]),
+                                              b.create<arith::MulFOp>(l, a[1], a[3]));
+          Value yHi = b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, a[1], a[2]),
+                                              b.create<arith::MulFOp>(l, a[0], a[3]));
+          b.create<linalg::YieldOp>(l, ValueRange{yLo, yHi});
+        });
+    Value result = rewriter.create<tensor::InsertSliceOp>(
+        loc, halves.getResult(0), emptyTensor(rewriter, loc, type), offsets, sizes,
+        strides);
+    result = rewriter.create<tensor::InsertSliceOp>(loc, halves.getResult(1), result,
+                                                    hiOffsets, sizes, strides);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SinusoidalPositionsOpLowering : OpConversionPattern<SinusoidalPositionsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SinusoidalPositionsOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // PE(pos, 2i) = sin(pos / 10000^(2i/D)), PE(pos, 2i+1) = cos(...).
+    RankedTensorType type = op.getType();
+    int64_t t = type.getShape()[0], d = type.getShape()[1];
+    std::vector<double> values(t * d);
+    for (int64_t p = 0; p < t; ++p)
+      for (int64_t c = 0; c < d; ++c) {
+        double angle = (p + op.getOffset()) / std::pow(10000.0, double(c - c % 2) / d);
+        values[p * d + c] = c % 2 == 0 ? std::sin(angle) : std::cos(angle);
+      }
+    rewriter.replaceOp(op, tableConstant(rewriter, op.getLoc(), type, values));
+    return success();
+  }
+};
+
+struct SliceOpLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    SmallVector<int64_t> strides(type.getRank(), 1);
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, type, adaptor.getInput(), getAsIndexOpFoldResult(ctx, op.getOffsets()),
+        getAsIndexOpFoldResult(ctx, type.getShape()),
+        getAsIndexOpFoldResult(ctx, strides));
     return success();
   }
 };
@@ -448,7 +735,10 @@ struct ConvertTfmToLinalgPass
 void mlir::tfm::populateTfmToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<MatmulOpLowering, BroadcastBinaryLowering<AddOp, arith::AddFOp>,
                BroadcastBinaryLowering<MulOp, arith::MulFOp>, ScaleOpLowering,
-               ReluOpLowering, SoftmaxOpLowering, LayerNormOpLowering,
+               ReluOpLowering, GeluOpLowering, SoftmaxOpLowering,
+               LogSoftmaxOpLowering, LayerNormOpLowering, RmsNormOpLowering,
+               MaskOpLowering, RopeOpLowering, SinusoidalPositionsOpLowering,
+               SliceOpLowering,
                EmbeddingOpLowering, TransposeOpLowering, ReshapeOpLowering>(
       patterns.getContext());
 }

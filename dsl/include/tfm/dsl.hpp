@@ -9,6 +9,7 @@
 //   TFM_MODEL(ffn);
 #pragma once
 
+#include <tfm/dsl/attention.hpp>
 #include <tfm/dsl/concepts.hpp>
 #include <tfm/dsl/elementwise.hpp>
 #include <tfm/dsl/embedding.hpp>
@@ -20,3 +21,4 @@
 #include <tfm/dsl/shape.hpp>
 #include <tfm/dsl/tensor.hpp>
 #include <tfm/dsl/trace.hpp>
+#include <tfm/dsl/transformer.hpp>

@@ -65,4 +65,41 @@ T relu(const T& x, std::source_location loc = std::source_location::current()) {
                .emit("tfm.relu", {&x.value()}, "", x.value().type, SourceLoc::from(loc)));
 }
 
+// x * Phi(x), Phi the normal CDF through erf (the exact GELU).
+template <AnyTensor T>
+T gelu(const T& x, std::source_location loc = std::source_location::current()) {
+  (void)detail::FloatCheck<typename T::elem>{};
+  return T(detail::tracing(loc, "tfm.gelu")
+               .emit("tfm.gelu", {&x.value()}, "approximate = \"none\"", x.value().type,
+                     SourceLoc::from(loc)));
+}
+
+// GELU with the tanh approximation of BERT and GPT-2.
+template <AnyTensor T>
+T gelu_tanh(const T& x, std::source_location loc = std::source_location::current()) {
+  (void)detail::FloatCheck<typename T::elem>{};
+  return T(detail::tracing(loc, "tfm.gelu")
+               .emit("tfm.gelu", {&x.value()}, "approximate = \"tanh\"", x.value().type,
+                     SourceLoc::from(loc)));
+}
+
+namespace detail {
+template <class A, class B>
+struct ResidualCheck {
+  static_assert(std::is_same_v<A, B>,
+                "tfm::dsl::residual(x, f_x): x and f_x must have one shape and element type: a "
+                "residual connection does not broadcast [TFM_SHAPE_MISMATCH]");
+};
+}  // namespace detail
+
+// x + f_x for a residual connection: unlike add, both must have one shape.
+template <AnyTensor A, AnyTensor B>
+A residual(const A& x, const B& fx, std::source_location loc = std::source_location::current()) {
+  (void)detail::ResidualCheck<A, B>{};
+  if constexpr (std::is_same_v<A, B>)
+    return add(x, fx, loc);
+  else
+    return x;  // after the failed check, no further errors
+}
+
 }  // namespace tfm::dsl

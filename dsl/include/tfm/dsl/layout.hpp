@@ -86,6 +86,49 @@ auto transpose(const T& x, std::source_location loc = std::source_location::curr
   }
 }
 
+namespace detail {
+template <class From, class To, dim_t... Offsets>
+struct SliceCheck {
+  static constexpr std::size_t rank = From::rank;
+  static constexpr bool ranks_ok =
+      To::rank == rank && (sizeof...(Offsets) == 0 || sizeof...(Offsets) == rank);
+  static_assert(ranks_ok,
+                "tfm::dsl::slice<S, Offsets...>(x): S and the offsets (if any) must have one entry "
+                "per dimension of x [TFM_RANK_MISMATCH]");
+  static constexpr bool in_bounds() {
+    std::array<dim_t, sizeof...(Offsets)> offsets{Offsets...};
+    for (std::size_t i = 0; i < rank; ++i) {
+      dim_t offset = sizeof...(Offsets) == 0 ? 0 : offsets[i];
+      if (offset < 0 || offset + To::dims[i] > From::dims[i]) return false;
+    }
+    return true;
+  }
+  static_assert(!ranks_ok || in_bounds(),
+                "tfm::dsl::slice<S, Offsets...>(x): every offset + S's size must stay within x's "
+                "dimension [TFM_SHAPE_MISMATCH]");
+};
+}  // namespace detail
+
+// The box of shape S at Offsets (zeros if none given) of x, strides 1: e.g.
+// slice<Shape<6, 8>>(positions) for the first 6 rows of a position table.
+template <class S, dim_t... Offsets, AnyTensor T>
+Tensor<S, typename T::elem> slice(const T& x,
+                                  std::source_location loc = std::source_location::current()) {
+  (void)detail::SliceCheck<typename T::shape, S, Offsets...>{};
+  std::string offsets = "offsets = array<i64";
+  if constexpr (sizeof...(Offsets) == 0) {
+    for (std::size_t i = 0; i < T::rank; ++i) offsets += (i ? ", 0" : ": 0");
+  } else {
+    std::size_t i = 0;
+    ((offsets += (i++ ? ", " : ": ") + std::to_string(Offsets)), ...);
+  }
+  offsets += ">";
+  return Tensor<S, typename T::elem>(
+      detail::tracing(loc, "tfm.slice")
+          .emit("tfm.slice", {&x.value()}, offsets, detail::tensor_type<S, typename T::elem>(),
+                SourceLoc::from(loc)));
+}
+
 // The same elements, row-major, as shape S.
 template <class S, AnyTensor T>
 Tensor<S, typename T::elem> reshape(const T& x,

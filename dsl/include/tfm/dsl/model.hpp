@@ -22,6 +22,10 @@ struct TraceResult {
   bool ok() const { return error.empty(); }
 };
 
+struct TraceOptions {
+  bool taps = false;  // tap(name, t) adds outputs
+};
+
 struct RegisteredModel {
   std::string name;
   ModelFn fn;
@@ -40,7 +44,8 @@ inline bool register_model(std::string name, ModelFn fn,
 }
 
 // Traces the given models into one MLIR module.
-inline TraceResult trace_models(const std::vector<RegisteredModel>& models) {
+inline TraceResult trace_models(const std::vector<RegisteredModel>& models,
+                                TraceOptions options = {}) {
   std::string body;
   try {
     std::vector<std::string> names;
@@ -49,6 +54,7 @@ inline TraceResult trace_models(const std::vector<RegisteredModel>& models) {
         if (n == m.name) throw TraceError(m.loc, "a model named '" + m.name + "' already exists");
       names.push_back(m.name);
       Function f(m.name, m.loc);
+      f.set_taps(options.taps);
       TracingScope scope(f);
       m.fn(f);
       body += f.mlir();
@@ -60,9 +66,9 @@ inline TraceResult trace_models(const std::vector<RegisteredModel>& models) {
 }
 
 // Traces one model function into an MLIR module holding func.func @name.
-inline TraceResult trace(std::string name, ModelFn fn,
+inline TraceResult trace(std::string name, ModelFn fn, TraceOptions options = {},
                          std::source_location loc = std::source_location::current()) {
-  return trace_models({{std::move(name), std::move(fn), SourceLoc::from(loc)}});
+  return trace_models({{std::move(name), std::move(fn), SourceLoc::from(loc)}}, options);
 }
 
 // The main of a model generator (what tfmc builds from a model source):

@@ -81,4 +81,15 @@ void Function::output(std::string_view name, const T& tensor, std::source_locati
   if constexpr (is_tensor_v<T>) add_output(name, tensor.value(), SourceLoc::from(loc));
 }
 
+// Outputs `tensor` as `name` when the trace asks for taps (an intermediate a
+// walkthrough prints or a test checks); otherwise records nothing.
+template <class T>
+void tap(std::string_view name, const T& tensor,
+         std::source_location loc = std::source_location::current()) {
+  static_assert(is_tensor_v<T>, "tfm::dsl::tap(name, t): t must be a tfm::dsl::Tensor [TFM_NOT_A_TENSOR]");
+  Function& f = detail::tracing(loc, "tap");
+  if constexpr (is_tensor_v<T>)
+    if (f.taps()) f.add_output(name, tensor.value(), SourceLoc::from(loc));
+}
+
 }  // namespace tfm::dsl

@@ -126,6 +126,10 @@ class Function {
 
   const std::string& name() const { return name_; }
 
+  // Whether tap(name, tensor) adds outputs (off unless a trace asks for it).
+  bool taps() const { return taps_; }
+  void set_taps(bool on) { taps_ = on; }
+
   // Declares an argument; `attr` is "tfm.input" or "tfm.param".
   detail::Value add_argument(std::string_view attr, std::string_view name, std::string type,
                              const SourceLoc& loc) {
@@ -235,6 +239,7 @@ class Function {
   std::set<std::string> names_;
   std::uint64_t serial_;
   int next_ = 0;
+  bool taps_ = false;
 };
 
 // Makes `f` the model that ops append to, for the scope's lifetime.

@@ -1,0 +1,429 @@
+// Transformer blocks and model families built from a TransformerConfig: the
+// paper's encoder-decoder, decoder-only (GPT) and encoder-only (BERT). A
+// config is a value; its sizes become the shapes of every tensor, so a bad
+// config is a compile error. Blocks trace unfused attention: fusing it is the
+// compiler's job.
+#pragma once
+
+#include <tfm/dsl/attention.hpp>
+#include <tfm/dsl/embedding.hpp>
+#include <tfm/dsl/layers.hpp>
+#include <tfm/dsl/layout.hpp>
+#include <tfm/dsl/matmul.hpp>
+#include <tfm/dsl/normalization.hpp>
+
+#include <cmath>
+#include <string>
+
+namespace tfm::dsl {
+
+enum class NormPlacement { post, pre };  // post: norm(x + f(x)) (the paper); pre: x + f(norm(x)) (GPT-2)
+enum class NormKind { layer_norm, rms_norm };
+enum class Activation { relu, gelu, gelu_tanh };
+enum class Positions { sinusoidal, learned, rope, none };
+
+// The architecture. Sizes of a batch and its sequences are not part of it:
+// the model families take them as template arguments.
+struct TransformerConfig {
+  dim_t vocab = 0;
+  dim_t d_model = 0;
+  dim_t heads = 1;
+  dim_t kv_heads = 0;  // 0: as many as heads; 1: multi-query; between: grouped-query
+  dim_t layers = 1;
+  dim_t d_ff = 0;
+  dim_t max_len = 0;  // the longest sequence; learned position tables have this many rows
+  NormPlacement norm_placement = NormPlacement::post;
+  NormKind norm = NormKind::layer_norm;
+  Activation activation = Activation::relu;
+  Positions positions = Positions::sinusoidal;
+  bool bias = true;            // linear layers have biases
+  bool tie_embeddings = true;  // the vocabulary projection is the embedding table, transposed
+  float norm_eps = 1e-5f;
+
+  constexpr dim_t kv() const { return kv_heads == 0 ? heads : kv_heads; }
+  constexpr dim_t head_width() const { return heads > 0 ? d_model / heads : 0; }
+};
+
+namespace detail {
+
+template <TransformerConfig C>
+inline constexpr bool config_ok = C.vocab > 0 && C.d_model > 0 && C.heads > 0 && C.layers > 0 &&
+                                  C.d_ff > 0 && C.max_len > 0 && C.kv_heads >= 0 &&
+                                  C.d_model % C.heads == 0 && C.heads % C.kv() == 0 &&
+                                  (C.positions != Positions::rope || C.head_width() % 2 == 0);
+
+// The failing instantiation prints the config's values in the compiler's note.
+template <TransformerConfig C>
+struct ConfigCheck {
+  static_assert(C.vocab > 0 && C.d_model > 0 && C.heads > 0 && C.layers > 0 && C.d_ff > 0 &&
+                    C.max_len > 0 && C.kv_heads >= 0,
+                "tfm::dsl::TransformerConfig: vocab, d_model, heads, layers, d_ff and max_len must "
+                "be positive [TFM_BAD_CONFIG]");
+  static_assert(C.heads <= 0 || C.d_model % C.heads == 0,
+                "tfm::dsl::TransformerConfig: heads must divide d_model [TFM_NOT_DIVISIBLE]");
+  static_assert(C.heads <= 0 || C.kv_heads < 0 || C.heads % C.kv() == 0,
+                "tfm::dsl::TransformerConfig: kv_heads must divide heads [TFM_NOT_DIVISIBLE]");
+  static_assert(C.positions != Positions::rope || C.head_width() % 2 == 0,
+                "tfm::dsl::TransformerConfig: rotary positions need an even head width "
+                "d_model / heads [TFM_NOT_DIVISIBLE]");
+};
+
+template <TransformerConfig C, dim_t T>
+struct LengthCheck {
+  static_assert(T >= 1 && T <= C.max_len,
+                "tfm::dsl: a sequence must hold 1 to max_len tokens [TFM_SHAPE_MISMATCH]");
+};
+
+template <class Memory, TransformerConfig C>
+struct CrossAttentionCheck {
+  static_assert(Memory::rank == 3 && Memory::dims[2] == C.d_model,
+                "tfm::dsl::DecoderLayer: cross-attention reads a memory [batch, source length, "
+                "d_model] of the decoder's width [TFM_SHAPE_MISMATCH]");
+};
+
+}  // namespace detail
+
+// x @ w (+ b): [..., In] -> [..., Out]; "<name>.w" [In, Out], "<name>.b" [Out].
+template <dim_t In, dim_t Out>
+struct Linear {
+  Tensor<Shape<In, Out>> w;
+  Tensor<Shape<Out>> b;
+  bool has_bias = false;
+
+  static Linear declare(Function& f, const std::string& name, bool bias) {
+    Linear l;
+    l.w = f.param<Shape<In, Out>>(name + ".w");
+    if (bias) l.b = f.param<Shape<Out>>(name + ".b");
+    l.has_bias = bias;
+    return l;
+  }
+  template <AnyTensor X>
+  auto operator()(const X& x, std::source_location loc = std::source_location::current()) const {
+    auto y = matmul(x, w, loc);
+    return has_bias ? add(y, b, loc) : y;
+  }
+};
+
+// Layer norm ("<name>.gamma", "<name>.beta") or RMS norm ("<name>.gamma").
+template <TransformerConfig C>
+struct Norm {
+  Tensor<Shape<C.d_model>> gamma, beta;
+
+  static Norm declare(Function& f, const std::string& name) {
+    Norm n;
+    n.gamma = f.param<Shape<C.d_model>>(name + ".gamma");
+    if (C.norm == NormKind::layer_norm) n.beta = f.param<Shape<C.d_model>>(name + ".beta");
+    return n;
+  }
+  template <AnyTensor X>
+  X operator()(const X& x, std::source_location loc = std::source_location::current()) const {
+    if constexpr (C.norm == NormKind::layer_norm)
+      return layer_norm(x, gamma, beta, C.norm_eps, loc);
+    else
+      return rms_norm(x, gamma, C.norm_eps, loc);
+  }
+};
+
+// Multi-head attention with C.kv() key/value heads shared by groups of query
+// heads: q, k, v projections, split heads, optional rotary positions,
+// q k^T / sqrt(d_k), masks, softmax, x V, concat heads, output projection.
+template <TransformerConfig C>
+struct Attention {
+  static constexpr dim_t D = C.d_model, H = C.heads, Hkv = C.kv(), Dh = C.head_width(),
+                         G = H / Hkv;
+  Linear<D, D> q;
+  Linear<D, Hkv * Dh> k, v;
+  Linear<D, D> o;
+
+  static Attention declare(Function& f, const std::string& name) {
+    return {Linear<D, D>::declare(f, name + ".q", C.bias),
+            Linear<D, Hkv * Dh>::declare(f, name + ".k", C.bias),
+            Linear<D, Hkv * Dh>::declare(f, name + ".v", C.bias),
+            Linear<D, D>::declare(f, name + ".o", C.bias)};
+  }
+
+  // xq: [B, Tq, D] queries; xkv: [B, Tk, D] keys and values (the same tensor
+  // for self-attention). MaskKinds: none, causal and/or padding (then
+  // `lengths...` is the [B] token counts). Taps "<tap>.q", ".k", ".v",
+  // ".scores", ".scaled", ".masked", ".probs", ".context", ".concat", ".out".
+  template <class... MaskKinds, AnyTensor Xq, AnyTensor Xkv, class... Lengths>
+  auto operator()(const Xq& xq, const Xkv& xkv, const std::string& tap_name,
+                  const Lengths&... lengths) const {
+    constexpr dim_t B = Xq::shape::dims[0], Tq = Xq::shape::dims[1], Tk = Xkv::shape::dims[1];
+    auto qh = split_heads<H>(q(xq));    // [B, H, Tq, Dh]
+    auto kh = split_heads<Hkv>(k(xkv));  // [B, Hkv, Tk, Dh]
+    auto vh = split_heads<Hkv>(v(xkv));  // [B, Hkv, Tk, Dh]
+    if constexpr (C.positions == Positions::rope) {
+      qh = rope(qh);
+      kh = rope(kh);
+    }
+    tap(tap_name + ".q", qh);
+    tap(tap_name + ".k", kh);
+    tap(tap_name + ".v", vh);
+    // Grouped-query: [B, Hkv, G, Tq, Dh] x [B, Hkv, 1, Dh, Tk]; the matmul's
+    // batch broadcasting shares each key/value head with its G query heads.
+    auto grouped = [](const auto& t, auto groups_c, auto len_c) {
+      if constexpr (G == 1)
+        return t;
+      else
+        return reshape<Shape<B, Hkv, decltype(groups_c)::value, decltype(len_c)::value, Dh>>(t);
+    };
+    auto qg = grouped(qh, boost::hana::llong_c<G>, boost::hana::llong_c<Tq>);
+    auto kg = grouped(kh, boost::hana::llong_c<1>, boost::hana::llong_c<Tk>);
+    auto vg = grouped(vh, boost::hana::llong_c<1>, boost::hana::llong_c<Tk>);
+    auto scores = matmul(qg, transpose(kg));  // [B, Hkv, (G,) Tq, Tk]
+    auto scaled = scale(scores, 1.0f / std::sqrt(static_cast<float>(Dh)));
+    tap(tap_name + ".scores", scores);
+    tap(tap_name + ".scaled", scaled);
+    auto masked = [&] {
+      if constexpr (sizeof...(MaskKinds) == 0)
+        return scaled;
+      else
+        return mask<MaskKinds...>(scaled, lengths...);
+    }();
+    tap(tap_name + ".masked", masked);
+    auto probs = softmax(masked);
+    tap(tap_name + ".probs", probs);
+    auto context = reshape<Shape<B, H, Tq, Dh>>(matmul(probs, vg));  // [B, H, Tq, Dh]
+    tap(tap_name + ".context", context);
+    auto concat = merge_heads(context);  // [B, Tq, D]
+    tap(tap_name + ".concat", concat);
+    auto out = o(concat);
+    tap(tap_name + ".out", out);
+    return out;
+  }
+};
+
+// linear -> activation -> linear: [..., D] -> [..., D].
+template <TransformerConfig C>
+struct FeedForward {
+  Linear<C.d_model, C.d_ff> up;
+  Linear<C.d_ff, C.d_model> down;
+
+  static FeedForward declare(Function& f, const std::string& name) {
+    return {Linear<C.d_model, C.d_ff>::declare(f, name + ".up", C.bias),
+            Linear<C.d_ff, C.d_model>::declare(f, name + ".down", C.bias)};
+  }
+  template <AnyTensor X>
+  X operator()(const X& x) const {
+    auto h = up(x);
+    if constexpr (C.activation == Activation::relu)
+      return down(relu(h));
+    else if constexpr (C.activation == Activation::gelu)
+      return down(gelu(h));
+    else
+      return down(gelu_tanh(h));
+  }
+};
+
+// A sublayer with its residual connection and norm, post- or pre-norm.
+template <TransformerConfig C, AnyTensor X, class F>
+X add_and_norm(const X& x, const Norm<C>& norm, F sublayer, const std::string& tap_name) {
+  if constexpr (C.norm_placement == NormPlacement::post) {
+    auto y = norm(residual(x, sublayer(x)));
+    tap(tap_name, y);
+    return y;
+  } else {
+    auto y = residual(x, sublayer(norm(x)));
+    tap(tap_name, y);
+    return y;
+  }
+}
+
+// Self-attention (padding mask) and feed-forward.
+template <TransformerConfig C>
+struct EncoderLayer {
+  Attention<C> self_attn;
+  FeedForward<C> ffn;
+  Norm<C> norm1, norm2;
+
+  static EncoderLayer declare(Function& f, const std::string& name) {
+    EncoderLayer l;
+    l.self_attn = Attention<C>::declare(f, name + ".self_attn");
+    l.norm1 = Norm<C>::declare(f, name + ".norm1");
+    l.ffn = FeedForward<C>::declare(f, name + ".ffn");
+    l.norm2 = Norm<C>::declare(f, name + ".norm2");
+    return l;
+  }
+  // x: [B, T, D]; lengths: [B] tokens per sequence, the rest is padding.
+  template <AnyTensor X, AnyTensor L>
+  X operator()(const X& x, const L& lengths, const std::string& tap_name) const {
+    X h = add_and_norm<C>(
+        x, norm1,
+        [&](const X& a) { return self_attn.template operator()<padding>(a, a, tap_name + ".self_attn", lengths); },
+        tap_name + ".add_norm1");
+    return add_and_norm<C>(h, norm2, [&](const X& a) {
+      X y = ffn(a);
+      tap(tap_name + ".ffn", y);
+      return y;
+    }, tap_name + ".add_norm2");
+  }
+};
+
+// Masked self-attention, cross-attention over the encoder's memory, and
+// feed-forward.
+template <TransformerConfig C>
+struct DecoderLayer {
+  Attention<C> self_attn, cross_attn;
+  FeedForward<C> ffn;
+  Norm<C> norm1, norm2, norm3;
+
+  static DecoderLayer declare(Function& f, const std::string& name, bool cross) {
+    DecoderLayer l;
+    l.self_attn = Attention<C>::declare(f, name + ".self_attn");
+    l.norm1 = Norm<C>::declare(f, name + ".norm1");
+    if (cross) {
+      l.cross_attn = Attention<C>::declare(f, name + ".cross_attn");
+      l.norm2 = Norm<C>::declare(f, name + ".norm2");
+    }
+    l.ffn = FeedForward<C>::declare(f, name + ".ffn");
+    l.norm3 = Norm<C>::declare(f, name + ".norm3");
+    return l;
+  }
+  // y: [B, Tt, D]. With a memory [B, Ts, D] and its lengths [B], the
+  // decoder of an encoder-decoder; without, a decoder-only block.
+  template <AnyTensor Y, class... Memory>
+  Y operator()(const Y& y, const std::string& tap_name, const Memory&... memory) const {
+    Y h = add_and_norm<C>(
+        y, norm1,
+        [&](const Y& a) { return self_attn.template operator()<causal>(a, a, tap_name + ".self_attn"); },
+        tap_name + ".add_norm1");
+    if constexpr (sizeof...(Memory) == 2) {
+      auto cross = [&](const Y& a, const auto& mem, const auto& lengths) -> Y {
+        using M = typename std::decay_t<decltype(mem)>::shape;
+        (void)detail::CrossAttentionCheck<M, C>{};
+        if constexpr (M::rank != 3 || M::dim(-1) != C.d_model)
+          return a;  // after the failed check, no further errors
+        else
+          return cross_attn.template operator()<padding>(a, mem, tap_name + ".cross_attn", lengths);
+      };
+      h = add_and_norm<C>(h, norm2, [&](const Y& a) { return cross(a, memory...); },
+                          tap_name + ".add_norm2");
+    }
+    return add_and_norm<C>(h, norm3, [&](const Y& a) {
+      Y z = ffn(a);
+      tap(tap_name + ".ffn", z);
+      return z;
+    }, tap_name + ".add_norm3");
+  }
+};
+
+// Token embeddings plus positions: [B, T] ids -> [B, T, D].
+template <TransformerConfig C>
+struct Embeddings {
+  Tensor<Shape<C.vocab, C.d_model>> table;
+  Tensor<Shape<C.max_len, C.d_model>> positions;  // learned positions only
+
+  static Embeddings declare(Function& f) {
+    Embeddings e;
+    e.table = f.param<Shape<C.vocab, C.d_model>>("embedding");
+    if (C.positions == Positions::learned)
+      e.positions = f.param<Shape<C.max_len, C.d_model>>("positions");
+    return e;
+  }
+  template <AnyTensor Ids>
+  auto operator()(const Ids& ids, const std::string& tap_name) const {
+    constexpr dim_t T = Ids::shape::dims[1];
+    (void)detail::LengthCheck<C, T>{};
+    auto x = embedding(table, ids);
+    if constexpr (T < 1 || T > C.max_len) {
+      return x;  // after the failed check, no further errors
+    } else {
+      tap(tap_name + ".tokens", x);
+      if constexpr (C.positions == Positions::sinusoidal) {
+        auto pe = sinusoidal_positions<T, C.d_model>();
+        tap(tap_name + ".positions", pe);
+        x = x + pe;
+      } else if constexpr (C.positions == Positions::learned) {
+        auto pe = slice<Shape<T, C.d_model>>(positions);
+        tap(tap_name + ".positions", pe);
+        x = x + pe;
+      }
+      tap(tap_name + ".sum", x);
+      return x;
+    }
+  }
+  // [B, T, D] -> [B, T, vocab] through the embedding table, transposed.
+  template <AnyTensor X>
+  auto logits(const X& h) const {
+    return matmul(h, transpose(table));
+  }
+};
+
+// Encoder-decoder, as in the paper. Inputs: "src" [B, Ts] and "src_lengths"
+// [B] (tokens before the padding), "tgt" [B, Tt] (the decoder's input, e.g.
+// <start> + the target shifted right). Output: "logits" [B, Tt, vocab]; taps
+// add "probs".
+template <TransformerConfig C, dim_t B, dim_t Ts, dim_t Tt>
+void encoder_decoder(Function& f) {
+  (void)detail::ConfigCheck<C>{};
+  if constexpr (detail::config_ok<C>) {
+    auto src = f.input<Shape<B, Ts>, i32>("src");
+    auto src_lengths = f.input<Shape<B>, i32>("src_lengths");
+    auto tgt = f.input<Shape<B, Tt>, i32>("tgt");
+    auto embed = Embeddings<C>::declare(f);
+    auto head = C.tie_embeddings ? Linear<C.d_model, C.vocab>{}
+                                 : Linear<C.d_model, C.vocab>::declare(f, "lm_head", false);
+
+    auto x = embed(src, "encoder.embed");
+    for (dim_t i = 0; i < C.layers; ++i) {
+      std::string name = "encoder.layers." + std::to_string(i);
+      x = EncoderLayer<C>::declare(f, name)(x, src_lengths, name);
+    }
+    if constexpr (C.norm_placement == NormPlacement::pre) x = Norm<C>::declare(f, "encoder.norm")(x);
+    tap("encoder.out", x);
+
+    auto y = embed(tgt, "decoder.embed");
+    for (dim_t i = 0; i < C.layers; ++i) {
+      std::string name = "decoder.layers." + std::to_string(i);
+      y = DecoderLayer<C>::declare(f, name, /*cross=*/true)(y, name, x, src_lengths);
+    }
+    if constexpr (C.norm_placement == NormPlacement::pre) y = Norm<C>::declare(f, "decoder.norm")(y);
+    tap("decoder.out", y);
+    auto logits = C.tie_embeddings ? embed.logits(y) : head(y);
+    f.output("logits", logits);
+    tap("probs", softmax(logits));
+  }
+}
+
+// Decoder-only (GPT): causal self-attention blocks. Input "ids" [B, T];
+// output "logits" [B, T, vocab].
+template <TransformerConfig C, dim_t B, dim_t T>
+void decoder_only(Function& f) {
+  (void)detail::ConfigCheck<C>{};
+  if constexpr (detail::config_ok<C>) {
+    auto ids = f.input<Shape<B, T>, i32>("ids");
+    auto embed = Embeddings<C>::declare(f);
+    auto x = embed(ids, "embed");
+    for (dim_t i = 0; i < C.layers; ++i) {
+      std::string name = "layers." + std::to_string(i);
+      x = DecoderLayer<C>::declare(f, name, /*cross=*/false)(x, name);
+    }
+    if constexpr (C.norm_placement == NormPlacement::pre) x = Norm<C>::declare(f, "norm")(x);
+    auto logits = C.tie_embeddings ? embed.logits(x)
+                                   : Linear<C.d_model, C.vocab>::declare(f, "lm_head", false)(x);
+    f.output("logits", logits);
+    tap("probs", softmax(logits));
+  }
+}
+
+// Encoder-only (BERT): bidirectional self-attention blocks with a padding
+// mask. Inputs "ids" [B, T], "lengths" [B]; output "hidden" [B, T, D].
+template <TransformerConfig C, dim_t B, dim_t T>
+void encoder_only(Function& f) {
+  (void)detail::ConfigCheck<C>{};
+  if constexpr (detail::config_ok<C>) {
+    auto ids = f.input<Shape<B, T>, i32>("ids");
+    auto lengths = f.input<Shape<B>, i32>("lengths");
+    auto embed = Embeddings<C>::declare(f);
+    auto x = embed(ids, "embed");
+    for (dim_t i = 0; i < C.layers; ++i) {
+      std::string name = "layers." + std::to_string(i);
+      x = EncoderLayer<C>::declare(f, name)(x, lengths, name);
+    }
+    if constexpr (C.norm_placement == NormPlacement::pre) x = Norm<C>::declare(f, "norm")(x);
+    f.output("hidden", x);
+  }
+}
+
+}  // namespace tfm::dsl

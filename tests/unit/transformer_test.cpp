@@ -1,0 +1,183 @@
+// The DSL's Transformer families (dsl/transformer.hpp), traced with taps on and
+// JIT-compiled, against the plain-loop reference of
+// tests/support/reference_transformer.hpp: the model's output and every block
+// (embeddings, each attention step, add & norm, feed-forward) compared by tap
+// name. Tolerance: maxdiff <= 1e-5 (relative above 1, absolute below).
+
+#include <tfm/dsl.hpp>
+#include <tfm/jit.hpp>
+
+#include "reference_transformer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+
+namespace {
+
+using namespace tfm::dsl;
+namespace ref = tfm::ref;
+
+constexpr double kTolerance = 1e-5;
+
+struct ModelRun {
+  std::map<std::string, std::vector<float>> outputs;  // by name: the output and the taps
+  ref::Params params;
+};
+
+// Traces `model` with taps, compiles it, and runs it with seeded parameters
+// (layer-norm gains near 1) on the given int32 inputs.
+ModelRun run_model(const std::string& name, const ModelFn& model,
+              const std::vector<std::pair<std::vector<std::int32_t>, tfm::Shape>>& inputs,
+              std::uint32_t seed) {
+  ModelRun run;
+  TraceResult traced = trace(name, model, {.taps = true});
+  EXPECT_TRUE(traced.ok()) << traced.error;
+  auto module = tfm::jit::Module::compile(traced.mlir, {}, name);
+  EXPECT_TRUE(module.ok()) << module.message();
+  if (!module.ok()) return run;
+  const tfm::Signature& sig = *module->signature(name);
+
+  std::mt19937 rng(seed);
+  std::vector<tfm::Tensor> owned;
+  std::vector<tfm::TensorView> args;
+  std::size_t next_input = 0;
+  for (const tfm::TensorSpec& spec : sig.args) {
+    if (spec.role == tfm::Role::output) continue;
+    if (spec.role == tfm::Role::input) {
+      const auto& [values, shape] = inputs.at(next_input++);
+      EXPECT_EQ(shape, spec.shape) << spec.name;
+      owned.push_back(tfm::Tensor(tfm::DType::i32, spec.shape));
+      std::copy(values.begin(), values.end(), owned.back().data<std::int32_t>());
+    } else {
+      bool gain = spec.name.ends_with("gamma");
+      std::uniform_real_distribution<float> dist(gain ? 0.8f : -0.5f, gain ? 1.2f : 0.5f);
+      ref::Array a = ref::Array(spec.shape);
+      for (float& v : a.data) v = dist(rng);
+      owned.push_back(tfm::Tensor(tfm::DType::f32, spec.shape));
+      std::copy(a.data.begin(), a.data.end(), owned.back().data<float>());
+      run.params[spec.name] = std::move(a);
+    }
+    args.push_back(owned.back());
+  }
+  auto outputs = module->run(name, args);
+  EXPECT_TRUE(outputs.ok()) << outputs.message();
+  if (!outputs.ok()) return run;
+  std::size_t i = 0;
+  for (const tfm::TensorSpec& spec : sig.args)
+    if (spec.role == tfm::Role::output) {
+      auto v = (*outputs)[i++].values<float>();
+      run.outputs[spec.name].assign(v.begin(), v.end());
+    }
+  return run;
+}
+
+// Compares every output of `run` with the reference's array of the same name.
+void expect_matches(const ModelRun& run, const ref::Taps& want, const std::string& what) {
+  double worst = 0.0;
+  std::string worst_name;
+  std::size_t compared = 0;
+  for (const auto& [name, got] : run.outputs) {
+    auto it = want.find(name);
+    ASSERT_NE(it, want.end()) << "no reference for output '" << name << "'";
+    double d = ref::maxdiff(got, it->second.data);
+    EXPECT_LE(d, kTolerance) << what << ": " << name;
+    if (d >= worst) worst = d, worst_name = name;
+    ++compared;
+  }
+  std::printf("  %-48s %3zu tensors, maxdiff %.3g (%s)\n", what.c_str(), compared, worst,
+              worst_name.c_str());
+}
+
+std::vector<std::int32_t> random_ids(std::size_t n, std::int64_t vocab, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<std::int32_t> dist(0, static_cast<std::int32_t>(vocab - 1));
+  std::vector<std::int32_t> ids(n);
+  for (auto& id : ids) id = dist(rng);
+  return ids;
+}
+
+std::vector<std::int64_t> widen(const std::vector<std::int32_t>& v) { return {v.begin(), v.end()}; }
+
+// The paper: post-norm, ReLU, sinusoidal positions, tied embeddings.
+constexpr TransformerConfig kPaper{
+    .vocab = 41, .d_model = 12, .heads = 3, .layers = 2, .d_ff = 32, .max_len = 16};
+
+TEST(TransformerFamilies, EncoderDecoderMatchesReference) {
+  constexpr dim_t B = 2, Ts = 8, Tt = 6;
+  auto src = random_ids(B * Ts, kPaper.vocab, 1), tgt = random_ids(B * Tt, kPaper.vocab, 2);
+  std::vector<std::int32_t> src_len = {8, 5};
+  ModelRun run = run_model("encoder_decoder", encoder_decoder<kPaper, B, Ts, Tt>,
+                      {{src, {B, Ts}}, {src_len, {B}}, {tgt, {B, Tt}}}, 3);
+  ref::TransformerConfig c{.vocab = 41, .d_model = 12, .heads = 3, .kv_heads = 3, .layers = 2,
+                           .d_ff = 32, .max_len = 16};
+  ref::TransformerReference model(c, run.params);
+  model.taps["logits"] = model.encoder_decoder(widen(src), widen(src_len), widen(tgt), B, Ts, Tt);
+  expect_matches(run, model.taps, "encoder-decoder (post-norm, relu, sinusoid)");
+}
+
+// GPT-like: pre-norm, tanh GELU, learned positions, grouped-query attention
+// (4 query heads on 2 key/value heads), an untied output projection.
+constexpr TransformerConfig kGpt{.vocab = 50, .d_model = 16, .heads = 4, .kv_heads = 2,
+                                 .layers = 2, .d_ff = 40, .max_len = 20,
+                                 .norm_placement = NormPlacement::pre,
+                                 .activation = Activation::gelu_tanh,
+                                 .positions = Positions::learned, .tie_embeddings = false};
+
+TEST(TransformerFamilies, DecoderOnlyMatchesReference) {
+  constexpr dim_t B = 2, T = 9;
+  auto ids = random_ids(B * T, kGpt.vocab, 4);
+  ModelRun run = run_model("decoder_only", decoder_only<kGpt, B, T>, {{ids, {B, T}}}, 5);
+  ref::TransformerConfig c{.vocab = 50, .d_model = 16, .heads = 4, .kv_heads = 2, .layers = 2,
+                           .d_ff = 40, .max_len = 20, .pre_norm = true,
+                           .activation = ref::TransformerConfig::gelu_tanh,
+                           .positions = ref::TransformerConfig::learned, .tie_embeddings = false};
+  ref::TransformerReference model(c, run.params);
+  model.taps["logits"] = model.decoder_only(widen(ids), B, T);
+  expect_matches(run, model.taps, "decoder-only (pre-norm, GQA 4/2, learned)");
+}
+
+// BERT-like with today's choices: RMS norm, exact GELU, rotary positions,
+// no biases, multi-query attention (one key/value head).
+constexpr TransformerConfig kBert{.vocab = 30, .d_model = 16, .heads = 4, .kv_heads = 1,
+                                  .layers = 2, .d_ff = 48, .max_len = 12,
+                                  .norm = NormKind::rms_norm, .activation = Activation::gelu,
+                                  .positions = Positions::rope, .bias = false};
+
+TEST(TransformerFamilies, EncoderOnlyMatchesReference) {
+  constexpr dim_t B = 3, T = 7;
+  auto ids = random_ids(B * T, kBert.vocab, 6);
+  std::vector<std::int32_t> lengths = {7, 1, 4};
+  ModelRun run = run_model("encoder_only", encoder_only<kBert, B, T>, {{ids, {B, T}}, {lengths, {B}}}, 7);
+  ref::TransformerConfig c{.vocab = 30, .d_model = 16, .heads = 4, .kv_heads = 1, .layers = 2,
+                           .d_ff = 48, .max_len = 12, .rms_norm = true,
+                           .activation = ref::TransformerConfig::gelu,
+                           .positions = ref::TransformerConfig::rope, .bias = false};
+  ref::TransformerReference model(c, run.params);
+  model.taps["hidden"] = model.encoder_only(widen(ids), widen(lengths), B, T);
+  expect_matches(run, model.taps, "encoder-only (RMS norm, MQA, rope, no bias)");
+}
+
+// The parameter names and their order are the checkpoint's layout.
+TEST(TransformerFamilies, ParameterNamesFollowTheLayers) {
+  constexpr TransformerConfig c{.vocab = 8, .d_model = 4, .heads = 2, .layers = 1, .d_ff = 8,
+                                .max_len = 4};
+  TraceResult traced = trace("ed", encoder_decoder<c, 1, 3, 2>);
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  std::vector<std::string> names;
+  for (std::size_t at = traced.mlir.find("tfm.param = \""); at != std::string::npos;
+       at = traced.mlir.find("tfm.param = \"", at + 1)) {
+    std::size_t begin = at + 13;
+    names.push_back(traced.mlir.substr(begin, traced.mlir.find('"', begin) - begin));
+  }
+  ASSERT_GE(names.size(), 3u);
+  EXPECT_EQ(names[0], "embedding");
+  EXPECT_EQ(names[1], "encoder.layers.0.self_attn.q.w");
+  EXPECT_EQ(names[2], "encoder.layers.0.self_attn.q.b");
+  EXPECT_NE(std::find(names.begin(), names.end(), "decoder.layers.0.cross_attn.k.w"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "decoder.layers.0.norm3.beta"), names.end());
+  EXPECT_EQ(std::find(names.begin(), names.end(), "lm_head.w"), names.end());  // tied
+}
+
+}  // namespace
