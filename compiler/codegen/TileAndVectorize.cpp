@@ -104,8 +104,13 @@ struct TfmTileAndVectorizePass
         });
       });
     };
+    // An op over an empty range does nothing: left alone (tiling it fails).
+    auto empty = [](linalg::LinalgOp op) {
+      return llvm::is_contained(op.getStaticLoopRanges(), 0);
+    };
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && !op.hasDynamicShape() && tileable(op))
+      if (op.hasPureTensorSemantics() && !op.hasDynamicShape() && tileable(op) &&
+          !empty(op))
         ops.push_back(op);
     });
 

@@ -16,8 +16,9 @@ def Tfm_Dialect : Dialect {
   let summary = "Transformer primitives on statically shaped tensors";
   let description = [{
     Ops of a Transformer model as the tfm DSL traces it: matmul, broadcasting
-    elementwise arithmetic, softmax, layer norm, embedding lookup, transpose and
-    reshape. Every tensor has a static shape; element types are f16, bf16, f32
+    elementwise arithmetic, activations (relu, gelu), softmax and log-softmax,
+    layer and RMS norm, attention masks, rotary and sinusoidal positions,
+    embedding lookup, transpose, slice and reshape. Every tensor has a static shape; element types are f16, bf16, f32
     or f64, token ids are i32 or i64.
 
     A model is a `func.func`. Its arguments carry `tfm.input = "name"` or

@@ -278,13 +278,18 @@ OpFoldResult ScaleOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 /// Checks the `axis` of a softmax-like op on a tensor of `rank`.
-static LogicalResult verifyAxis(Operation *op, int64_t rank, int64_t axis) {
+static LogicalResult verifyAxis(Operation *op, ArrayRef<int64_t> shape,
+                                int64_t axis) {
+  int64_t rank = shape.size();
   if (rank == 0)
     return op->emitOpError("expects an input of rank >= 1, got a scalar");
   if (axis < -rank || axis >= rank)
     return op->emitOpError("expects axis in [")
            << -rank << ", " << rank << ") for an input of rank " << rank
            << ", got " << axis;
+  if (shape[axis < 0 ? axis + rank : axis] == 0)
+    return op->emitOpError("expects a non-empty axis ")
+           << axis << ", got input " << formatShape(shape);
   return success();
 }
 
@@ -294,7 +299,7 @@ int64_t SoftmaxOp::getNormalizedAxis() {
 }
 
 LogicalResult SoftmaxOp::verify() {
-  return verifyAxis(*this, getType().getRank(), getAxis());
+  return verifyAxis(*this, getType().getShape(), getAxis());
 }
 
 int64_t LogSoftmaxOp::getNormalizedAxis() {
@@ -303,7 +308,7 @@ int64_t LogSoftmaxOp::getNormalizedAxis() {
 }
 
 LogicalResult LogSoftmaxOp::verify() {
-  return verifyAxis(*this, getType().getRank(), getAxis());
+  return verifyAxis(*this, getType().getShape(), getAxis());
 }
 
 //===----------------------------------------------------------------------===//
@@ -329,6 +334,9 @@ static LogicalResult verifyNormParam(Operation *op, Value input, Value param,
   if (failed(verifySameElementType(op, input, param, "input", name)))
     return failure();
   int64_t d = inputType.getShape().back();
+  if (d == 0)
+    return op->emitOpError("expects a non-empty last dimension, got input ")
+           << formatShape(inputType.getShape());
   ArrayRef<int64_t> shape = tensorType(param).getShape();
   if (shape.size() != 1 || shape[0] != d)
     return op->emitOpError("expects ")
@@ -409,14 +417,16 @@ LogicalResult RopeOp::verify() {
     return emitOpError("expects an input of rank >= 2 [..., positions, "
                        "width], got ")
            << formatShape(shape);
-  if (shape.back() % 2 != 0)
-    return emitOpError("expects an even width, got ")
+  if (shape.back() % 2 != 0 || shape.back() == 0)
+    return emitOpError("expects an even, non-zero width, got ")
            << shape.back() << " in " << formatShape(shape);
   if (!(getBase().convertToFloat() > 1.0f))
     return emitOpError("expects a base > 1, got ")
            << getBase().convertToFloat();
-  if (getOffset() < 0)
-    return emitOpError("expects a non-negative offset, got ") << getOffset();
+  // I64Attr reads back as uint64_t: compare it as the signed value it is.
+  int64_t offset = getOffsetAttr().getValue().getSExtValue();
+  if (offset < 0)
+    return emitOpError("expects a non-negative offset, got ") << offset;
   return success();
 }
 
@@ -429,8 +439,10 @@ LogicalResult SinusoidalPositionsOp::verify() {
   if (shape.size() != 2)
     return emitOpError("expects a result of shape [positions, width], got ")
            << formatShape(shape);
-  if (getOffset() < 0)
-    return emitOpError("expects a non-negative offset, got ") << getOffset();
+  // I64Attr reads back as uint64_t: compare it as the signed value it is.
+  int64_t offset = getOffsetAttr().getValue().getSExtValue();
+  if (offset < 0)
+    return emitOpError("expects a non-negative offset, got ") << offset;
   return success();
 }
 
@@ -544,17 +556,16 @@ LogicalResult SliceOp::verify() {
   ArrayRef<int64_t> in = inputType.getShape(), out = resultType.getShape();
   ArrayRef<int64_t> offsets = getOffsets();
   if (out.size() != in.size() || offsets.size() != in.size())
-    return emitOpError("expects ")
-           << in.size() << " offsets and a result of rank " << in.size()
-           << " for an input of rank " << in.size() << ", got "
-           << offsets.size() << " offsets and result "
-           << formatShape(out);
+    return emitOpError("expects one offset per dimension and a result of "
+                       "rank ")
+           << in.size() << " for an input of rank " << in.size() << ", got "
+           << offsets.size() << " offset(s) and result " << formatShape(out);
   for (size_t i = 0; i < in.size(); ++i)
-    if (offsets[i] < 0 || offsets[i] + out[i] > in[i])
+    if (offsets[i] < 0 || offsets[i] > in[i] - out[i])
       return emitOpError("expects dimension ")
-             << i << " to slice [" << offsets[i] << ", "
-             << offsets[i] + out[i] << ") within [0, " << in[i]
-             << ") of input " << formatShape(in);
+             << i << " to hold the slice at offset " << offsets[i]
+             << " of size " << out[i] << ", but it has size " << in[i]
+             << " (input " << formatShape(in) << ")";
   if (inputType.getElementType() != resultType.getElementType())
     return emitOpError("expects result element type ")
            << inputType.getElementType() << ", got "

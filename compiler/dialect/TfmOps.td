@@ -345,7 +345,7 @@ def Tfm_SliceOp : Tfm_Op<"slice", [Pure]> {
     e.g. the first T rows of a learned position table.
 
     ```mlir
-    %p = tfm.slice %table [0, 0] [6, 8] : tensor<16x8xf32> -> tensor<6x8xf32>
+    %p = tfm.slice %table [0, 0] : tensor<16x8xf32> -> tensor<6x8xf32>
     ```
   }];
   let arguments = (ins Tfm_FloatTensor:$input, DenseI64ArrayAttr:$offsets);

@@ -101,6 +101,7 @@ class TransformerReference {
     Array logits = c_.tie_embeddings ? matmul(h, param("embedding"), false, true)
                                      : matmul(h, param("lm_head.w"));
     taps["probs"] = softmax(logits);
+    taps["log_probs"] = log_softmax(logits);
     return logits;
   }
 

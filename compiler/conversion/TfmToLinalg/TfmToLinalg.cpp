@@ -369,7 +369,7 @@ struct GeluOpLowering : OpConversionPattern<GeluOp> {
     Value one = floatConstant(rewriter, loc, et, 1.0);
     Value k = floatConstant(rewriter, loc, et,
                             tanh ? std::sqrt(2.0 / M_PI) : 1.0 / std::sqrt(2.0));
-    Value c = floatConstant(rewriter, loc, et, 0.044715);
+    Value c = tanh ? floatConstant(rewriter, loc, et, 0.044715) : Value();
     Value result = buildElementwise(
         rewriter, loc, {adaptor.getInput()}, op.getType(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -487,10 +487,11 @@ struct RopeOpLowering : OpConversionPattern<RopeOp> {
     unsigned rank = type.getRank();
     int64_t t = type.getShape()[rank - 2], d = type.getShape()[rank - 1], h = d / 2;
     double base = op.getBase().convertToDouble();
+    int64_t offset = op.getOffsetAttr().getValue().getSExtValue();
     std::vector<double> cosTable(t * h), sinTable(t * h);
     for (int64_t p = 0; p < t; ++p)
       for (int64_t i = 0; i < h; ++i) {
-        double angle = (p + op.getOffset()) * std::pow(base, -2.0 * i / d);
+        double angle = (p + offset) * std::pow(base, -2.0 * i / d);
         cosTable[p * h + i] = std::cos(angle);
         sinTable[p * h + i] = std::sin(angle);
       }
@@ -548,10 +549,11 @@ struct SinusoidalPositionsOpLowering : OpConversionPattern<SinusoidalPositionsOp
     // PE(pos, 2i) = sin(pos / 10000^(2i/D)), PE(pos, 2i+1) = cos(...).
     RankedTensorType type = op.getType();
     int64_t t = type.getShape()[0], d = type.getShape()[1];
+    int64_t offset = op.getOffsetAttr().getValue().getSExtValue();
     std::vector<double> values(t * d);
     for (int64_t p = 0; p < t; ++p)
       for (int64_t c = 0; c < d; ++c) {
-        double angle = (p + op.getOffset()) / std::pow(10000.0, double(c - c % 2) / d);
+        double angle = (p + offset) / std::pow(10000.0, double(c - c % 2) / d);
         values[p * d + c] = c % 2 == 0 ? std::sin(angle) : std::cos(angle);
       }
     rewriter.replaceOp(op, tableConstant(rewriter, op.getLoc(), type, values));

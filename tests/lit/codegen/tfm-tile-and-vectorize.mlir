@@ -4,6 +4,8 @@
 // RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=8" | FileCheck %s --check-prefix=VEC8
 // RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=0" 2>&1 | FileCheck %s --check-prefix=BADSIZE
 // BADSIZE: error: tfm-tile-and-vectorize: vector-size must be positive, got 0
+// RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=-4" 2>&1 | FileCheck %s --check-prefix=NEGSIZE
+// NEGSIZE: error: tfm-tile-and-vectorize: vector-size must be positive, got -4
 
 #lhs = affine_map<(m, n, k) -> (m, k)>
 #rhs = affine_map<(m, n, k) -> (k, n)>
@@ -180,6 +182,37 @@ func.func @tile_transpose_heads(%x: tensor<1x6x2x4xf32>) -> tensor<1x2x6x4xf32> 
 
 // -----
 
+// Tests that a causal mask (linalg.index in its body) tiles like any
+// elementwise op, and that each tile compares the key and query indices
+// offset by the tile's loop indices (4 queries, 128 keys: j <= i + 124).
+// CHECK-LABEL: func.func @tile_mask_causal
+// CHECK-DAG:     %[[OFF:.+]] = arith.constant dense<124> : vector<1x64xindex>
+// CHECK:         scf.for %[[I:[a-z0-9_]+]] =
+// CHECK:           scf.for %[[J:[a-z0-9_]+]] =
+// CHECK:             %[[V:.+]] = vector.transfer_read %{{.+}}[%[[I]], %[[J]]]{{.*}} : tensor<4x128xf32>, vector<1x64xf32>
+// CHECK:             vector.broadcast %[[J]] : index to vector<64xindex>
+// CHECK:             %[[QI:.+]] = vector.broadcast %[[I]] : index to vector<1x64xindex>
+// CHECK:             %[[LAST:.+]] = arith.addi %[[QI]], %[[OFF]] : vector<1x64xindex>
+// CHECK:             %[[OK:.+]] = arith.cmpi sle, %{{.+}}, %[[LAST]] : vector<1x64xindex>
+// CHECK:             arith.select %[[OK]], %[[V]], %{{.+}} : vector<1x64xi1>, vector<1x64xf32>
+// NOVEC-DAG:   #[[$PLUS:.+]] = affine_map<(d0, d1) -> (d0 + d1)>
+// NOVEC-LABEL: func.func @tile_mask_causal
+// NOVEC:         scf.for %[[I:[a-z0-9_]+]] =
+// NOVEC:           scf.for %[[J:[a-z0-9_]+]] =
+// NOVEC:             linalg.generic {{.*}} ins(%{{.+}} : tensor<1x64xf32>)
+// NOVEC:               %[[TJ:.+]] = linalg.index 1 : index
+// NOVEC:               %[[KJ:.+]] = affine.apply #[[$PLUS]](%[[TJ]], %[[J]])
+// NOVEC:               %[[TI:.+]] = linalg.index 0 : index
+// NOVEC:               %[[QI:.+]] = affine.apply #[[$PLUS]](%[[TI]], %[[I]])
+// NOVEC:               %[[LAST:.+]] = arith.addi %[[QI]], %{{.+}} : index
+// NOVEC:               arith.cmpi sle, %[[KJ]], %[[LAST]] : index
+func.func @tile_mask_causal(%s: tensor<4x128xf32>) -> tensor<4x128xf32> {
+  %0 = tfm.mask %s {causal} : (tensor<4x128xf32>) -> tensor<4x128xf32>
+  return %0 : tensor<4x128xf32>
+}
+
+// -----
+
 // Tests that an op on buffers is left alone.
 // CHECK-LABEL: func.func @negative_tile_memref_op
 // CHECK-NOT:     scf.for
@@ -200,4 +233,63 @@ func.func @negative_tile_dynamic_shape(%t: tensor<?x64xf32>) -> tensor<?x64xf32>
   %zero = arith.constant 0.0 : f32
   %0 = linalg.fill ins(%zero : f32) outs(%t : tensor<?x64xf32>) -> tensor<?x64xf32>
   return %0 : tensor<?x64xf32>
+}
+
+// -----
+
+#shifted = affine_map<(d0, d1) -> (d0, d1 + 1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// Tests that a generic reading its input at a shifted index (d1 + 1) is left
+// whole: tiling would slice the input like the output, and the vectorizer
+// cannot read it either. It stays one generic on the full tensors, without
+// loops or vectors.
+// CHECK-DAG:   #[[$SHIFTED:.+]] = affine_map<(d0, d1) -> (d0, d1 + 1)>
+// CHECK-LABEL: func.func @negative_tile_shifted_map
+// CHECK-SAME:    (%[[X:.+]]: tensor<4x129xf32>, %[[INIT:.+]]: tensor<4x128xf32>)
+// CHECK-NOT:     scf.for
+// CHECK-NOT:     vector.
+// CHECK:         %[[R:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$SHIFTED]], #{{[a-z0-9_]+}}]
+// CHECK-SAME:      ins(%[[X]] : tensor<4x129xf32>) outs(%[[INIT]] : tensor<4x128xf32>)
+// CHECK-NOT:     scf.for
+// CHECK-NOT:     vector.
+// CHECK:         return %[[R]]
+// NOVEC-LABEL: func.func @negative_tile_shifted_map
+// NOVEC-NOT:     scf.for
+// NOVEC:         linalg.generic {{.*}} ins(%{{.+}} : tensor<4x129xf32>) outs(%{{.+}} : tensor<4x128xf32>)
+func.func @negative_tile_shifted_map(%x: tensor<4x129xf32>, %init: tensor<4x128xf32>) -> tensor<4x128xf32> {
+  %0 = linalg.generic {indexing_maps = [#shifted, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x129xf32>) outs(%init : tensor<4x128xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    linalg.yield %u : f32
+  } -> tensor<4x128xf32>
+  return %0 : tensor<4x128xf32>
+}
+
+// -----
+
+#wrapped = affine_map<(d0, d1) -> (d0, d1 mod 64)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// Tests that a generic reading its input with a mod (a row repeated twice)
+// is left whole too.
+// CHECK-DAG:   #[[$WRAPPED:.+]] = affine_map<(d0, d1) -> (d0, d1 mod 64)>
+// CHECK-LABEL: func.func @negative_tile_mod_map
+// CHECK-SAME:    (%[[X:.+]]: tensor<4x64xf32>, %[[INIT:.+]]: tensor<4x128xf32>)
+// CHECK-NOT:     scf.for
+// CHECK-NOT:     vector.
+// CHECK:         %[[R:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$WRAPPED]], #{{[a-z0-9_]+}}]
+// CHECK-SAME:      ins(%[[X]] : tensor<4x64xf32>) outs(%[[INIT]] : tensor<4x128xf32>)
+// CHECK-NOT:     scf.for
+// CHECK-NOT:     vector.
+// CHECK:         return %[[R]]
+func.func @negative_tile_mod_map(%x: tensor<4x64xf32>, %init: tensor<4x128xf32>) -> tensor<4x128xf32> {
+  %0 = linalg.generic {indexing_maps = [#wrapped, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<4x64xf32>) outs(%init : tensor<4x128xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    linalg.yield %u : f32
+  } -> tensor<4x128xf32>
+  return %0 : tensor<4x128xf32>
 }

@@ -205,6 +205,329 @@ func.func @layer_norm_last_axis(%x: tensor<2x6x8xf32>, %g: tensor<8xf32>, %b: te
 
 // -----
 
+// Tests that gelu without approximation is one elementwise generic computing
+// 0.5 x (1 + erf(x / sqrt(2))), with no tanh.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @gelu_erf
+// CHECK-SAME:    (%[[X:.+]]: tensor<6x8xf32>)
+// CHECK-DAG:     %[[HALF:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG:     %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG:     %[[RSQRT2:.+]] = arith.constant 0.707106769 : f32
+// CHECK:         %[[Y:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel"]
+// CHECK-SAME:      ins(%[[X]] : tensor<6x8xf32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[S:.+]] = arith.mulf %[[IN]], %[[RSQRT2]] : f32
+// CHECK:           %[[E:.+]] = math.erf %[[S]] : f32
+// CHECK:           %[[H:.+]] = arith.mulf %[[HALF]], %[[IN]] : f32
+// CHECK:           %[[P:.+]] = arith.addf %[[ONE]], %[[E]] : f32
+// CHECK:           %[[R:.+]] = arith.mulf %[[H]], %[[P]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+// CHECK-NOT:     math.tanh
+// CHECK:         return %[[Y]]
+func.func @gelu_erf(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %0 = tfm.gelu %x : tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that gelu with approximate = "tanh" computes
+// 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), with no erf.
+// CHECK-LABEL: func.func @gelu_tanh
+// CHECK-DAG:     %[[HALF:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK-DAG:     %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG:     %[[K:.+]] = arith.constant 0.797884583 : f32
+// CHECK-DAG:     %[[C:.+]] = arith.constant 4.471500e-02 : f32
+// CHECK-NOT:     math.erf
+// CHECK:         linalg.generic
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[X2:.+]] = arith.mulf %[[IN]], %[[IN]] : f32
+// CHECK:           %[[X3:.+]] = arith.mulf %[[X2]], %[[IN]] : f32
+// CHECK:           %[[CX3:.+]] = arith.mulf %[[C]], %[[X3]] : f32
+// CHECK:           %[[INNER:.+]] = arith.addf %[[IN]], %[[CX3]] : f32
+// CHECK:           %[[ARG:.+]] = arith.mulf %[[K]], %[[INNER]] : f32
+// CHECK:           %[[T:.+]] = math.tanh %[[ARG]] : f32
+// CHECK:           %[[H:.+]] = arith.mulf %[[HALF]], %[[IN]] : f32
+// CHECK:           %[[P:.+]] = arith.addf %[[ONE]], %[[T]] : f32
+// CHECK:           %[[R:.+]] = arith.mulf %[[H]], %[[P]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+// CHECK-NOT:     math.erf
+func.func @gelu_tanh(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %0 = tfm.gelu %x {approximate = "tanh"} : tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that log_softmax has the two reductions of softmax (max from -inf,
+// sum of exp(x - max) from 0) and then x - max - log(sum), with no division.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[$RED:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @log_softmax_last_axis
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x6x8xf32>)
+// CHECK:         %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:         %[[MAXINIT:.+]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.+}} : tensor<2x6xf32>)
+// CHECK:         %[[MAX:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[X]] : tensor<2x6x8xf32>) outs(%[[MAXINIT]] : tensor<2x6xf32>)
+// CHECK:           arith.maximumf
+// CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[SUMINIT:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<2x6xf32>)
+// CHECK:         %[[SUM:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$RED]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[X]], %[[MAX]] : tensor<2x6x8xf32>, tensor<2x6xf32>) outs(%[[SUMINIT]] : tensor<2x6xf32>)
+// CHECK:           math.exp
+// CHECK:           arith.addf
+// CHECK:         %[[Y:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$RED]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[X]], %[[MAX]], %[[SUM]] : tensor<2x6x8xf32>, tensor<2x6xf32>, tensor<2x6xf32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %[[M:.+]]: f32, %[[S:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[SHIFTED:.+]] = arith.subf %[[IN]], %[[M]] : f32
+// CHECK:           %[[LOG:.+]] = math.log %[[S]] : f32
+// CHECK:           %[[R:.+]] = arith.subf %[[SHIFTED]], %[[LOG]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+// CHECK-NOT:     arith.divf
+// CHECK:         return %[[Y]]
+func.func @log_softmax_last_axis(%x: tensor<2x6x8xf32>) -> tensor<2x6x8xf32> {
+  %0 = tfm.log_softmax %x {axis = -1 : i64} : tensor<2x6x8xf32>
+  return %0 : tensor<2x6x8xf32>
+}
+
+// -----
+
+// Tests that log_softmax along the first axis reduces that axis.
+// CHECK-DAG:   #[[$RED:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @log_softmax_first_axis
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#{{[a-z0-9_]+}}, #[[$RED]]]
+// CHECK-SAME:      iterator_types = ["reduction", "parallel"]
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["reduction", "parallel"]
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel"]
+// CHECK:           math.log
+func.func @log_softmax_first_axis(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %0 = tfm.log_softmax %x {axis = 0 : i64} : tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that rms_norm is one reduction (the sum of squares, from 0) and a
+// normalization x / sqrt(sum / D + eps) * gamma, with no mean subtracted.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[$RED:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG:   #[[$LAST:.+]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func.func @rms_norm_last_axis
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x6x8xf32>, %[[G:.+]]: tensor<8xf32>)
+// CHECK-DAG:     %[[INVD:.+]] = arith.constant 1.250000e-01 : f32
+// CHECK-DAG:     %[[EPS:.+]] = arith.constant 9.99999997E-7 : f32
+// CHECK-DAG:     %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG:     %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[INIT:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<2x6xf32>)
+// CHECK:         %[[SQ:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[X]] : tensor<2x6x8xf32>) outs(%[[INIT]] : tensor<2x6xf32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %[[ACC:.+]]: f32):
+// CHECK:           %[[X2:.+]] = arith.mulf %[[IN]], %[[IN]] : f32
+// CHECK:           arith.addf %[[ACC]], %[[X2]] : f32
+// CHECK-NOT:     iterator_types = [{{.*}}"reduction"
+// CHECK:         %[[Y:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$LAST]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[X]], %[[SQ]], %[[G]] : tensor<2x6x8xf32>, tensor<2x6xf32>, tensor<8xf32>)
+// CHECK:         ^bb0(%[[XI:.+]]: f32, %[[S:.+]]: f32, %[[GI:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[MS:.+]] = arith.mulf %[[S]], %[[INVD]] : f32
+// CHECK:           %[[V:.+]] = arith.addf %[[MS]], %[[EPS]] : f32
+// CHECK:           %[[RMS:.+]] = math.sqrt %[[V]] : f32
+// CHECK:           %[[INV:.+]] = arith.divf %[[ONE]], %[[RMS]] : f32
+// CHECK:           %[[N:.+]] = arith.mulf %[[XI]], %[[INV]] : f32
+// CHECK:           %[[R:.+]] = arith.mulf %[[N]], %[[GI]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[Y]]
+func.func @rms_norm_last_axis(%x: tensor<2x6x8xf32>, %g: tensor<8xf32>) -> tensor<2x6x8xf32> {
+  %0 = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32}
+      : (tensor<2x6x8xf32>, tensor<8xf32>) -> tensor<2x6x8xf32>
+  return %0 : tensor<2x6x8xf32>
+}
+
+// -----
+
+// Tests that a causal mask with 4 queries and 6 keys is one parallel generic
+// that keeps key j for query i when j <= i + 2 (Tk - Tq) and otherwise
+// yields -inf; without lengths there is no second input.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @mask_causal_fewer_queries
+// CHECK-SAME:    (%[[S:.+]]: tensor<2x4x6xf32>)
+// CHECK:         %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:         %[[Y:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[S]] : tensor<2x4x6xf32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-DAG:       %[[J:.+]] = linalg.index 2 : index
+// CHECK-DAG:       %[[I:.+]] = linalg.index 1 : index
+// CHECK-DAG:       %[[OFF:.+]] = arith.constant 2 : index
+// CHECK:           %[[LAST:.+]] = arith.addi %[[I]], %[[OFF]] : index
+// CHECK:           %[[OK:.+]] = arith.cmpi sle, %[[J]], %[[LAST]] : index
+// CHECK:           %[[R:.+]] = arith.select %[[OK]], %[[IN]], %[[NEGINF]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+// CHECK:         return %[[Y]]
+func.func @mask_causal_fewer_queries(%s: tensor<2x4x6xf32>) -> tensor<2x4x6xf32> {
+  %0 = tfm.mask %s {causal} : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  return %0 : tensor<2x4x6xf32>
+}
+
+// -----
+
+// Tests that a padding mask reads lengths[b] along the batch loop and keeps
+// key j when j < lengths[b], with no causal comparison.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[$BATCH:.+]] = affine_map<(d0, d1, d2, d3) -> (d0)>
+// CHECK-LABEL: func.func @mask_lengths_i64
+// CHECK-SAME:    (%[[S:.+]]: tensor<2x3x6x6xf32>, %[[L:.+]]: tensor<2xi64>)
+// CHECK:         %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:         linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$BATCH]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[S]], %[[L]] : tensor<2x3x6x6xf32>, tensor<2xi64>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %[[LEN:.+]]: i64, %{{.+}}: f32):
+// CHECK:           %[[J:.+]] = linalg.index 3 : index
+// CHECK:           %[[N:.+]] = arith.index_cast %[[LEN]] : i64 to index
+// CHECK:           %[[OK:.+]] = arith.cmpi slt, %[[J]], %[[N]] : index
+// CHECK:           %[[R:.+]] = arith.select %[[OK]], %[[IN]], %[[NEGINF]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+// CHECK-NOT:     arith.cmpi sle
+func.func @mask_lengths_i64(%s: tensor<2x3x6x6xf32>, %l: tensor<2xi64>) -> tensor<2x3x6x6xf32> {
+  %0 = tfm.mask %s, %l : (tensor<2x3x6x6xf32>, tensor<2xi64>) -> tensor<2x3x6x6xf32>
+  return %0 : tensor<2x3x6x6xf32>
+}
+
+// -----
+
+// Tests that causal and lengths together AND the two conditions, with a
+// Tk - Tq offset of 0 for square scores.
+// CHECK-LABEL: func.func @mask_causal_lengths
+// CHECK-SAME:    (%[[S:.+]]: tensor<2x6x6xf32>, %[[L:.+]]: tensor<2xi32>)
+// CHECK:         %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[S]], %[[L]] : tensor<2x6x6xf32>, tensor<2xi32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %[[LEN:.+]]: i32, %{{.+}}: f32):
+// CHECK-DAG:       %[[J:.+]] = linalg.index 2 : index
+// CHECK-DAG:       %[[I:.+]] = linalg.index 1 : index
+// CHECK-DAG:       %[[OFF:.+]] = arith.constant 0 : index
+// CHECK:           %[[LAST:.+]] = arith.addi %[[I]], %[[OFF]] : index
+// CHECK:           %[[CAUSAL:.+]] = arith.cmpi sle, %[[J]], %[[LAST]] : index
+// CHECK:           %[[N:.+]] = arith.index_cast %[[LEN]] : i32 to index
+// CHECK:           %[[INSIDE:.+]] = arith.cmpi slt, %[[J]], %[[N]] : index
+// CHECK:           %[[OK:.+]] = arith.andi %[[CAUSAL]], %[[INSIDE]] : i1
+// CHECK:           %[[R:.+]] = arith.select %[[OK]], %[[IN]], %[[NEGINF]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+func.func @mask_causal_lengths(%s: tensor<2x6x6xf32>, %l: tensor<2xi32>) -> tensor<2x6x6xf32> {
+  %0 = tfm.mask %s, %l {causal} : (tensor<2x6x6xf32>, tensor<2xi32>) -> tensor<2x6x6xf32>
+  return %0 : tensor<2x6x6xf32>
+}
+
+// -----
+
+// Tests that rope splits the width into halves [0, 2) and [2, 4), rotates
+// both in one generic with two results against [T, D/2] = [3, 2] cos and sin
+// tables (row t: cos/sin of t * 10000^(-2i/4), i.e. angles t and t / 100),
+// and inserts the rotated halves back in place.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[$TABLE:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-LABEL: func.func @rope_default
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x2x3x4xf32>)
+// CHECK-DAG:     %[[COS:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 1.000000e+00], [0.540302277, 0.999949991], [-0.416146845, 9.998000e-01]]> : tensor<3x2xf32>
+// CHECK-DAG:     %[[SIN:.+]] = arith.constant dense<{{\[}}[0.000000e+00, 0.000000e+00], [0.841470957, 0.00999983306], [0.909297406, 0.0199986659]]> : tensor<3x2xf32>
+// CHECK-DAG:     %[[LO:.+]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 3, 2] [1, 1, 1, 1] : tensor<1x2x3x4xf32> to tensor<1x2x3x2xf32>
+// CHECK-DAG:     %[[HI:.+]] = tensor.extract_slice %[[X]][0, 0, 0, 2] [1, 2, 3, 2] [1, 1, 1, 1] : tensor<1x2x3x4xf32> to tensor<1x2x3x2xf32>
+// CHECK:         %[[ROT:.+]]:2 = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$ID]], #[[$TABLE]], #[[$TABLE]], #[[$ID]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[LO]], %[[HI]], %[[COS]], %[[SIN]] : tensor<1x2x3x2xf32>, tensor<1x2x3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>)
+// CHECK-SAME:      outs(%{{.+}}, %{{.+}} : tensor<1x2x3x2xf32>, tensor<1x2x3x2xf32>)
+// CHECK:         ^bb0(%[[A:.+]]: f32, %[[B:.+]]: f32, %[[C:.+]]: f32, %[[S:.+]]: f32, %{{.+}}: f32, %{{.+}}: f32):
+// CHECK:           %[[AC:.+]] = arith.mulf %[[A]], %[[C]] : f32
+// CHECK:           %[[BS:.+]] = arith.mulf %[[B]], %[[S]] : f32
+// CHECK:           %[[YLO:.+]] = arith.subf %[[AC]], %[[BS]] : f32
+// CHECK:           %[[BC:.+]] = arith.mulf %[[B]], %[[C]] : f32
+// CHECK:           %[[AS:.+]] = arith.mulf %[[A]], %[[S]] : f32
+// CHECK:           %[[YHI:.+]] = arith.addf %[[BC]], %[[AS]] : f32
+// CHECK:           linalg.yield %[[YLO]], %[[YHI]] : f32, f32
+// CHECK:         } -> (tensor<1x2x3x2xf32>, tensor<1x2x3x2xf32>)
+// CHECK:         %[[E:.+]] = tensor.empty() : tensor<1x2x3x4xf32>
+// CHECK:         %[[Y0:.+]] = tensor.insert_slice %[[ROT]]#0 into %[[E]][0, 0, 0, 0] [1, 2, 3, 2] [1, 1, 1, 1] : tensor<1x2x3x2xf32> into tensor<1x2x3x4xf32>
+// CHECK:         %[[Y1:.+]] = tensor.insert_slice %[[ROT]]#1 into %[[Y0]][0, 0, 0, 2] [1, 2, 3, 2] [1, 1, 1, 1] : tensor<1x2x3x2xf32> into tensor<1x2x3x4xf32>
+// CHECK:         return %[[Y1]]
+func.func @rope_default(%x: tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32> {
+  %0 = tfm.rope %x : tensor<1x2x3x4xf32>
+  return %0 : tensor<1x2x3x4xf32>
+}
+
+// -----
+
+// Tests that the rope offset shifts the positions of the tables (row 0 is
+// position 3: cos 3, cos 0.03; sin 3, sin 0.03) and that the base sets the
+// second frequency (base 100, D = 4: angles t and t / 10).
+// CHECK-LABEL: func.func @rope_offset_base
+// CHECK-DAG:     arith.constant dense<{{\[}}[-0.989992499, 0.999550044], [-0.653643608, 0.999200105]]> : tensor<2x2xf32>
+// CHECK-DAG:     arith.constant dense<{{\[}}[1.411200e-01, 0.029995501], [-0.756802499, 0.0399893336]]> : tensor<2x2xf32>
+// CHECK-DAG:     arith.constant dense<{{\[}}[1.000000e+00, 1.000000e+00], [0.540302277, 0.995004177]]> : tensor<2x2xf32>
+// CHECK-DAG:     arith.constant dense<{{\[}}[0.000000e+00, 0.000000e+00], [0.841470957, 0.0998334139]]> : tensor<2x2xf32>
+func.func @rope_offset_base(%x: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  %0 = tfm.rope %x {offset = 3 : i64} : tensor<2x4xf32>
+  %1 = tfm.rope %x {base = 1.0e+02 : f32} : tensor<2x4xf32>
+  return %0, %1 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+// -----
+
+// Tests that sinusoidal_positions is a constant [T, D] table: row 0 is
+// [sin 0, cos 0, sin 0, cos 0] = [0, 1, 0, 1], row 1 is [sin 1, cos 1,
+// sin 0.01, cos 0.01] (D = 4: the second pair divides by 10000^(2/4)).
+// CHECK-LABEL: func.func @sinusoidal_positions_2x4
+// CHECK:         %[[PE:.+]] = arith.constant dense<{{\[}}[0.000000e+00, 1.000000e+00, 0.000000e+00, 1.000000e+00], [0.841470957, 0.540302277, 0.00999983306, 0.999949991]]> : tensor<2x4xf32>
+// CHECK-NOT:     linalg.
+// CHECK:         return %[[PE]]
+func.func @sinusoidal_positions_2x4() -> tensor<2x4xf32> {
+  %0 = tfm.sinusoidal_positions : tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Tests that the offset starts the table at that position (row 0 is
+// position 1) and that an f64 table is computed in double precision.
+// CHECK-LABEL: func.func @sinusoidal_positions_offset_f64
+// CHECK:         arith.constant dense<{{\[}}[0.8414709848078965, 0.54030230586813977, 0.0099998333341666644, 0.99995000041666526], [0.90929742682568171, -0.41614683654714241, 0.01999866669333308, 0.99980000666657776]]> : tensor<2x4xf64>
+func.func @sinusoidal_positions_offset_f64() -> tensor<2x4xf64> {
+  %0 = tfm.sinusoidal_positions {offset = 1 : i64} : tensor<2x4xf64>
+  return %0 : tensor<2x4xf64>
+}
+
+// -----
+
+// Tests that slice is a tensor.extract_slice at its offsets with unit strides.
+// CHECK-LABEL: func.func @slice_offsets
+// CHECK-SAME:    (%[[T:.+]]: tensor<16x8xf32>)
+// CHECK:         %[[S:.+]] = tensor.extract_slice %[[T]][2, 4] [6, 4] [1, 1] : tensor<16x8xf32> to tensor<6x4xf32>
+// CHECK:         return %[[S]]
+func.func @slice_offsets(%t: tensor<16x8xf32>) -> tensor<6x4xf32> {
+  %0 = tfm.slice %t [2, 4] : tensor<16x8xf32> -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
 // Tests that embedding is a parallel generic over the ids that clamps each id
 // into [0, V - 1] and extracts the table row at the width index.
 // CHECK-DAG:   #[[$IDS:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -314,4 +637,25 @@ func.func @no_tfm_left(%x: tensor<1x6x8xf32>, %w: tensor<8x8xf32>) -> tensor<1x6
   %1 = tfm.relu %0 : tensor<1x6x8xf32>
   %2 = tfm.softmax %1 {axis = -1 : i64} : tensor<1x6x8xf32>
   return %2 : tensor<1x6x8xf32>
+}
+
+// -----
+
+// Tests that no sinusoidal_positions, rms_norm, gelu, rope, log_softmax, mask
+// or slice is left either, on f16, bf16 and f64.
+// CHECK-LABEL: func.func @no_tfm_left_decoder_ops
+// CHECK-NOT:     tfm.
+// CHECK:         return
+func.func @no_tfm_left_decoder_ops(%x: tensor<2x6x8xf16>, %g: tensor<8xf16>, %s: tensor<2x6x6xbf16>,
+                                   %l: tensor<2xi32>, %t: tensor<16x8xf64>)
+    -> (tensor<2x6x8xf16>, tensor<2x6x6xbf16>, tensor<6x8xf64>) {
+  %pe = tfm.sinusoidal_positions : tensor<6x8xf16>
+  %0 = tfm.add %x, %pe : (tensor<2x6x8xf16>, tensor<6x8xf16>) -> tensor<2x6x8xf16>
+  %1 = tfm.rms_norm %0, %g {epsilon = 1.0e-6 : f32} : (tensor<2x6x8xf16>, tensor<8xf16>) -> tensor<2x6x8xf16>
+  %2 = tfm.gelu %1 {approximate = "tanh"} : tensor<2x6x8xf16>
+  %3 = tfm.rope %2 : tensor<2x6x8xf16>
+  %4 = tfm.log_softmax %3 {axis = -1 : i64} : tensor<2x6x8xf16>
+  %m = tfm.mask %s, %l {causal} : (tensor<2x6x6xbf16>, tensor<2xi32>) -> tensor<2x6x6xbf16>
+  %p = tfm.slice %t [10, 0] : tensor<16x8xf64> -> tensor<6x8xf64>
+  return %4, %m, %p : tensor<2x6x8xf16>, tensor<2x6x6xbf16>, tensor<6x8xf64>
 }

@@ -227,6 +227,32 @@ func.func @negative_fold_reshape_of_relu(%x: tensor<6x8xf32>) -> tensor<48xf32> 
 
 // -----
 
+// Tests that a slice of the whole tensor folds away.
+// CHECK-LABEL: func.func @fold_slice_whole_tensor
+// CHECK-SAME:    (%[[X:.+]]: tensor<6x8xf32>)
+// CHECK-NOT:     tfm.slice
+// CHECK:         return %[[X]]
+func.func @fold_slice_whole_tensor(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  %0 = tfm.slice %x [0, 0] : tensor<6x8xf32> -> tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that a slice of part of the tensor stays, even from offset 0.
+// CHECK-LABEL: func.func @negative_fold_slice_proper
+// CHECK-SAME:    (%[[X:.+]]: tensor<16x8xf32>)
+// CHECK:         %[[A:.+]] = tfm.slice %[[X]] [0, 0] : tensor<16x8xf32> -> tensor<6x8xf32>
+// CHECK:         %[[B:.+]] = tfm.slice %[[X]] [10, 0] : tensor<16x8xf32> -> tensor<6x8xf32>
+// CHECK:         return %[[A]], %[[B]]
+func.func @negative_fold_slice_proper(%x: tensor<16x8xf32>) -> (tensor<6x8xf32>, tensor<6x8xf32>) {
+  %0 = tfm.slice %x [0, 0] : tensor<16x8xf32> -> tensor<6x8xf32>
+  %1 = tfm.slice %x [10, 0] : tensor<16x8xf32> -> tensor<6x8xf32>
+  return %0, %1 : tensor<6x8xf32>, tensor<6x8xf32>
+}
+
+// -----
+
 // Tests that scaling by 1.0 folds away.
 // CHECK-LABEL: func.func @fold_scale_by_one
 // CHECK-SAME:    (%[[X:.+]]: tensor<6x8xf32>)

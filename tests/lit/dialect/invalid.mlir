@@ -127,6 +127,168 @@ func.func @negative_types_softmax_no_axis(%x: tensor<4x4xf32>) -> tensor<4x4xf32
 
 // -----
 
+// Tests that mask lengths are integers.
+func.func @negative_types_mask_float_lengths(%s: tensor<2x6x6xf32>, %l: tensor<2xf32>) -> tensor<2x6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xf32>'}}
+  %0 = tfm.mask %s, %l : (tensor<2x6x6xf32>, tensor<2xf32>) -> tensor<2x6x6xf32>
+  return %0 : tensor<2x6x6xf32>
+}
+
+// -----
+
+// Tests that mask lengths are i32 or i64, like token ids.
+func.func @negative_types_mask_i8_lengths(%s: tensor<2x6x6xf32>, %l: tensor<2xi8>) -> tensor<2x6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2xi8>'}}
+  %0 = tfm.mask %s, %l : (tensor<2x6x6xf32>, tensor<2xi8>) -> tensor<2x6x6xf32>
+  return %0 : tensor<2x6x6xf32>
+}
+
+// -----
+
+// Tests that mask lengths have a static shape.
+func.func @negative_types_mask_dynamic_lengths(%s: tensor<2x6x6xf32>, %l: tensor<?xi32>) -> tensor<2x6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<?xi32>'}}
+  %0 = tfm.mask %s, %l : (tensor<2x6x6xf32>, tensor<?xi32>) -> tensor<2x6x6xf32>
+  return %0 : tensor<2x6x6xf32>
+}
+
+// -----
+
+// Tests that mask scores are floats.
+func.func @negative_types_mask_integer_scores(%s: tensor<6x6xi32>) -> tensor<6x6xi32> {
+  // expected-error @+1 {{'tfm.mask' op operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<6x6xi32>'}}
+  %0 = tfm.mask %s {causal} : (tensor<6x6xi32>) -> tensor<6x6xi32>
+  return %0 : tensor<6x6xi32>
+}
+
+// -----
+
+// Tests that mask takes at most one lengths operand.
+func.func @negative_types_mask_two_lengths(%s: tensor<2x6x6xf32>, %l: tensor<2xi32>) -> tensor<2x6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op operand group starting at #1 requires 0 or 1 element, but found 2}}
+  %0 = "tfm.mask"(%s, %l, %l) : (tensor<2x6x6xf32>, tensor<2xi32>, tensor<2xi32>) -> tensor<2x6x6xf32>
+  return %0 : tensor<2x6x6xf32>
+}
+
+// -----
+
+// Tests that causal is a unit attribute, not a boolean.
+func.func @negative_types_mask_causal_bool(%s: tensor<6x6xf32>) -> tensor<6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op attribute 'causal' failed to satisfy constraint: unit attribute}}
+  %0 = tfm.mask %s {causal = false} : (tensor<6x6xf32>) -> tensor<6x6xf32>
+  return %0 : tensor<6x6xf32>
+}
+
+// -----
+
+// Tests that the gelu approximation is a string.
+func.func @negative_types_gelu_approximate_integer(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.gelu' op attribute 'approximate' failed to satisfy constraint: string attribute}}
+  %0 = tfm.gelu %x {approximate = 1 : i64} : tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that gelu keeps its operand type.
+func.func @negative_types_gelu_result_type(%x: tensor<4x4xf32>) -> tensor<4x4xf16> {
+  // expected-error @+1 {{'tfm.gelu' op requires the same type for all operands and results}}
+  %0 = "tfm.gelu"(%x) : (tensor<4x4xf32>) -> tensor<4x4xf16>
+  return %0 : tensor<4x4xf16>
+}
+
+// -----
+
+// Tests that log_softmax needs its axis.
+func.func @negative_types_log_softmax_no_axis(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.log_softmax' op requires attribute 'axis'}}
+  %0 = tfm.log_softmax %x : tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that log_softmax keeps its operand type.
+func.func @negative_types_log_softmax_result_type(%x: tensor<4x4xf32>) -> tensor<4x4xf64> {
+  // expected-error @+1 {{'tfm.log_softmax' op requires the same type for all operands and results}}
+  %0 = "tfm.log_softmax"(%x) {axis = -1 : i64} : (tensor<4x4xf32>) -> tensor<4x4xf64>
+  return %0 : tensor<4x4xf64>
+}
+
+// -----
+
+// Tests that rms_norm needs its epsilon.
+func.func @negative_types_rms_norm_no_epsilon(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'tfm.rms_norm' op requires attribute 'epsilon'}}
+  %0 = tfm.rms_norm %x, %g : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that the rope base must be an f32 attribute.
+func.func @negative_types_rope_f64_base(%x: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.rope' op attribute 'base' failed to satisfy constraint: 32-bit float attribute}}
+  %0 = tfm.rope %x {base = 1.0e+04 : f64} : tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Tests that the rope offset must be an i64 attribute.
+func.func @negative_types_rope_float_offset(%x: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.rope' op attribute 'offset' failed to satisfy constraint: 64-bit signless integer attribute}}
+  %0 = tfm.rope %x {offset = 1.0 : f32} : tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Tests that rope keeps its operand type.
+func.func @negative_types_rope_result_type(%x: tensor<6x4xf32>) -> tensor<6x4xbf16> {
+  // expected-error @+1 {{'tfm.rope' op requires the same type for all operands and results}}
+  %0 = "tfm.rope"(%x) : (tensor<6x4xf32>) -> tensor<6x4xbf16>
+  return %0 : tensor<6x4xbf16>
+}
+
+// -----
+
+// Tests that a sinusoidal table is a float tensor.
+func.func @negative_types_sinusoidal_positions_integer() -> tensor<6x8xi32> {
+  // expected-error @+1 {{'tfm.sinusoidal_positions' op result #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<6x8xi32>'}}
+  %0 = tfm.sinusoidal_positions : tensor<6x8xi32>
+  return %0 : tensor<6x8xi32>
+}
+
+// -----
+
+// Tests that a sinusoidal table has a static shape.
+func.func @negative_types_sinusoidal_positions_dynamic() -> tensor<?x8xf32> {
+  // expected-error @+1 {{'tfm.sinusoidal_positions' op result #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<?x8xf32>'}}
+  %0 = tfm.sinusoidal_positions : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// Tests that slice needs its offsets.
+func.func @negative_types_slice_no_offsets(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{'tfm.slice' op requires attribute 'offsets'}}
+  %0 = "tfm.slice"(%x) : (tensor<16x8xf32>) -> tensor<16x8xf32>
+  return %0 : tensor<16x8xf32>
+}
+
+// -----
+
+// Tests that the custom form of slice spells its offsets.
+func.func @negative_types_slice_offsets_missing(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{expected '['}}
+  %0 = tfm.slice %x : tensor<16x8xf32> -> tensor<16x8xf32>
+  return %0 : tensor<16x8xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // tfm.matmul
 //===----------------------------------------------------------------------===//
@@ -302,6 +464,38 @@ func.func @negative_softmax_axis_too_small(%x: tensor<6x6xf32>) -> tensor<6x6xf3
 // -----
 
 //===----------------------------------------------------------------------===//
+// tfm.log_softmax
+//===----------------------------------------------------------------------===//
+
+// Tests that log_softmax has no axis on a scalar.
+func.func @negative_log_softmax_scalar(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{'tfm.log_softmax' op expects an input of rank >= 1, got a scalar}}
+  %0 = tfm.log_softmax %x {axis = 0 : i64} : tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Tests that a positive log_softmax axis must be below the rank.
+func.func @negative_log_softmax_axis_too_large(%x: tensor<1x6x41xf32>) -> tensor<1x6x41xf32> {
+  // expected-error @+1 {{'tfm.log_softmax' op expects axis in [-3, 3) for an input of rank 3, got 3}}
+  %0 = tfm.log_softmax %x {axis = 3 : i64} : tensor<1x6x41xf32>
+  return %0 : tensor<1x6x41xf32>
+}
+
+// -----
+
+// Tests that a negative log_softmax axis must not reach past the first
+// dimension.
+func.func @negative_log_softmax_axis_too_small(%x: tensor<6x41xf32>) -> tensor<6x41xf32> {
+  // expected-error @+1 {{'tfm.log_softmax' op expects axis in [-2, 2) for an input of rank 2, got -3}}
+  %0 = tfm.log_softmax %x {axis = -3 : i64} : tensor<6x41xf32>
+  return %0 : tensor<6x41xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
 // tfm.layer_norm
 //===----------------------------------------------------------------------===//
 
@@ -406,6 +600,242 @@ func.func @negative_layer_norm_result_element_type(%x: tensor<2x8xf32>, %g: tens
 // -----
 
 //===----------------------------------------------------------------------===//
+// tfm.rms_norm
+//===----------------------------------------------------------------------===//
+
+// Tests that rms_norm needs a last axis.
+func.func @negative_rms_norm_scalar(%x: tensor<f32>, %g: tensor<1xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'tfm.rms_norm' op expects an input of rank >= 1, got a scalar}}
+  %0 = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<f32>, tensor<1xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Tests that gamma has the input's element type.
+func.func @negative_rms_norm_gamma_element_type(%x: tensor<2x8xf32>, %g: tensor<8xbf16>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'tfm.rms_norm' op expects input and gamma of one element type, got 'f32' and 'bf16'}}
+  %0 = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<2x8xf32>, tensor<8xbf16>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that gamma has the size of the last dimension.
+func.func @negative_rms_norm_gamma_shape(%x: tensor<1x6x8xf32>, %g: tensor<6xf32>) -> tensor<1x6x8xf32> {
+  // expected-error @+1 {{'tfm.rms_norm' op expects gamma of shape [8] (the last dimension of input [1x6x8]), got [6]}}
+  %0 = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<1x6x8xf32>, tensor<6xf32>) -> tensor<1x6x8xf32>
+  return %0 : tensor<1x6x8xf32>
+}
+
+// -----
+
+// Tests that gamma is one-dimensional.
+func.func @negative_rms_norm_gamma_rank(%x: tensor<6x8xf32>, %g: tensor<6x8xf32>) -> tensor<6x8xf32> {
+  // expected-error @+1 {{'tfm.rms_norm' op expects gamma of shape [8] (the last dimension of input [6x8]), got [6x8]}}
+  %0 = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<6x8xf32>, tensor<6x8xf32>) -> tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that the rms_norm epsilon must not be zero.
+func.func @negative_rms_norm_epsilon_zero(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'tfm.rms_norm' op expects a positive epsilon, got 0.000000e+00}}
+  %0 = tfm.rms_norm %x, %g {epsilon = 0.0 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that the rms_norm epsilon must not be negative.
+func.func @negative_rms_norm_epsilon_negative(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'tfm.rms_norm' op expects a positive epsilon, got -1.000000e-06}}
+  %0 = tfm.rms_norm %x, %g {epsilon = -1.0e-6 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Tests that the rms_norm result has the input's shape.
+func.func @negative_rms_norm_result_shape(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<8x2xf32> {
+  // expected-error @+1 {{'tfm.rms_norm' op expects result shape [2x8], got [8x2]}}
+  %0 = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<8x2xf32>
+  return %0 : tensor<8x2xf32>
+}
+
+// -----
+
+// Tests that the rms_norm result has the input's element type.
+func.func @negative_rms_norm_result_element_type(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf64> {
+  // expected-error @+1 {{'tfm.rms_norm' op expects result element type 'f32', got 'f64'}}
+  %0 = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf64>
+  return %0 : tensor<2x8xf64>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.gelu
+//===----------------------------------------------------------------------===//
+
+// Tests that the gelu approximation is "none" or "tanh".
+func.func @negative_gelu_approximate_unknown(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.gelu' op expects approximate to be "none" or "tanh", got "fast"}}
+  %0 = tfm.gelu %x {approximate = "fast"} : tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that the gelu approximation is case-sensitive.
+func.func @negative_gelu_approximate_case(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.gelu' op expects approximate to be "none" or "tanh", got "Tanh"}}
+  %0 = tfm.gelu %x {approximate = "Tanh"} : tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.mask
+//===----------------------------------------------------------------------===//
+
+// Tests that mask scores have a query and a key dimension.
+func.func @negative_mask_scores_rank1(%s: tensor<6xf32>) -> tensor<6xf32> {
+  // expected-error @+1 {{'tfm.mask' op expects scores of rank >= 2 [..., queries, keys], got [6]}}
+  %0 = tfm.mask %s {causal} : (tensor<6xf32>) -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+// Tests that a mask with neither causal nor lengths is rejected.
+func.func @negative_mask_nothing(%s: tensor<6x6xf32>) -> tensor<6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op expects 'causal', 'lengths' or both}}
+  %0 = tfm.mask %s : (tensor<6x6xf32>) -> tensor<6x6xf32>
+  return %0 : tensor<6x6xf32>
+}
+
+// -----
+
+// Tests that lengths need a batch dimension in front of queries and keys.
+func.func @negative_mask_lengths_scores_rank2(%s: tensor<6x6xf32>, %l: tensor<6xi32>) -> tensor<6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op expects scores of rank >= 3 [batch, ..., queries, keys] with lengths, got [6x6]}}
+  %0 = tfm.mask %s, %l {causal} : (tensor<6x6xf32>, tensor<6xi32>) -> tensor<6x6xf32>
+  return %0 : tensor<6x6xf32>
+}
+
+// -----
+
+// Tests that lengths has one entry per batch, not per head.
+func.func @negative_mask_lengths_size(%s: tensor<2x4x6x6xf32>, %l: tensor<4xi32>) -> tensor<2x4x6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op expects lengths of shape [2] (the batch of scores [2x4x6x6]), got [4]}}
+  %0 = tfm.mask %s, %l : (tensor<2x4x6x6xf32>, tensor<4xi32>) -> tensor<2x4x6x6xf32>
+  return %0 : tensor<2x4x6x6xf32>
+}
+
+// -----
+
+// Tests that lengths is one-dimensional.
+func.func @negative_mask_lengths_rank(%s: tensor<2x6x6xf32>, %l: tensor<2x1xi64>) -> tensor<2x6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op expects lengths of shape [2] (the batch of scores [2x6x6]), got [2x1]}}
+  %0 = tfm.mask %s, %l : (tensor<2x6x6xf32>, tensor<2x1xi64>) -> tensor<2x6x6xf32>
+  return %0 : tensor<2x6x6xf32>
+}
+
+// -----
+
+// Tests that the mask result has the scores' shape.
+func.func @negative_mask_result_shape(%s: tensor<6x6xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.mask' op expects result shape [6x6], got [6x4]}}
+  %0 = tfm.mask %s {causal} : (tensor<6x6xf32>) -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Tests that the mask result has the scores' element type.
+func.func @negative_mask_result_element_type(%s: tensor<6x6xf32>) -> tensor<6x6xf16> {
+  // expected-error @+1 {{'tfm.mask' op expects result element type 'f32', got 'f16'}}
+  %0 = tfm.mask %s {causal} : (tensor<6x6xf32>) -> tensor<6x6xf16>
+  return %0 : tensor<6x6xf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.rope
+//===----------------------------------------------------------------------===//
+
+// Tests that rope needs a position and a width dimension.
+func.func @negative_rope_rank1(%x: tensor<6xf32>) -> tensor<6xf32> {
+  // expected-error @+1 {{'tfm.rope' op expects an input of rank >= 2 [..., positions, width], got [6]}}
+  %0 = tfm.rope %x : tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+// Tests that rope pairs the two halves of an even width.
+func.func @negative_rope_odd_width(%x: tensor<1x6x5xf32>) -> tensor<1x6x5xf32> {
+  // expected-error @+1 {{'tfm.rope' op expects an even, non-zero width, got 5 in [1x6x5]}}
+  %0 = tfm.rope %x : tensor<1x6x5xf32>
+  return %0 : tensor<1x6x5xf32>
+}
+
+// -----
+
+// Tests that a rope base of 1 is rejected (every angle would be the position).
+func.func @negative_rope_base_one(%x: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.rope' op expects a base > 1, got 1.000000e+00}}
+  %0 = tfm.rope %x {base = 1.0 : f32} : tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Tests that a negative rope base is rejected.
+func.func @negative_rope_base_negative(%x: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.rope' op expects a base > 1, got -2.000000e+00}}
+  %0 = tfm.rope %x {base = -2.0 : f32} : tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Tests that a NaN rope base is rejected.
+func.func @negative_rope_base_nan(%x: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.rope' op expects a base > 1, got nan}}
+  %0 = tfm.rope %x {base = 0x7FC00000 : f32} : tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.sinusoidal_positions
+//===----------------------------------------------------------------------===//
+
+// Tests that a sinusoidal table is not one-dimensional.
+func.func @negative_sinusoidal_positions_rank1() -> tensor<6xf32> {
+  // expected-error @+1 {{'tfm.sinusoidal_positions' op expects a result of shape [positions, width], got [6]}}
+  %0 = tfm.sinusoidal_positions : tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+// Tests that a sinusoidal table has no batch dimension.
+func.func @negative_sinusoidal_positions_rank3() -> tensor<1x6x8xf32> {
+  // expected-error @+1 {{'tfm.sinusoidal_positions' op expects a result of shape [positions, width], got [1x6x8]}}
+  %0 = tfm.sinusoidal_positions : tensor<1x6x8xf32>
+  return %0 : tensor<1x6x8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
 // tfm.embedding
 //===----------------------------------------------------------------------===//
 
@@ -495,6 +925,64 @@ func.func @negative_transpose_result_element_type(%x: tensor<2x3xf32>) -> tensor
 // -----
 
 //===----------------------------------------------------------------------===//
+// tfm.slice
+//===----------------------------------------------------------------------===//
+
+// Tests that slice takes one offset per dimension.
+func.func @negative_slice_offsets_count(%x: tensor<16x8xf32>) -> tensor<6x8xf32> {
+  // expected-error @+1 {{'tfm.slice' op expects one offset per dimension and a result of rank 2 for an input of rank 2, got 1 offset(s) and result [6x8]}}
+  %0 = tfm.slice %x [0] : tensor<16x8xf32> -> tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that slice keeps the rank.
+func.func @negative_slice_result_rank(%x: tensor<16x8xf32>) -> tensor<6xf32> {
+  // expected-error @+1 {{'tfm.slice' op expects one offset per dimension and a result of rank 2 for an input of rank 2, got 2 offset(s) and result [6]}}
+  %0 = tfm.slice %x [0, 0] : tensor<16x8xf32> -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+// Tests that a slice must end within the input.
+func.func @negative_slice_past_end(%x: tensor<16x8xf32>) -> tensor<6x8xf32> {
+  // expected-error @+1 {{'tfm.slice' op expects dimension 0 to hold the slice at offset 12 of size 6, but it has size 16 (input [16x8])}}
+  %0 = tfm.slice %x [12, 0] : tensor<16x8xf32> -> tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that a slice must start within the input.
+func.func @negative_slice_negative_offset(%x: tensor<16x8xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.slice' op expects dimension 1 to hold the slice at offset -1 of size 4, but it has size 8 (input [16x8])}}
+  %0 = tfm.slice %x [0, -1] : tensor<16x8xf32> -> tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Tests that a slice is no larger than the input.
+func.func @negative_slice_larger_than_input(%x: tensor<16x8xf32>) -> tensor<6x9xf32> {
+  // expected-error @+1 {{'tfm.slice' op expects dimension 1 to hold the slice at offset 0 of size 9, but it has size 8 (input [16x8])}}
+  %0 = tfm.slice %x [0, 0] : tensor<16x8xf32> -> tensor<6x9xf32>
+  return %0 : tensor<6x9xf32>
+}
+
+// -----
+
+// Tests that slice keeps the element type.
+func.func @negative_slice_element_type(%x: tensor<16x8xf32>) -> tensor<6x8xf16> {
+  // expected-error @+1 {{'tfm.slice' op expects result element type 'f32', got 'f16'}}
+  %0 = tfm.slice %x [0, 0] : tensor<16x8xf32> -> tensor<6x8xf16>
+  return %0 : tensor<6x8xf16>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
 // tfm.reshape
 //===----------------------------------------------------------------------===//
 
@@ -539,4 +1027,51 @@ func.func @negative_embedding_i8_ids(%t: tensor<300x8xf32>, %ids: tensor<4xi8>) 
   // expected-error @+1 {{'tfm.embedding' op operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values, but got 'tensor<4xi8>'}}
   %0 = tfm.embedding %t, %ids : (tensor<300x8xf32>, tensor<4xi8>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that a negative rope offset is an error (the attribute is read as a
+// signed value).
+func.func @negative_rope_offset(%x: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.rope' op expects a non-negative offset, got -1}}
+  %0 = tfm.rope %x {offset = -1 : i64} : tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// Tests that a negative table offset is an error.
+func.func @negative_sinusoidal_positions_offset() -> tensor<2x4xf32> {
+  // expected-error @+1 {{'tfm.sinusoidal_positions' op expects a non-negative offset, got -2}}
+  %0 = tfm.sinusoidal_positions {offset = -2 : i64} : tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Tests that a slice offset near the largest integer does not overflow the
+// bounds check.
+func.func @negative_slice_offset_overflow(%x: tensor<16x8xf32>) -> tensor<6x8xf32> {
+  // expected-error @+1 {{'tfm.slice' op expects dimension 0 to hold the slice at offset 9223372036854775807 of size 6, but it has size 16 (input [16x8])}}
+  %0 = tfm.slice %x [9223372036854775807, 0] : tensor<16x8xf32> -> tensor<6x8xf32>
+  return %0 : tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that softmax needs a non-empty axis.
+func.func @negative_softmax_empty_axis(%x: tensor<4x0xf32>) -> tensor<4x0xf32> {
+  // expected-error @+1 {{'tfm.softmax' op expects a non-empty axis -1, got input [4x0]}}
+  %0 = tfm.softmax %x {axis = -1 : i64} : tensor<4x0xf32>
+  return %0 : tensor<4x0xf32>
+}
+
+// -----
+
+// Tests that a norm needs a non-empty last dimension.
+func.func @negative_rms_norm_empty(%x: tensor<2x0xf32>, %g: tensor<0xf32>) -> tensor<2x0xf32> {
+  // expected-error @+1 {{'tfm.rms_norm' op expects a non-empty last dimension, got input [2x0]}}
+  %0 = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<2x0xf32>, tensor<0xf32>) -> tensor<2x0xf32>
+  return %0 : tensor<2x0xf32>
 }

@@ -128,6 +128,106 @@ func.func @layer_norm_rank3(%x: tensor<1x6x8xf32>, %g: tensor<8xf32>, %b: tensor
 
 // -----
 
+// Tests that gelu round-trips with the default approximation (printed
+// without the attribute, also when written out) and with tanh.
+// CHECK-LABEL: func.func @gelu_approximations
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x6x24xf32>)
+// CHECK:         %[[A:.+]] = tfm.gelu %[[X]] : tensor<1x6x24xf32>
+// CHECK:         %[[B:.+]] = tfm.gelu %[[X]] : tensor<1x6x24xf32>
+// CHECK:         %[[C:.+]] = tfm.gelu %[[X]] {approximate = "tanh"} : tensor<1x6x24xf32>
+// CHECK:         return %[[A]], %[[B]], %[[C]]
+func.func @gelu_approximations(%x: tensor<1x6x24xf32>)
+    -> (tensor<1x6x24xf32>, tensor<1x6x24xf32>, tensor<1x6x24xf32>) {
+  %0 = tfm.gelu %x : tensor<1x6x24xf32>
+  %1 = tfm.gelu %x {approximate = "none"} : tensor<1x6x24xf32>
+  %2 = tfm.gelu %x {approximate = "tanh"} : tensor<1x6x24xf32>
+  return %0, %1, %2 : tensor<1x6x24xf32>, tensor<1x6x24xf32>, tensor<1x6x24xf32>
+}
+
+// -----
+
+// Tests that log_softmax keeps a negative and a positive axis as written.
+// CHECK-LABEL: func.func @log_softmax_axes
+// CHECK:         tfm.log_softmax %{{.+}} {axis = -1 : i64} : tensor<1x6x41xf32>
+// CHECK:         tfm.log_softmax %{{.+}} {axis = 0 : i64} : tensor<1x6x41xf32>
+func.func @log_softmax_axes(%x: tensor<1x6x41xf32>) -> (tensor<1x6x41xf32>, tensor<1x6x41xf32>) {
+  %0 = tfm.log_softmax %x {axis = -1 : i64} : tensor<1x6x41xf32>
+  %1 = tfm.log_softmax %x {axis = 0 : i64} : tensor<1x6x41xf32>
+  return %0, %1 : tensor<1x6x41xf32>, tensor<1x6x41xf32>
+}
+
+// -----
+
+// Tests that rms_norm round-trips with its epsilon.
+// CHECK-LABEL: func.func @rms_norm_rank3
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x6x8xf32>, %[[G:.+]]: tensor<8xf32>)
+// CHECK:         %[[R:.+]] = tfm.rms_norm %[[X]], %[[G]] {epsilon = 9.99999997E-7 : f32} : (tensor<1x6x8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+// CHECK:         return %[[R]]
+func.func @rms_norm_rank3(%x: tensor<1x6x8xf32>, %g: tensor<8xf32>) -> tensor<1x6x8xf32> {
+  %0 = tfm.rms_norm %x, %g {epsilon = 9.99999997e-07 : f32}
+      : (tensor<1x6x8xf32>, tensor<8xf32>) -> tensor<1x6x8xf32>
+  return %0 : tensor<1x6x8xf32>
+}
+
+// -----
+
+// Tests that mask round-trips causal only, i32 lengths only, and i64 lengths
+// with causal.
+// CHECK-LABEL: func.func @mask_forms
+// CHECK-SAME:    (%[[S:.+]]: tensor<2x4x6x6xf32>, %[[L32:.+]]: tensor<2xi32>, %[[L64:.+]]: tensor<2xi64>)
+// CHECK:         tfm.mask %[[S]] {causal} : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+// CHECK:         tfm.mask %[[S]], %[[L32]] : (tensor<2x4x6x6xf32>, tensor<2xi32>) -> tensor<2x4x6x6xf32>
+// CHECK:         tfm.mask %[[S]], %[[L64]] {causal} : (tensor<2x4x6x6xf32>, tensor<2xi64>) -> tensor<2x4x6x6xf32>
+func.func @mask_forms(%s: tensor<2x4x6x6xf32>, %l32: tensor<2xi32>, %l64: tensor<2xi64>)
+    -> (tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>) {
+  %0 = tfm.mask %s {causal} : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+  %1 = tfm.mask %s, %l32 : (tensor<2x4x6x6xf32>, tensor<2xi32>) -> tensor<2x4x6x6xf32>
+  %2 = tfm.mask %s, %l64 {causal} : (tensor<2x4x6x6xf32>, tensor<2xi64>) -> tensor<2x4x6x6xf32>
+  return %0, %1, %2 : tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>
+}
+
+// -----
+
+// Tests that a causal mask takes rank-2 scores and fewer queries than keys.
+// CHECK-LABEL: func.func @mask_causal_rank2
+// CHECK:         tfm.mask %{{.+}} {causal} : (tensor<2x6xf32>) -> tensor<2x6xf32>
+func.func @mask_causal_rank2(%s: tensor<2x6xf32>) -> tensor<2x6xf32> {
+  %0 = tfm.mask %s {causal} : (tensor<2x6xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+// Tests that rope round-trips with the default base and offset (printed
+// without them, also when written out) and with both given.
+// CHECK-LABEL: func.func @rope_base_offset
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x8x6x16xf32>)
+// CHECK:         tfm.rope %[[X]] : tensor<1x8x6x16xf32>
+// CHECK:         tfm.rope %[[X]] : tensor<1x8x6x16xf32>
+// CHECK:         tfm.rope %[[X]] {base = 5.000000e+05 : f32, offset = 3 : i64} : tensor<1x8x6x16xf32>
+func.func @rope_base_offset(%x: tensor<1x8x6x16xf32>)
+    -> (tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>) {
+  %0 = tfm.rope %x : tensor<1x8x6x16xf32>
+  %1 = tfm.rope %x {base = 1.000000e+04 : f32, offset = 0 : i64} : tensor<1x8x6x16xf32>
+  %2 = tfm.rope %x {base = 5.0e+05 : f32, offset = 3 : i64} : tensor<1x8x6x16xf32>
+  return %0, %1, %2 : tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>
+}
+
+// -----
+
+// Tests that sinusoidal_positions round-trips with the default offset and
+// with one given.
+// CHECK-LABEL: func.func @sinusoidal_positions_offset
+// CHECK:         tfm.sinusoidal_positions : tensor<6x512xf32>
+// CHECK:         tfm.sinusoidal_positions {offset = 4 : i64} : tensor<6x512xf32>
+func.func @sinusoidal_positions_offset() -> (tensor<6x512xf32>, tensor<6x512xf32>) {
+  %0 = tfm.sinusoidal_positions : tensor<6x512xf32>
+  %1 = tfm.sinusoidal_positions {offset = 4 : i64} : tensor<6x512xf32>
+  return %0, %1 : tensor<6x512xf32>, tensor<6x512xf32>
+}
+
+// -----
+
 // Tests that embedding takes i32 and i64 ids, and rank-0 ids.
 // CHECK-LABEL: func.func @embedding_ids
 // CHECK:         tfm.embedding %{{.+}}, %{{.+}} : (tensor<32x8xf32>, tensor<1x6xi32>) -> tensor<1x6x8xf32>
@@ -150,6 +250,20 @@ func.func @embedding_ids(%table: tensor<32x8xf32>, %ids32: tensor<1x6xi32>,
 func.func @transpose_heads(%x: tensor<1x6x2x4xf32>) -> tensor<1x2x6x4xf32> {
   %0 = tfm.transpose %x, [0, 2, 1, 3] : tensor<1x6x2x4xf32> -> tensor<1x2x6x4xf32>
   return %0 : tensor<1x2x6x4xf32>
+}
+
+// -----
+
+// Tests that slice round-trips its offsets, including a rank-0 slice of
+// nothing.
+// CHECK-LABEL: func.func @slice_offsets
+// CHECK-SAME:    (%[[T:.+]]: tensor<16x8xf32>, %[[S:.+]]: tensor<f64>)
+// CHECK:         tfm.slice %[[T]] [2, 4] : tensor<16x8xf32> -> tensor<6x4xf32>
+// CHECK:         tfm.slice %[[S]] [] : tensor<f64> -> tensor<f64>
+func.func @slice_offsets(%t: tensor<16x8xf32>, %s: tensor<f64>) -> (tensor<6x4xf32>, tensor<f64>) {
+  %0 = tfm.slice %t [2, 4] : tensor<16x8xf32> -> tensor<6x4xf32>
+  %1 = tfm.slice %s [] : tensor<f64> -> tensor<f64>
+  return %0, %1 : tensor<6x4xf32>, tensor<f64>
 }
 
 // -----
@@ -192,4 +306,21 @@ func.func @generic_form(%a: tensor<6x4xf32>, %b: tensor<5x4xf32>) -> tensor<6x5x
   %0 = "tfm.matmul"(%a, %b) <{transpose_b}> : (tensor<6x4xf32>, tensor<5x4xf32>) -> tensor<6x5xf32>
   %1 = "tfm.softmax"(%0) {axis = -1 : i64} : (tensor<6x5xf32>) -> tensor<6x5xf32>
   return %1 : tensor<6x5xf32>
+}
+
+// -----
+
+// Tests that the generic forms the DSL traces for mask, rope and
+// sinusoidal_positions parse into the custom forms, with default-valued
+// attributes dropped.
+// CHECK-LABEL: func.func @generic_form_positions
+// CHECK:         tfm.mask %{{.+}} {causal} : (tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
+// CHECK:         tfm.rope %{{.+}} {offset = 2 : i64} : tensor<1x2x6x4xf32>
+// CHECK:         tfm.sinusoidal_positions : tensor<6x4xf32>
+func.func @generic_form_positions(%s: tensor<1x2x6x6xf32>, %x: tensor<1x2x6x4xf32>)
+    -> (tensor<1x2x6x6xf32>, tensor<1x2x6x4xf32>, tensor<6x4xf32>) {
+  %0 = "tfm.mask"(%s) {causal} : (tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
+  %1 = "tfm.rope"(%x) {base = 1.000000e+04 : f32, offset = 2 : i64} : (tensor<1x2x6x4xf32>) -> tensor<1x2x6x4xf32>
+  %2 = "tfm.sinusoidal_positions"() {offset = 0 : i64} : () -> tensor<6x4xf32>
+  return %0, %1, %2 : tensor<1x2x6x6xf32>, tensor<1x2x6x4xf32>, tensor<6x4xf32>
 }

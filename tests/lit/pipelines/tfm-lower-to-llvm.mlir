@@ -1,5 +1,6 @@
 // RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm \
-// RUN:   | FileCheck %s --implicit-check-not="{{[[:space:]](tfm|linalg|tensor|memref|bufferization|scf|cf|arith|math|vector|affine|func)\.[a-z_]+}}"
+// RUN:   | FileCheck %s --implicit-check-not="{{[[:space:]](tfm|linalg|tensor|memref|bufferization|scf|cf|arith|math|vector|affine|func)\.[a-z_]+}}" \
+// RUN:       --implicit-check-not=memrefCopy
 // RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm="vectorize=false" \
 // RUN:   | FileCheck %s --check-prefix=SCALAR
 
@@ -77,4 +78,84 @@ func.func @public_entry(%x: tensor<4x16xf32> {tfm.input = "x"}) -> (tensor<4x16x
 func.func private @private_helper(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
   %0 = tfm.relu %x : tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Tests that returning a slice of an input (a strided view) and a rope output
+// (halves inserted into a new tensor) lowers fully, the copies into the
+// out-parameters as loops: no call to memrefCopy, which neither objects nor
+// the JIT link. The rope cos and sin tables [T, D/2] = [6, 4] became
+// constant globals.
+// CHECK:       llvm.mlir.global private constant @{{.+}}(dense<{{.+}}> : tensor<6x4xf32>)
+// CHECK:       llvm.mlir.global private constant @{{.+}}(dense<{{.+}}> : tensor<6x4xf32>)
+// CHECK-LABEL: llvm.func @slice_rope(
+// CHECK-NOT:     memrefCopy
+// CHECK:         llvm.return{{$}}
+// CHECK:       llvm.func @_mlir_ciface_slice_rope(%{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr) attributes {llvm.emit_c_interface}
+// CHECK-NOT:     memrefCopy
+// SCALAR-LABEL: llvm.func @slice_rope
+// SCALAR-NOT:    memrefCopy
+// SCALAR:        llvm.return
+func.func @slice_rope(%table: tensor<16x8xf32> {tfm.input = "table"}, %q: tensor<1x2x6x8xf32> {tfm.input = "q"})
+    -> (tensor<6x8xf32> {tfm.output = "pos"}, tensor<1x2x6x8xf32> {tfm.output = "q_rot"}) {
+  %0 = tfm.slice %table [2, 0] : tensor<16x8xf32> -> tensor<6x8xf32>
+  %1 = tfm.rope %q {offset = 2 : i64} : tensor<1x2x6x8xf32>
+  return %0, %1 : tensor<6x8xf32>, tensor<1x2x6x8xf32>
+}
+
+// -----
+
+// Tests that the position, normalization and masking ops (sinusoidal_positions,
+// slice, rms_norm, gelu with erf and with tanh, rope, log_softmax, mask with
+// lengths and causal) lower to the llvm dialect, with or without vectors,
+// and that erf, tanh, log and exp are approximated inline (no libm call or
+// intrinsic).
+// CHECK-LABEL: llvm.func @decoder_ops(
+// CHECK-NOT:     llvm.call @{{(erf|tanh|log|exp)}}
+// CHECK-NOT:     llvm.intr.{{(tanh|log|exp)}}
+// CHECK:         llvm.return{{$}}
+// CHECK:       llvm.func @_mlir_ciface_decoder_ops(
+// SCALAR-LABEL: llvm.func @decoder_ops(
+// SCALAR-NOT:    llvm.call @{{(erf|tanh|log|exp)}}
+// SCALAR-NOT:    llvm.intr.{{(tanh|log|exp)}}
+// SCALAR:        llvm.return
+func.func @decoder_ops(%x: tensor<2x6x16xf32> {tfm.input = "x"}, %table: tensor<32x16xf32> {tfm.param = "table"},
+                   %g: tensor<16xf32> {tfm.param = "g"}, %s: tensor<2x4x6x6xf32> {tfm.input = "s"},
+                   %len: tensor<2xi32> {tfm.input = "len"})
+    -> (tensor<2x6x16xf32> {tfm.output = "h"}, tensor<2x4x6x6xf32> {tfm.output = "p"}) {
+  %pe = tfm.sinusoidal_positions {offset = 1 : i64} : tensor<6x16xf32>
+  %learned = tfm.slice %table [3, 0] : tensor<32x16xf32> -> tensor<6x16xf32>
+  %0 = tfm.add %x, %pe : (tensor<2x6x16xf32>, tensor<6x16xf32>) -> tensor<2x6x16xf32>
+  %1 = tfm.add %0, %learned : (tensor<2x6x16xf32>, tensor<6x16xf32>) -> tensor<2x6x16xf32>
+  %2 = tfm.rms_norm %1, %g {epsilon = 1.0e-6 : f32} : (tensor<2x6x16xf32>, tensor<16xf32>) -> tensor<2x6x16xf32>
+  %3 = tfm.gelu %2 : tensor<2x6x16xf32>
+  %4 = tfm.gelu %3 {approximate = "tanh"} : tensor<2x6x16xf32>
+  %5 = tfm.rope %4 {base = 5.0e+05 : f32} : tensor<2x6x16xf32>
+  %6 = tfm.log_softmax %5 {axis = -1 : i64} : tensor<2x6x16xf32>
+  %m = tfm.mask %s, %len {causal} : (tensor<2x4x6x6xf32>, tensor<2xi32>) -> tensor<2x4x6x6xf32>
+  %p = tfm.softmax %m {axis = -1 : i64} : tensor<2x4x6x6xf32>
+  return %6, %p : tensor<2x6x16xf32>, tensor<2x4x6x6xf32>
+}
+
+// -----
+
+// Tests that f64 GELU, which has no polynomial approximation, lowers to libm
+// calls (erf, tanh) rather than leaving math ops behind.
+// CHECK-LABEL: llvm.func @gelu_f64
+// CHECK-DAG:     llvm.call @erf(
+// CHECK-DAG:     llvm.call @tanh(
+func.func @gelu_f64(%x: tensor<4x16xf64>) -> (tensor<4x16xf64>, tensor<4x16xf64>) {
+  %0 = tfm.gelu %x : tensor<4x16xf64>
+  %1 = tfm.gelu %x {approximate = "tanh"} : tensor<4x16xf64>
+  return %0, %1 : tensor<4x16xf64>, tensor<4x16xf64>
+}
+
+// -----
+
+// Tests that an op over an empty tensor lowers (it is left untiled).
+// CHECK-LABEL: llvm.func @relu_empty
+func.func @relu_empty(%x: tensor<6x0xf32>) -> tensor<6x0xf32> {
+  %0 = tfm.relu %x : tensor<6x0xf32>
+  return %0 : tensor<6x0xf32>
 }

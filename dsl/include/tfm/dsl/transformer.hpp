@@ -353,7 +353,7 @@ struct Embeddings {
 // Encoder-decoder, as in the paper. Inputs: "src" [B, Ts] and "src_lengths"
 // [B] (tokens before the padding), "tgt" [B, Tt] (the decoder's input, e.g.
 // <start> + the target shifted right). Output: "logits" [B, Tt, vocab]; taps
-// add "probs".
+// add "probs" and "log_probs".
 template <TransformerConfig C, dim_t B, dim_t Ts, dim_t Tt>
 void encoder_decoder(Function& f) {
   (void)detail::ConfigCheck<C>{};
@@ -383,11 +383,12 @@ void encoder_decoder(Function& f) {
     auto logits = C.tie_embeddings ? embed.logits(y) : head(y);
     f.output("logits", logits);
     tap("probs", softmax(logits));
+    tap("log_probs", log_softmax(logits));
   }
 }
 
 // Decoder-only (GPT): causal self-attention blocks. Input "ids" [B, T];
-// output "logits" [B, T, vocab].
+// output "logits" [B, T, vocab]; taps add "probs" and "log_probs".
 template <TransformerConfig C, dim_t B, dim_t T>
 void decoder_only(Function& f) {
   (void)detail::ConfigCheck<C>{};
@@ -404,6 +405,7 @@ void decoder_only(Function& f) {
                                    : Linear<C.d_model, C.vocab>::declare(f, "lm_head", false)(x);
     f.output("logits", logits);
     tap("probs", softmax(logits));
+    tap("log_probs", log_softmax(logits));
   }
 }
 
