@@ -24,7 +24,7 @@ function(tfm_add_model name)
   add_library(${name} STATIC ${obj} ${hdr})
   set_target_properties(${name} PROPERTIES LINKER_LANGUAGE CXX)
   target_include_directories(${name} INTERFACE ${CMAKE_CURRENT_BINARY_DIR})
-  target_link_libraries(${name} INTERFACE tfm_runtime_headers)
+  target_link_libraries(${name} INTERFACE tfm_runtime_headers tfm_omp)
 endfunction()
 
 # tfm_dsl_target(<target>): for a program that traces DSL models in-process.

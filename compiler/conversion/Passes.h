@@ -3,10 +3,12 @@
 #ifndef TFM_CONVERSION_PASSES_H
 #define TFM_CONVERSION_PASSES_H
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
@@ -15,8 +17,19 @@ namespace mlir::tfm {
 #define GEN_PASS_DECL
 #include "compiler/conversion/Passes.h.inc"
 
+/// Tile sizes of the flash attention lowering.
+struct FlashAttentionTiles {
+  int64_t queries = 32;
+  int64_t keys = 64;
+};
+
 /// Adds the patterns that rewrite tfm ops into linalg on tensors.
-void populateTfmToLinalgPatterns(RewritePatternSet &patterns);
+void populateTfmToLinalgPatterns(RewritePatternSet &patterns,
+                                 FlashAttentionTiles tiles = {});
+
+/// Adds the pattern that lowers tfm.flash_attention (FlashAttention.cpp).
+void populateFlashAttentionLoweringPatterns(RewritePatternSet &patterns,
+                                            FlashAttentionTiles tiles);
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/conversion/Passes.h.inc"

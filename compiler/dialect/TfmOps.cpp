@@ -16,6 +16,8 @@
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::tfm;
 
@@ -405,6 +407,108 @@ LogicalResult MaskOp::verify() {
   }
   return verifyResultType(*this, inputType.getShape(),
                           inputType.getElementType());
+}
+
+//===----------------------------------------------------------------------===//
+// FlashAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FlashAttentionOp::verify() {
+  ArrayRef<int64_t> q = tensorType(getQuery()).getShape();
+  ArrayRef<int64_t> k = tensorType(getKey()).getShape();
+  ArrayRef<int64_t> v = tensorType(getValue()).getShape();
+  if (q.size() < 2 || k.size() < 2 || v.size() < 2)
+    return emitOpError("expects query, key and value of rank >= 2, got ")
+           << formatShape(q) << ", " << formatShape(k) << " and "
+           << formatShape(v);
+  if (failed(verifySameElementType(*this, getQuery(), getKey(), "query", "key")) ||
+      failed(verifySameElementType(*this, getQuery(), getValue(), "query", "value")))
+    return failure();
+  if (q.back() != k.back())
+    return emitOpError("expects query and key of one width, got query ")
+           << formatShape(q) << " and key " << formatShape(k);
+  if (k[k.size() - 2] != v[v.size() - 2])
+    return emitOpError("expects key and value of one length, got key ")
+           << formatShape(k) << " and value " << formatShape(v);
+  if (q[q.size() - 2] == 0 || k[k.size() - 2] == 0 || q.back() == 0)
+    return emitOpError("expects non-empty queries, keys and width, got query ")
+           << formatShape(q) << " and key " << formatShape(k);
+  // Key and value batch dimensions broadcast into the query's.
+  ArrayRef<int64_t> batch = q.drop_back(2);
+  for (auto [name, shape] : {std::pair<StringRef, ArrayRef<int64_t>>{"key", k},
+                             {"value", v}}) {
+    ArrayRef<int64_t> b = shape.drop_back(2);
+    bool fits = b.size() <= batch.size();
+    for (size_t i = 0; fits && i < b.size(); ++i) {
+      int64_t qd = batch[batch.size() - b.size() + i];
+      fits = b[i] == qd || b[i] == 1;
+    }
+    if (!fits)
+      return emitOpError("expects the batch dimensions of ")
+             << name << " " << formatShape(shape)
+             << " to equal or broadcast into the query's " << formatShape(q);
+  }
+  int64_t tq = q[q.size() - 2], tk = k[k.size() - 2];
+  if (Value lengths = getLengths()) {
+    ArrayRef<int64_t> l = tensorType(lengths).getShape();
+    if (batch.empty() || l.size() != 1 || l[0] != batch[0])
+      return emitOpError("expects lengths of shape [batch] = [")
+             << (batch.empty() ? 0 : batch[0]) << "] for query "
+             << formatShape(q) << ", got " << formatShape(l);
+  }
+  SmallVector<int64_t> scores(batch);
+  scores.push_back(tq);
+  scores.push_back(tk);
+  if (Value bias = getBias()) {
+    if (failed(verifySameElementType(*this, getQuery(), bias, "query", "bias")))
+      return failure();
+    ArrayRef<int64_t> b = tensorType(bias).getShape();
+    auto shape = broadcastShapes(scores, b);
+    if (failed(shape) || ArrayRef<int64_t>(*shape) != ArrayRef<int64_t>(scores))
+      return emitOpError("expects a bias that broadcasts to the scores ")
+             << formatShape(scores) << ", got " << formatShape(b);
+  }
+  if (!std::isfinite(getScale().convertToFloat()) ||
+      getScale().convertToFloat() == 0.0f)
+    return emitOpError("expects a finite, non-zero scale, got ")
+           << getScale().convertToFloat();
+  SmallVector<int64_t> result(batch), lse(batch);
+  result.push_back(tq);
+  result.push_back(v.back());
+  lse.push_back(tq);
+  Type et = tensorType(getQuery()).getElementType();
+  auto check = [&](Value r, ArrayRef<int64_t> shape, StringRef name) -> LogicalResult {
+    auto t = tensorType(r);
+    if (t.getShape() != shape || t.getElementType() != et)
+      return emitOpError("expects ")
+             << name << " of type " << RankedTensorType::get(shape, et)
+             << ", got " << t;
+    return success();
+  };
+  if (failed(check(getResult(), result, "a result")) ||
+      failed(check(getLse(), lse, "an lse")))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// SelectOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SelectOp::verify() {
+  if (failed(verifySameElementType(*this, getOnTrue(), getOnFalse(), "on_true",
+                                   "on_false")))
+    return failure();
+  ArrayRef<int64_t> c = tensorType(getCondition()).getShape();
+  ArrayRef<int64_t> a = tensorType(getOnTrue()).getShape();
+  ArrayRef<int64_t> b = tensorType(getOnFalse()).getShape();
+  auto ab = broadcastShapes(a, b);
+  auto shape = succeeded(ab) ? broadcastShapes(c, *ab) : ab;
+  if (failed(shape))
+    return emitOpError("expects broadcastable operands, got condition ")
+           << formatShape(c) << ", on_true " << formatShape(a)
+           << " and on_false " << formatShape(b);
+  return verifyResultType(*this, *shape, tensorType(getOnTrue()).getElementType());
 }
 
 //===----------------------------------------------------------------------===//

@@ -141,7 +141,8 @@ def Tfm_SoftmaxOp : Tfm_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let description = [{
     `y = exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (negative
     values count from the end). The maximum is subtracted first, so large
-    logits do not overflow.
+    logits do not overflow. A row of only `-inf` (every key masked) gives
+    zeros, as `tfm.flash_attention` does, not NaN.
 
     ```mlir
     %p = tfm.softmax %scores {axis = -1 : i64} : tensor<1x2x6x6xf32>
@@ -162,7 +163,8 @@ def Tfm_LogSoftmaxOp : Tfm_Op<"log_softmax", [Pure, SameOperandsAndResultType]> 
   let summary = "logarithm of softmax along one axis";
   let description = [{
     `y = x - max(x) - log(sum(exp(x - max(x))))` along `axis`: the log
-    probabilities, without the cancellation of `log(softmax(x))`.
+    probabilities, without the cancellation of `log(softmax(x))`. A row of
+    only `-inf` gives `-inf`.
 
     ```mlir
     %lp = tfm.log_softmax %logits {axis = -1 : i64} : tensor<1x6x41xf32>
@@ -245,6 +247,65 @@ def Tfm_MaskOp : Tfm_Op<"mask", [Pure]> {
   let results = (outs Tfm_FloatTensor:$result);
   let assemblyFormat = [{
     $input (`,` $lengths^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tfm_FlashAttentionOp : Tfm_Op<"flash_attention",
+                                  [Pure, AttrSizedOperandSegments]> {
+  let summary = "fused scaled dot-product attention";
+  let description = [{
+    `result = softmax(mask(scale * query key^T + bias)) value` and
+    `lse = log(sum(exp(mask(scale * query key^T + bias))))` along the keys,
+    computed tile by tile with an online softmax so that no `[Tq, Tk]`
+    matrix is ever stored. `tfm-fuse-attention` forms it from the unfused
+    chain; the backward pass recomputes the probabilities from `lse`.
+
+    `query: [..., Tq, D]`, `key: [..., Tk, D]`, `value: [..., Tk, Dv]`; the
+    leading dimensions of key and value equal the query's or are 1 (a key
+    and value head shared by several query heads: grouped-query attention).
+    Masks as in `tfm.mask`: `causal` allows key `j` for query `i` when
+    `j <= i + (Tk - Tq)`; `lengths` (`[B]`, `B` the leading dimension)
+    allows `j < lengths[b]`. `bias` broadcasts to `[..., Tq, Tk]` and is
+    added to the scaled scores (`-inf` entries mask). A query row with no
+    allowed key gets zeros and `lse = -inf`.
+
+    ```mlir
+    %o, %lse = tfm.flash_attention %q, %k, %v lengths %len {causal, scale = 0.125 : f32}
+        : (tensor<2x8x128x64xf32>, tensor<2x8x128x64xf32>, tensor<2x8x128x64xf32>,
+           tensor<2xi32>) -> (tensor<2x8x128x64xf32>, tensor<2x8x128xf32>)
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$query, Tfm_FloatTensor:$key,
+                       Tfm_FloatTensor:$value, Optional<Tfm_IndexTensor>:$lengths,
+                       Optional<Tfm_FloatTensor>:$bias, F32Attr:$scale,
+                       UnitAttr:$causal);
+  let results = (outs Tfm_FloatTensor:$result, Tfm_FloatTensor:$lse);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`lengths` $lengths^)? (`bias` $bias^)? attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tfm_SelectOp : Tfm_Op<"select", [Pure]> {
+  let summary = "elementwise choice by a boolean tensor, with broadcasting";
+  let description = [{
+    `result = condition ? on_true : on_false` elementwise, the three operands
+    broadcast as in NumPy. How other front ends write attention masks:
+    `select(allowed, scores, -inf)`.
+
+    ```mlir
+    %m = tfm.select %allowed, %scores, %neg_inf
+        : (tensor<6x6xi1>, tensor<1x2x6x6xf32>, tensor<f32>) -> tensor<1x2x6x6xf32>
+    ```
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I1]>:$condition,
+                       Tfm_FloatTensor:$on_true, Tfm_FloatTensor:$on_false);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $on_true `,` $on_false attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

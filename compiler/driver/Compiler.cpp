@@ -18,6 +18,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -29,6 +30,7 @@ void mlir::tfm::registerCompilerDialects(DialectRegistry &registry) {
   registry.insert<TfmDialect>();
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 OwningOpRef<ModuleOp> mlir::tfm::parseModule(MLIRContext &ctx,
@@ -153,7 +155,7 @@ LogicalResult mlir::tfm::lowerModule(ModuleOp module, Stage stage,
     return success();
   PassManager pm(module.getContext());
   if (stage == Stage::Linalg)
-    buildTfmToLinalgPipeline(pm);
+    buildTfmToLinalgPipeline(pm, options);
   else
     buildTfmLowerToLlvmPipeline(pm, options);
   if (failed(pm.run(module)))

@@ -9,6 +9,7 @@
 
 #include "compiler/codegen/Passes.h"
 #include "compiler/conversion/Passes.h"
+#include "compiler/transforms/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -19,7 +20,9 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
@@ -28,16 +31,25 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-void mlir::tfm::buildTfmToLinalgPipeline(OpPassManager &pm) {
+void mlir::tfm::buildTfmToLinalgPipeline(OpPassManager &pm,
+                                         const CpuPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
   // tfm-level folds first (e.g. a transpose into matmul's transpose_b).
   fpm.addPass(createCanonicalizerPass());
-  fpm.addPass(createConvertTfmToLinalgPass());
+  if (options.fuseAttention) {
+    fpm.addPass(createTfmFuseAttentionPass());
+    fpm.addPass(createCanonicalizerPass());
+  }
+  ConvertTfmToLinalgPassOptions lowering;
+  lowering.flashQueryTile = options.flashQueryTile;
+  lowering.flashKeyTile = options.flashKeyTile;
+  fpm.addPass(createConvertTfmToLinalgPass(lowering));
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createCSEPass());
 }
@@ -94,6 +106,19 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
     fpm.addPass(createCSEPass());
   }
 
+  // Threads: scf.forall (fused attention, parallel tiles) --> scf.parallel
+  // --> OpenMP (libomp at run time).
+  if (options.parallel) {
+    pm.nest<func::FuncOp>().addPass(createForallToParallelLoopPass());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    // Inlines the memref.alloca_scope the conversion wraps each parallel
+    // body in (there is no alloca in ours), before scf-to-cf splits the body
+    // into blocks that such a scope cannot hold.
+    pm.addPass(createCanonicalizerPass());
+  } else {
+    pm.nest<func::FuncOp>().addPass(createForallToForLoopPass());
+  }
+
   // LLVM dialect.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -103,29 +128,37 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
   // becomes a libm call. In this order, or fma would become a call to fmaf.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // Row sums (softmax, norms) as tree reductions: an in-order fadd chain is
+  // one add per element at full latency (it was the top of the flash
+  // attention profile).
+  ConvertVectorToLLVMPassOptions vectorToLlvm;
+  vectorToLlvm.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLlvm));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
 
 void mlir::tfm::buildTfmLowerToLlvmPipeline(OpPassManager &pm,
                                             const CpuPipelineOptions &options) {
-  buildTfmToLinalgPipeline(pm);
+  buildTfmToLinalgPipeline(pm, options);
   buildLinalgToLlvmPipeline(pm, options);
 }
 
 void mlir::tfm::registerTfmPassesAndPipelines() {
+  registerTfmTransformsPasses();
   registerTfmConversionPasses();
   registerTfmCodegenPasses();
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CpuPipelineOptions>(
       "tfm-lower-to-linalg",
-      "tfm ops to linalg on tensors (convert-tfm-to-linalg, canonicalize)",
-      [](OpPassManager &pm) { buildTfmToLinalgPipeline(pm); });
+      "tfm ops to linalg on tensors (tfm-fuse-attention, "
+      "convert-tfm-to-linalg, canonicalize)",
+      buildTfmToLinalgPipeline);
   PassPipelineRegistration<CpuPipelineOptions>(
       "tfm-lower-linalg-to-llvm",
       "linalg on tensors to the llvm dialect: tile, vectorize, bufferize, "

@@ -26,10 +26,25 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "vector-size",
       llvm::cl::desc("preferred vector length in f32 lanes (16: AVX-512)"),
       llvm::cl::init(16)};
+  Option<bool> fuseAttention{
+      *this, "fuse-attention",
+      llvm::cl::desc("form tfm.flash_attention (false: the unfused reference)"),
+      llvm::cl::init(true)};
+  Option<int64_t> flashQueryTile{
+      *this, "flash-query-tile",
+      llvm::cl::desc("query rows per tile of fused attention"), llvm::cl::init(32)};
+  Option<int64_t> flashKeyTile{
+      *this, "flash-key-tile",
+      llvm::cl::desc("keys per tile of fused attention"), llvm::cl::init(64)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("run parallel loops on threads (OpenMP)"),
+      llvm::cl::init(true)};
 };
 
-/// tfm ops --> linalg on tensors, canonicalized.
-void buildTfmToLinalgPipeline(OpPassManager &pm);
+/// tfm ops --> (fused attention) --> linalg on tensors, canonicalized.
+void buildTfmToLinalgPipeline(OpPassManager &pm,
+                              const CpuPipelineOptions &options);
 
 /// linalg on tensors --> tiled vector code on buffers --> llvm dialect.
 void buildLinalgToLlvmPipeline(OpPassManager &pm,

@@ -55,8 +55,17 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   if (mlir::failed(signatures)) return failed("bad entry points in");
   impl->signatures = std::move(*signatures);
 
+  if (options.attention_query_tile <= 0 || options.attention_key_tile <= 0)
+    return Status::error("tfm: jit: attention tiles must be positive, got " +
+                         std::to_string(options.attention_query_tile) + "x" +
+                         std::to_string(options.attention_key_tile) +
+                         " ---> HINT: the defaults are 32x64");
   mlir::tfm::CpuPipelineOptions pipeline;
   pipeline.vectorize = options.vectorize;
+  pipeline.fuseAttention = options.fuse_attention;
+  pipeline.parallel = options.parallel;
+  pipeline.flashQueryTile = options.attention_query_tile;
+  pipeline.flashKeyTile = options.attention_key_tile;
   if (mlir::failed(mlir::tfm::lowerModule(*module, mlir::tfm::Stage::LlvmDialect, pipeline)))
     return failed("cannot compile");
 

@@ -326,6 +326,47 @@ inline Array slice(const Array& x, const std::vector<std::int64_t>& offsets, Sha
   return out;
 }
 
+// Scaled dot-product attention by its definition, in double: q [B, H, Tq, D],
+// k and v [B, H / groups, Tk, D|Dv] (query head h reads key head h / groups);
+// causal allows j <= i + (Tk - Tq); lengths (empty: none) allow j < len[b].
+// A query with no allowed key gets zeros.
+inline Array attention(const Array& q, const Array& k, const Array& v, double scale, bool causal,
+                       const std::vector<std::int64_t>& lengths = {}, std::int64_t groups = 1) {
+  std::int64_t b = q.shape[0], h = q.shape[1], tq = q.shape[2], d = q.shape[3];
+  std::int64_t hk = k.shape[1], tk = k.shape[2], dv = v.shape[3];
+  Array out({b, h, tq, dv});
+  std::vector<double> s(static_cast<std::size_t>(tk));
+  for (std::int64_t bi = 0; bi < b; ++bi)
+    for (std::int64_t hi = 0; hi < h; ++hi) {
+      std::int64_t kh = hi / groups;
+      (void)hk;
+      for (std::int64_t i = 0; i < tq; ++i) {
+        double mx = -std::numeric_limits<double>::infinity();
+        for (std::int64_t j = 0; j < tk; ++j) {
+          bool allowed = (!causal || j <= i + (tk - tq)) &&
+                         (lengths.empty() || j < lengths[static_cast<std::size_t>(bi)]);
+          double acc = 0;
+          for (std::int64_t x = 0; x < d; ++x)
+            acc += static_cast<double>(q.data[static_cast<std::size_t>(((bi * h + hi) * tq + i) * d + x)]) *
+                   k.data[static_cast<std::size_t>(((bi * hk + kh) * tk + j) * d + x)];
+          s[static_cast<std::size_t>(j)] = allowed ? acc * scale : -std::numeric_limits<double>::infinity();
+          mx = std::max(mx, s[static_cast<std::size_t>(j)]);
+        }
+        double sum = 0;
+        for (std::int64_t j = 0; j < tk && mx > -std::numeric_limits<double>::infinity(); ++j)
+          sum += std::exp(s[static_cast<std::size_t>(j)] - mx);
+        for (std::int64_t x = 0; x < dv; ++x) {
+          double acc = 0;
+          for (std::int64_t j = 0; j < tk && sum > 0; ++j)
+            acc += std::exp(s[static_cast<std::size_t>(j)] - mx) / sum *
+                   v.data[static_cast<std::size_t>(((bi * hk + kh) * tk + j) * dv + x)];
+          out.data[static_cast<std::size_t>(((bi * h + hi) * tq + i) * dv + x)] = static_cast<float>(acc);
+        }
+      }
+    }
+  return out;
+}
+
 // max |a - b| / max(1, |b|): relative error past 1, absolute below; equal
 // infinities agree, NaN anywhere is an infinite difference.
 inline double maxdiff(const std::vector<float>& a, const std::vector<float>& b) {

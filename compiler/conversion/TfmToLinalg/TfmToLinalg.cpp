@@ -16,6 +16,8 @@
 //                      time
 //   tfm.sinusoidal_positions --> a constant table computed at compile time
 //   tfm.slice      --> tensor.extract_slice
+//   tfm.select     --> generic(parallel) select with broadcasting
+//   tfm.flash_attention --> see FlashAttention.cpp
 //   tfm.embedding  --> generic(parallel) over ids with tensor.extract
 //   tfm.transpose  --> linalg.transpose
 //   tfm.reshape    --> tensor.collapse_shape + tensor.expand_shape
@@ -23,6 +25,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/conversion/Passes.h"
+#include "compiler/conversion/TfmToLinalg/Builders.h"
 #include "compiler/dialect/TfmOps.h"
 
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
@@ -43,134 +46,7 @@ using namespace mlir::tfm;
 
 namespace {
 
-using utils::IteratorType;
-using BodyBuilder = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
-RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
-Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
-  return b.create<arith::ConstantOp>(loc, b.getFloatAttr(type, value));
-}
-
-Value negInfConstant(OpBuilder &b, Location loc, Type type) {
-  return b.create<arith::ConstantOp>(
-      loc, b.getFloatAttr(type, APFloat::getInf(
-                                    cast<FloatType>(type).getFloatSemantics(),
-                                    /*Negative=*/true)));
-}
-
-/// An arith.constant tensor of `type` holding `values` (computed in double,
-/// rounded to the element type).
-Value tableConstant(OpBuilder &b, Location loc, RankedTensorType type,
-                    ArrayRef<double> values) {
-  const llvm::fltSemantics &sem =
-      cast<FloatType>(type.getElementType()).getFloatSemantics();
-  SmallVector<APFloat> elements;
-  elements.reserve(values.size());
-  for (double v : values) {
-    APFloat f(v);
-    bool losesInfo;
-    f.convert(sem, APFloat::rmNearestTiesToEven, &losesInfo);
-    elements.push_back(f);
-  }
-  return b.create<arith::ConstantOp>(loc,
-                                     DenseElementsAttr::get(type, elements));
-}
-
-/// tensor.empty of `type`, or that tensor filled with `value`.
-Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
-  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
-}
-Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                   Value value) {
-  return b.create<linalg::FillOp>(loc, value, emptyTensor(b, loc, type))
-      .getResult(0);
-}
-
-/// The map reading an operand of `shape` inside a loop nest over `loopShape`,
-/// aligned at the trailing dimensions of `loopDims` (NumPy broadcasting): a
-/// size-1 dimension facing a larger loop reads index 0.
-AffineMap broadcastMap(MLIRContext *ctx, unsigned numLoops,
-                       ArrayRef<int64_t> shape, ArrayRef<unsigned> loopDims,
-                       ArrayRef<int64_t> loopShape) {
-  SmallVector<AffineExpr> exprs;
-  size_t offset = loopDims.size() - shape.size();
-  for (auto [i, size] : llvm::enumerate(shape)) {
-    unsigned loop = loopDims[offset + i];
-    exprs.push_back(size == 1 && loopShape[offset + i] != 1
-                        ? getAffineConstantExpr(0, ctx)
-                        : getAffineDimExpr(loop, ctx));
-  }
-  return AffineMap::get(numLoops, 0, exprs, ctx);
-}
-
-SmallVector<unsigned> iota(unsigned n) {
-  SmallVector<unsigned> v(n);
-  std::iota(v.begin(), v.end(), 0u);
-  return v;
-}
-
-/// A linalg.generic with one result whose region yields `body(args)`.
-Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value init,
-                   ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iterators,
-                   BodyBuilder body) {
-  auto op = b.create<linalg::GenericOp>(
-      loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps, iterators,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        nb.create<linalg::YieldOp>(nloc, body(nb, nloc, args));
-      });
-  return op.getResult(0);
-}
-
-/// An elementwise generic over `resultType` whose inputs broadcast into it.
-Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
-                       RankedTensorType resultType, BodyBuilder body) {
-  MLIRContext *ctx = b.getContext();
-  unsigned rank = resultType.getRank();
-  SmallVector<AffineMap> maps;
-  for (Value in : inputs)
-    maps.push_back(broadcastMap(ctx, rank, tensorType(in).getShape(),
-                                iota(rank), resultType.getShape()));
-  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
-  SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
-  return buildGeneric(b, loc, inputs, emptyTensor(b, loc, resultType), maps,
-                      iterators, body);
-}
-
-/// The map of a tensor reduced along `axis` inside a loop nest of `rank`.
-AffineMap reducedMap(MLIRContext *ctx, unsigned rank, unsigned axis) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d = 0; d < rank; ++d)
-    if (d != axis)
-      exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(rank, 0, exprs, ctx);
-}
-
-RankedTensorType reducedType(RankedTensorType type, unsigned axis) {
-  SmallVector<int64_t> shape(type.getShape());
-  shape.erase(shape.begin() + axis);
-  return RankedTensorType::get(shape, type.getElementType());
-}
-
-/// Reduces `inputs` along `axis` into a tensor filled with `init`:
-/// `acc = body(inputs..., acc)`. Every input after the first is already
-/// reduced (it is read with the reduced map).
-Value buildReduction(OpBuilder &b, Location loc, ValueRange inputs,
-                     unsigned axis, Value initValue, BodyBuilder body) {
-  MLIRContext *ctx = b.getContext();
-  RankedTensorType type = tensorType(inputs.front());
-  unsigned rank = type.getRank();
-  SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  for (size_t i = 1; i < inputs.size(); ++i)
-    maps.push_back(reducedMap(ctx, rank, axis));
-  maps.push_back(reducedMap(ctx, rank, axis));
-  SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
-  iterators[axis] = IteratorType::reduction;
-  Value init = filledTensor(b, loc, reducedType(type, axis), initValue);
-  return buildGeneric(b, loc, inputs, init, maps, iterators, body);
-}
+using namespace mlir::tfm::linalg_builders;
 
 //===----------------------------------------------------------------------===//
 // Patterns
@@ -241,6 +117,22 @@ struct BroadcastBinaryLowering : OpConversionPattern<Op> {
   }
 };
 
+struct SelectOpLowering : OpConversionPattern<SelectOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SelectOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = buildElementwise(
+        rewriter, op.getLoc(),
+        {adaptor.getCondition(), adaptor.getOnTrue(), adaptor.getOnFalse()},
+        op.getType(), [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::SelectOp>(l, a[0], a[1], a[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ScaleOpLowering : OpConversionPattern<ScaleOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -289,7 +181,8 @@ std::pair<Value, Value> buildMaxAndSumExp(OpBuilder &b, Location loc, Value x,
   Value sum = buildReduction(
       b, loc, {x, max}, axis, floatConstant(b, loc, et, 0),
       [](OpBuilder &b, Location l, ValueRange a) -> Value {
-        Value e = b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
+        Value e = b.create<math::ExpOp>(
+            l, b.create<arith::SubFOp>(l, a[0], safeMax(b, l, a[1])));
         return b.create<arith::AddFOp>(l, a[2], e);
       });
   return {max, sum};
@@ -320,15 +213,20 @@ struct SoftmaxOpLowering : OpConversionPattern<SoftmaxOp> {
   LogicalResult
   matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    // m = max(x); s = sum(exp(x - m)); y = exp(x - m) / s, along `axis`.
+    // m = max(x); s = sum(exp(x - m)); y = exp(x - m) / s, along `axis`;
+    // a row of only -inf (s = 0) gives zeros.
     Location loc = op.getLoc();
     unsigned axis = op.getNormalizedAxis();
     auto [max, sum] = buildMaxAndSumExp(rewriter, loc, adaptor.getInput(), axis);
     Value result = buildAlongAxis(
         rewriter, loc, op.getType(), axis, adaptor.getInput(), {max, sum},
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value e = b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
-          return b.create<arith::DivFOp>(l, e, a[2]);
+          Value e = b.create<math::ExpOp>(
+              l, b.create<arith::SubFOp>(l, a[0], safeMax(b, l, a[1])));
+          Value zero = floatConstant(b, l, a[2].getType(), 0);
+          Value empty = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[2], zero);
+          return b.create<arith::SelectOp>(l, empty, zero,
+                                           b.create<arith::DivFOp>(l, e, a[2]));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -340,15 +238,19 @@ struct LogSoftmaxOpLowering : OpConversionPattern<LogSoftmaxOp> {
   LogicalResult
   matchAndRewrite(LogSoftmaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    // m = max(x); s = sum(exp(x - m)); y = x - m - log(s), along `axis`.
+    // m = max(x); s = sum(exp(x - m)); y = x - m - log(s), along `axis`;
+    // a row of only -inf (s = 0) gives -inf.
     Location loc = op.getLoc();
     unsigned axis = op.getNormalizedAxis();
     auto [max, sum] = buildMaxAndSumExp(rewriter, loc, adaptor.getInput(), axis);
     Value result = buildAlongAxis(
         rewriter, loc, op.getType(), axis, adaptor.getInput(), {max, sum},
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value shifted = b.create<arith::SubFOp>(l, a[0], a[1]);
-          return b.create<arith::SubFOp>(l, shifted, b.create<math::LogOp>(l, a[2]));
+          Value shifted = b.create<arith::SubFOp>(l, a[0], safeMax(b, l, a[1]));
+          Value y = b.create<arith::SubFOp>(l, shifted, b.create<math::LogOp>(l, a[2]));
+          Value zero = floatConstant(b, l, a[2].getType(), 0);
+          Value empty = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[2], zero);
+          return b.create<arith::SelectOp>(l, empty, negInfConstant(b, l, a[2].getType()), y);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -718,14 +620,23 @@ struct ReshapeOpLowering : OpConversionPattern<ReshapeOp> {
 
 struct ConvertTfmToLinalgPass
     : tfm::impl::ConvertTfmToLinalgPassBase<ConvertTfmToLinalgPass> {
+  using ConvertTfmToLinalgPassBase::ConvertTfmToLinalgPassBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<TfmDialect>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+    target.addLegalDialect<affine::AffineDialect, arith::ArithDialect,
+                           linalg::LinalgDialect, math::MathDialect,
+                           scf::SCFDialect, tensor::TensorDialect>();
+    if (flashQueryTile <= 0 || flashKeyTile <= 0) {
+      getOperation().emitError("convert-tfm-to-linalg: flash-query-tile and "
+                               "flash-key-tile must be positive, got ")
+          << static_cast<int64_t>(flashQueryTile) << " and "
+          << static_cast<int64_t>(flashKeyTile);
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(ctx);
-    populateTfmToLinalgPatterns(patterns);
+    populateTfmToLinalgPatterns(patterns, {flashQueryTile, flashKeyTile});
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
@@ -734,13 +645,15 @@ struct ConvertTfmToLinalgPass
 
 } // namespace
 
-void mlir::tfm::populateTfmToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::tfm::populateTfmToLinalgPatterns(RewritePatternSet &patterns,
+                                            FlashAttentionTiles tiles) {
+  populateFlashAttentionLoweringPatterns(patterns, tiles);
   patterns.add<MatmulOpLowering, BroadcastBinaryLowering<AddOp, arith::AddFOp>,
                BroadcastBinaryLowering<MulOp, arith::MulFOp>, ScaleOpLowering,
                ReluOpLowering, GeluOpLowering, SoftmaxOpLowering,
                LogSoftmaxOpLowering, LayerNormOpLowering, RmsNormOpLowering,
                MaskOpLowering, RopeOpLowering, SinusoidalPositionsOpLowering,
-               SliceOpLowering,
+               SliceOpLowering, SelectOpLowering,
                EmbeddingOpLowering, TransposeOpLowering, ReshapeOpLowering>(
       patterns.getContext());
 }

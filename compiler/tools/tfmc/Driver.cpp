@@ -27,6 +27,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <cstdio>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -69,6 +71,18 @@ cl::opt<std::string>
 cl::opt<bool> noVectorize("no-vectorize", cl::init(false),
                           cl::desc("scalar loops instead of vector code"),
                           cl::cat(category));
+cl::opt<bool> noFuse("no-fuse", cl::init(false),
+                     cl::desc("keep attention unfused (the reference the fused "
+                              "code is checked against)"),
+                     cl::cat(category));
+cl::opt<std::string> attentionTiles(
+    "attention-tiles", cl::init("32x64"), cl::value_desc("QxK"),
+    cl::desc("query rows x keys per tile of fused attention (default 32x64)"),
+    cl::cat(category));
+cl::opt<bool> noParallel("no-parallel", cl::init(false),
+                         cl::desc("no threads: parallel loops run serially "
+                                  "(objects then need no OpenMP runtime)"),
+                         cl::cat(category));
 cl::opt<bool>
     stripLocations("strip-locations", cl::init(false),
                    cl::desc("print IR without the source locations of its ops"),
@@ -223,6 +237,18 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
 
   CpuPipelineOptions pipeline;
   pipeline.vectorize = !noVectorize;
+  pipeline.fuseAttention = !noFuse;
+  pipeline.parallel = !noParallel;
+  {
+    long long tq = 0, tk = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(attentionTiles.c_str(), "%lld%c%lld%c", &tq, &x, &tk, &extra) != 3 ||
+        x != 'x' || tq <= 0 || tk <= 0)
+      return fail("--attention-tiles=" + attentionTiles +
+                  " is not two positive sizes QxK, e.g. 32x64");
+    pipeline.flashQueryTile = tq;
+    pipeline.flashKeyTile = tk;
+  }
   Stage stage = emit == Emit::Tfm      ? Stage::Tfm
                 : emit == Emit::Linalg ? Stage::Linalg
                                        : Stage::LlvmDialect;

@@ -14,8 +14,12 @@
 namespace tfm::jit {
 
 struct Options {
-  unsigned opt_level = 3;  // LLVM -O level, 0 to 3
-  bool vectorize = true;   // false: scalar loops (a reference for the vector code)
+  unsigned opt_level = 3;        // LLVM -O level, 0 to 3
+  bool vectorize = true;         // false: scalar loops (a reference for the vector code)
+  bool fuse_attention = true;    // false: unfused attention (the reference for fused)
+  bool parallel = true;          // false: no threads
+  long attention_query_tile = 32;  // fused attention tile: query rows
+  long attention_key_tile = 64;    // fused attention tile: keys
 };
 
 // A compiled module: every public function of the source is an entry point.

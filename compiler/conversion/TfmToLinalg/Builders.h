@@ -1,0 +1,165 @@
+//===- Builders.h - helpers of the tfm-to-linalg lowerings ------*- C++ -*-===//
+//
+// Small builders of linalg on tensors shared by the patterns of
+// convert-tfm-to-linalg: constants, empty and filled tensors, broadcasting
+// indexing maps, and generic ops with one result.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TFM_CONVERSION_TFMTOLINALG_BUILDERS_H
+#define TFM_CONVERSION_TFMTOLINALG_BUILDERS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+
+#include <numeric>
+
+namespace mlir::tfm::linalg_builders {
+
+using utils::IteratorType;
+using BodyBuilder = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+inline RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+inline Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return b.create<arith::ConstantOp>(loc, b.getFloatAttr(type, value));
+}
+
+inline Value negInfConstant(OpBuilder &b, Location loc, Type type) {
+  return b.create<arith::ConstantOp>(
+      loc, b.getFloatAttr(type, APFloat::getInf(
+                                    cast<FloatType>(type).getFloatSemantics(),
+                                    /*Negative=*/true)));
+}
+
+/// An arith.constant tensor of `type` holding `values` (computed in double,
+/// rounded to the element type).
+inline Value tableConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                    ArrayRef<double> values) {
+  const llvm::fltSemantics &sem =
+      cast<FloatType>(type.getElementType()).getFloatSemantics();
+  SmallVector<APFloat> elements;
+  elements.reserve(values.size());
+  for (double v : values) {
+    APFloat f(v);
+    bool losesInfo;
+    f.convert(sem, APFloat::rmNearestTiesToEven, &losesInfo);
+    elements.push_back(f);
+  }
+  return b.create<arith::ConstantOp>(loc,
+                                     DenseElementsAttr::get(type, elements));
+}
+
+/// tensor.empty of `type`, or that tensor filled with `value`.
+inline Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+}
+inline Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value value) {
+  return b.create<linalg::FillOp>(loc, value, emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+/// The map reading an operand of `shape` inside a loop nest over `loopShape`,
+/// aligned at the trailing dimensions of `loopDims` (NumPy broadcasting): a
+/// size-1 dimension facing a larger loop reads index 0.
+inline AffineMap broadcastMap(MLIRContext *ctx, unsigned numLoops,
+                       ArrayRef<int64_t> shape, ArrayRef<unsigned> loopDims,
+                       ArrayRef<int64_t> loopShape) {
+  SmallVector<AffineExpr> exprs;
+  size_t offset = loopDims.size() - shape.size();
+  for (auto [i, size] : llvm::enumerate(shape)) {
+    unsigned loop = loopDims[offset + i];
+    exprs.push_back(size == 1 && loopShape[offset + i] != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(loop, ctx));
+  }
+  return AffineMap::get(numLoops, 0, exprs, ctx);
+}
+
+inline SmallVector<unsigned> iota(unsigned n) {
+  SmallVector<unsigned> v(n);
+  std::iota(v.begin(), v.end(), 0u);
+  return v;
+}
+
+/// A linalg.generic with one result whose region yields `body(args)`.
+inline Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value init,
+                   ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iterators,
+                   BodyBuilder body) {
+  auto op = b.create<linalg::GenericOp>(
+      loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(nloc, body(nb, nloc, args));
+      });
+  return op.getResult(0);
+}
+
+/// An elementwise generic over `resultType` whose inputs broadcast into it.
+inline Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
+                       RankedTensorType resultType, BodyBuilder body) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = resultType.getRank();
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(broadcastMap(ctx, rank, tensorType(in).getShape(),
+                                iota(rank), resultType.getShape()));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
+  return buildGeneric(b, loc, inputs, emptyTensor(b, loc, resultType), maps,
+                      iterators, body);
+}
+
+/// The map of a tensor reduced along `axis` inside a loop nest of `rank`.
+inline AffineMap reducedMap(MLIRContext *ctx, unsigned rank, unsigned axis) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < rank; ++d)
+    if (d != axis)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+inline RankedTensorType reducedType(RankedTensorType type, unsigned axis) {
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + axis);
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// Reduces `inputs` along `axis` into a tensor filled with `init`:
+/// `acc = body(inputs..., acc)`. Every input after the first is already
+/// reduced (it is read with the reduced map).
+inline Value buildReduction(OpBuilder &b, Location loc, ValueRange inputs,
+                     unsigned axis, Value initValue, BodyBuilder body) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = tensorType(inputs.front());
+  unsigned rank = type.getRank();
+  SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  for (size_t i = 1; i < inputs.size(); ++i)
+    maps.push_back(reducedMap(ctx, rank, axis));
+  maps.push_back(reducedMap(ctx, rank, axis));
+  SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
+  iterators[axis] = IteratorType::reduction;
+  Value init = filledTensor(b, loc, reducedType(type, axis), initValue);
+  return buildGeneric(b, loc, inputs, init, maps, iterators, body);
+}
+
+
+/// `m`, or 0 where m is -inf: a row of only -inf (every key masked) then
+/// gives exp(-inf - 0) = 0 rather than exp(-inf + inf) = NaN.
+inline Value safeMax(OpBuilder &b, Location l, Value m) {
+  Value negInf = negInfConstant(b, l, m.getType());
+  Value isNegInf =
+      b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, m, negInf);
+  return b.create<arith::SelectOp>(l, isNegInf,
+                                   floatConstant(b, l, m.getType(), 0), m);
+}
+
+} // namespace mlir::tfm::linalg_builders
+
+#endif // TFM_CONVERSION_TFMTOLINALG_BUILDERS_H

@@ -1,0 +1,439 @@
+//===- FlashAttention.cpp - tfm.flash_attention to tiled loops --*- C++ -*-===//
+//
+// Lowers tfm.flash_attention into loops over tiles with an online softmax,
+// on tensors, so that the [Tq, Tk] scores never exist: per query tile the
+// state is a running row max m, row sum l and output o.
+//
+//   kT = pad(k)^T by tiles (parallel), v' = pad(v)            O(T d) per head
+//   scf.forall (n, qt) in (batch, Tq / Br) {                  parallel tasks
+//     q' = scale * q[n, qt]                                   [Br, D]
+//     o = 0, m = -inf, l = 0                                  [Br, Dv], [Br]
+//     scf.for kt in [0, kFull) step Bc   { step(unmasked) }   no mask needed
+//     scf.for kt in [kFull, kEnd) step Bc { step(masked) }    straddles a mask
+//     out = o / l, lse = m + log l  (0 and -inf for a row with no key)
+//   }
+//   step: s = q'[qt] kT[:, kt]; (s += bias; s = mask(s));
+//         m' = max(m, rowmax s); p = exp(s - m'); a = exp(m - m');
+//         l = a l + rowsum p; o = a o + p v'[kt]; m = m'
+//
+// Keys past a causal or padding limit are in no tile of either loop: whole
+// tiles are skipped, not computed and masked. Every tile op keeps the loop's
+// tensors as its destination, so bufferization updates them in place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/conversion/Passes.h"
+#include "compiler/conversion/TfmToLinalg/Builders.h"
+#include "compiler/dialect/TfmOps.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::tfm;
+using namespace mlir::tfm::linalg_builders;
+
+namespace {
+
+int64_t roundUp(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
+
+/// The state carried across key tiles, in the order of the loops' iter_args.
+enum State { kO, kM, kL, kS, kMPrev, kAlpha, kNumState };
+
+struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
+  FlashAttentionOpLowering(MLIRContext *ctx, FlashAttentionTiles tiles)
+      : OpConversionPattern(ctx), tiles(tiles) {}
+
+  FlashAttentionTiles tiles;
+
+  LogicalResult
+  matchAndRewrite(FlashAttentionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    OpBuilder &b = rewriter;
+    Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+    RankedTensorType qType = tensorType(q), kType = tensorType(k),
+                     vType = tensorType(v);
+    Type et = qType.getElementType();
+    int64_t nb = qType.getRank() - 2;
+    ArrayRef<int64_t> batch = qType.getShape().drop_back(2);
+    int64_t tq = qType.getShape()[nb], d = qType.getShape()[nb + 1];
+    int64_t tk = kType.getShape().drop_back(1).back(), dv = vType.getShape().back();
+    int64_t numBatch = 1;
+    for (int64_t s : batch)
+      numBatch *= s;
+
+    // Tiles: the requested sizes, no larger than the (rounded-up) lengths.
+    int64_t br = std::min(tiles.queries, roundUp(tq, 8));
+    int64_t bc = std::min(tiles.keys, roundUp(tk, 16));
+    int64_t tqPad = roundUp(tq, br), tkPad = roundUp(tk, bc);
+    double scale = op.getScale().convertToDouble();
+    bool causal = op.getCausal();
+    int64_t diagonal = tk - tq;  // key j is allowed for query i if j <= i + diagonal
+
+    auto ty = [&](ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, et); };
+    auto idx = [&](int64_t n) -> Value { return b.create<arith::ConstantIndexOp>(loc, n); };
+    Value zero = floatConstant(b, loc, et, 0.0);
+    Value negInf = negInfConstant(b, loc, et);
+
+    // Batch dimensions flattened: q [N, Tq', D], kT [Nk, D, Tk'], v [Nv, Tk', Dv].
+    auto flatten = [&](Value t) -> Value {
+      RankedTensorType type = tensorType(t);
+      int64_t r = type.getRank(), n = 1;
+      for (int64_t s : type.getShape().drop_back(2))
+        n *= s;
+      SmallVector<ReassociationIndices> groups;
+      if (r == 2) {
+        return b.create<tensor::ExpandShapeOp>(
+                   loc, ty({1, type.getShape()[0], type.getShape()[1]}), t,
+                   SmallVector<ReassociationIndices>{{0, 1}, {2}})
+            .getResult();
+      }
+      ReassociationIndices lead(r - 2);
+      std::iota(lead.begin(), lead.end(), 0);
+      groups = {lead, {r - 2}, {r - 1}};
+      return b.create<tensor::CollapseShapeOp>(
+                 loc, ty({n, type.getShape()[r - 2], type.getShape()[r - 1]}), t, groups)
+          .getResult();
+    };
+    // A [N, rows, cols] tensor into a zero [N, rowsPad, colsPad] one.
+    auto pad = [&](Value t, int64_t rowsPad, int64_t colsPad) -> Value {
+      ArrayRef<int64_t> s = tensorType(t).getShape();
+      if (s[1] == rowsPad && s[2] == colsPad)
+        return t;
+      Value padded = filledTensor(b, loc, ty({s[0], rowsPad, colsPad}), zero);
+      SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)), strides(3, b.getIndexAttr(1));
+      return b.create<tensor::InsertSliceOp>(loc, t, padded, offsets,
+                                             getAsIndexOpFoldResult(ctx, s), strides)
+          .getResult();
+    };
+
+    // q padded to Tq' (only if Tq is not a multiple of Br); each task scales
+    // its own tile.
+    Value qFlat = pad(flatten(q), tqPad, d);
+    // kT: k transposed by key tiles, [Nk, Tk' / Bc, D, Bc], so that a tile is
+    // one contiguous [D, Bc] block. (Rows of a plain [D, Tk'] are Tk' floats
+    // apart: at Tk' = 1024, 4 KiB, and the D rows of a tile then fall in one
+    // L1 set.) A parallel loop of its own, over (key head, key tile).
+    Value kFlat = pad(flatten(k), tkPad, d);
+    int64_t nk = tensorType(kFlat).getShape()[0], numKeyTiles = tkPad / bc;
+    Value kT;
+    {
+      auto transpose = b.create<scf::ForallOp>(
+          loc, getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{nk, numKeyTiles}),
+          ValueRange{emptyTensor(b, loc, ty({nk, numKeyTiles, d, bc}))},
+          /*mapping=*/std::nullopt);
+      OpBuilder::InsertionGuard g(b);
+      Block *tb = transpose.getBody();
+      b.setInsertionPointToStart(tb);
+      Value head = tb->getArgument(0), tile = tb->getArgument(1);
+      Value key0 = b.create<arith::MulIOp>(loc, tile, idx(bc));
+      Value rows = b.create<tensor::ExtractSliceOp>(
+          loc, ty({bc, d}), kFlat, SmallVector<OpFoldResult>{head, key0, b.getIndexAttr(0)},
+          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(bc), b.getIndexAttr(d)},
+          SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
+      Value cols = b.create<linalg::TransposeOp>(loc, rows, emptyTensor(b, loc, ty({d, bc})),
+                                                 ArrayRef<int64_t>{1, 0})
+                       .getResult()[0];
+      b.setInsertionPointToStart(transpose.getTerminator().getBody());
+      b.create<tensor::ParallelInsertSliceOp>(
+          loc, cols, tb->getArgument(2),
+          SmallVector<OpFoldResult>{head, tile, b.getIndexAttr(0), b.getIndexAttr(0)},
+          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(d),
+                                    b.getIndexAttr(bc)},
+          SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+      kT = transpose.getResult(0);
+    }
+    Value vFlat = pad(flatten(v), tkPad, dv);
+
+    // Bias, if any, at rank nb + 2 with its broadcast dimensions kept at 1,
+    // flattened to [Nb, Tq' or 1, Tk' or 1]; tiles read it through a
+    // broadcast map, so a [Tq, Tk] bias shared by all heads stays one copy.
+    Value bias = adaptor.getBias();
+    RankedTensorType biasRanked;
+    bool biasRows = false, biasCols = false;
+    if (bias) {
+      RankedTensorType biasType = tensorType(bias);
+      SmallVector<int64_t> shape(nb + 2 - biasType.getRank(), 1);
+      llvm::append_range(shape, biasType.getShape());
+      biasRanked = ty(shape);
+      if (biasType.getRank() < nb + 2) {
+        // Prepend unit dimensions: the first group takes them all.
+        int64_t extra = nb + 2 - biasType.getRank();
+        SmallVector<ReassociationIndices> groups;
+        if (biasType.getRank() == 0) {
+          bias = b.create<tensor::ExpandShapeOp>(loc, biasRanked, bias,
+                                                 SmallVector<ReassociationIndices>{});
+        } else {
+          ReassociationIndices first(extra + 1);
+          std::iota(first.begin(), first.end(), 0);
+          groups.push_back(first);
+          for (int64_t i = extra + 1; i < nb + 2; ++i)
+            groups.push_back({i});
+          bias = b.create<tensor::ExpandShapeOp>(loc, biasRanked, bias, groups);
+        }
+      }
+      biasRows = shape[nb] != 1;
+      biasCols = shape[nb + 1] != 1;
+      bias = pad(flatten(bias), biasRows ? tqPad : 1, biasCols ? tkPad : 1);
+    }
+
+    Value lengths = adaptor.getLengths();
+    Value outInit = emptyTensor(b, loc, ty({numBatch, tqPad, dv}));
+    Value lseInit = emptyTensor(b, loc, ty({numBatch, tqPad}));
+
+    // Strides of the flattened batch index, to map a query batch index to the
+    // key's and value's (broadcast dimensions read index 0).
+    auto batchMap = [&](Value n, RankedTensorType type) -> Value {
+      ArrayRef<int64_t> tb = type.getShape().drop_back(2);
+      Value result = idx(0);
+      int64_t qStride = 1, tStride = 1;
+      for (int64_t i = nb - 1; i >= 0; --i) {
+        int64_t j = i - (nb - int64_t(tb.size()));
+        int64_t size = batch[i];
+        if (j >= 0 && tb[j] != 1) {
+          Value coord = b.create<arith::RemUIOp>(
+              loc, b.create<arith::DivUIOp>(loc, n, idx(qStride)), idx(size));
+          result = b.create<arith::AddIOp>(loc, result,
+                                           b.create<arith::MulIOp>(loc, coord, idx(tStride)));
+        }
+        if (j >= 0)
+          tStride *= tb[j];
+        qStride *= size;
+      }
+      return result;
+    };
+
+    auto forall = b.create<scf::ForallOp>(
+        loc, getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{numBatch, tqPad / br}),
+        ValueRange{outInit, lseInit}, /*mapping=*/std::nullopt);
+    Block *body = forall.getBody();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(body);
+    Value n = body->getArgument(0), qt = body->getArgument(1);
+    Value outShared = body->getArgument(2), lseShared = body->getArgument(3);
+    Value q0 = b.create<arith::MulIOp>(loc, qt, idx(br));
+    Value nK = batchMap(n, kType), nV = batchMap(n, vType);
+    Value nBias = bias ? batchMap(n, biasRanked) : Value();
+
+    auto slice2d = [&](Value src, Value i0, OpFoldResult o1, OpFoldResult o2, int64_t s1,
+                       int64_t s2) {
+      SmallVector<OpFoldResult> offsets{i0, o1, o2};
+      SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(s1), b.getIndexAttr(s2)};
+      SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+      return b.create<tensor::ExtractSliceOp>(loc, ty({s1, s2}), src, offsets, sizes, strides)
+          .getResult();
+    };
+    Value qTile = buildElementwise(  // q' = scale * q, this task's rows
+        b, loc, {slice2d(qFlat, n, q0, b.getIndexAttr(0), br, d)}, ty({br, d}),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::MulFOp>(l, a[0], floatConstant(b, l, et, scale));
+        });
+
+    // Key bounds of this query tile. Keys at or past kLimit (padding, or past
+    // the real keys) are masked; with causal, key j also needs
+    // j <= i + diagonal. kEnd: no key at or past it is allowed for any row of
+    // the tile; kFull: every key before it is allowed for every row.
+    Value kLimit = idx(tk);
+    if (lengths) {
+      Value b0 = nb > 0 ? b.create<arith::DivUIOp>(loc, n, idx(numBatch / batch[0])).getResult()
+                        : idx(0);
+      Value len = b.create<tensor::ExtractOp>(loc, lengths, ValueRange{b0});
+      len = b.create<arith::IndexCastOp>(loc, b.getIndexType(), len);
+      len = b.create<arith::MaxSIOp>(loc, len, idx(0));
+      kLimit = b.create<arith::MinSIOp>(loc, kLimit, len);
+    }
+    Value kEnd = kLimit, kFullKeys = kLimit;
+    if (causal) {
+      // Rows q0 .. q0 + br - 1 allow keys up to q0 + br - 1 + diagonal (last
+      // row) and q0 + diagonal (first row).
+      Value lastRowBound = b.create<arith::AddIOp>(loc, q0, idx(br + diagonal));
+      Value firstRowBound = b.create<arith::AddIOp>(loc, q0, idx(diagonal + 1));
+      kEnd = b.create<arith::MinSIOp>(loc, kEnd, b.create<arith::MaxSIOp>(loc, lastRowBound, idx(0)));
+      kFullKeys = b.create<arith::MinSIOp>(loc, kFullKeys,
+                                           b.create<arith::MaxSIOp>(loc, firstRowBound, idx(0)));
+    }
+    // Loop bounds in whole tiles: [0, kFull) unmasked, [kFull, kEndTiles) masked.
+    Value kFull = b.create<arith::MulIOp>(
+        loc, b.create<arith::DivUIOp>(loc, kFullKeys, idx(bc)), idx(bc));
+    Value kEndTiles = b.create<arith::MulIOp>(
+        loc,
+        b.create<arith::DivUIOp>(loc, b.create<arith::AddIOp>(loc, kEnd, idx(bc - 1)), idx(bc)),
+        idx(bc));
+    kFull = b.create<arith::MinUIOp>(loc, kFull, kEndTiles);
+
+    // The per-task state.
+    SmallVector<Value> state(kNumState);
+    state[kO] = filledTensor(b, loc, ty({br, dv}), zero);
+    state[kM] = filledTensor(b, loc, ty({br}), negInf);
+    state[kL] = filledTensor(b, loc, ty({br}), zero);
+    state[kS] = emptyTensor(b, loc, ty({br, bc}));
+    state[kMPrev] = emptyTensor(b, loc, ty({br}));
+    state[kAlpha] = emptyTensor(b, loc, ty({br}));
+
+    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap rows = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
+    auto par = [](unsigned n) { return SmallVector<IteratorType>(n, IteratorType::parallel); };
+    SmallVector<IteratorType> rowReduce{IteratorType::parallel, IteratorType::reduction};
+
+    auto step = [&](OpBuilder &b, Location loc, Value kt, ValueRange in, bool masked) {
+      SmallVector<Value> st(in.begin(), in.end());
+      Value kTile = b.create<tensor::ExtractSliceOp>(              // [D, Bc]
+          loc, ty({d, bc}), kT,
+          SmallVector<OpFoldResult>{nK, b.create<arith::DivUIOp>(loc, kt, idx(bc)).getResult(),
+                                    b.getIndexAttr(0), b.getIndexAttr(0)},
+          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(d),
+                                    b.getIndexAttr(bc)},
+          SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+      Value vTile = slice2d(vFlat, nV, kt, b.getIndexAttr(0), bc, dv);  // [Bc, Dv]
+      // s = q' kT
+      Value s = b.create<linalg::FillOp>(loc, zero, st[kS]).getResult(0);
+      s = b.create<linalg::MatmulOp>(loc, ValueRange{qTile, kTile}, ValueRange{s}).getResult(0);
+      if (bias) {
+        Value biasTile = slice2d(bias, nBias, biasRows ? OpFoldResult(q0) : b.getIndexAttr(0),
+                                 biasCols ? OpFoldResult(kt) : b.getIndexAttr(0),
+                                 biasRows ? br : 1, biasCols ? bc : 1);
+        AffineMap biasMap = AffineMap::get(
+            2, 0,
+            {biasRows ? getAffineDimExpr(0, ctx) : getAffineConstantExpr(0, ctx),
+             biasCols ? getAffineDimExpr(1, ctx) : getAffineConstantExpr(0, ctx)},
+            ctx);
+        s = buildGeneric(b, loc, {biasTile}, s, {biasMap, id2}, par(2),
+                         [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           return b.create<arith::AddFOp>(l, a[1], a[0]);
+                         });
+      }
+      if (masked) {
+        s = buildGeneric(
+            b, loc, {}, s, {id2}, par(2), [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+              Value i = b.create<arith::AddIOp>(l, q0, b.create<linalg::IndexOp>(l, 0));
+              Value j = b.create<arith::AddIOp>(l, kt, b.create<linalg::IndexOp>(l, 1));
+              Value ok = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, j, kLimit);
+              if (causal) {
+                Value last = b.create<arith::AddIOp>(
+                    l, i, b.create<arith::ConstantIndexOp>(l, diagonal));
+                ok = b.create<arith::AndIOp>(
+                    l, ok, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j, last));
+              }
+              return b.create<arith::SelectOp>(l, ok, a[0], negInf);
+            });
+      }
+      // m_prev = m; m = max(m, rowmax s)
+      st[kMPrev] = b.create<linalg::CopyOp>(loc, st[kM], st[kMPrev]).getResult(0);
+      st[kM] = buildGeneric(b, loc, {s}, st[kM], {id2, rows}, rowReduce,
+                            [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                              return b.create<arith::MaximumFOp>(l, a[0], a[1]);
+                            });
+      // A row with no allowed key yet keeps m = -inf: safeMax subtracts 0.
+      // a = exp(m_prev - m)
+      st[kAlpha] = buildGeneric(b, loc, {st[kMPrev], st[kM]}, st[kAlpha], {id1, id1, id1},
+                                par(1), [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                                  return b.create<math::ExpOp>(
+                                      l, b.create<arith::SubFOp>(l, a[0], safeMax(b, l, a[1])));
+                                });
+      // p = exp(s - m), in place of s
+      Value p = buildGeneric(b, loc, {st[kM]}, s, {rows, id2}, par(2),
+                             [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                               return b.create<math::ExpOp>(
+                                   l, b.create<arith::SubFOp>(l, a[1], safeMax(b, l, a[0])));
+                             });
+      // l = a l + rowsum p
+      Value l = buildGeneric(b, loc, {st[kAlpha]}, st[kL], {id1, id1}, par(1),
+                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                               return b.create<arith::MulFOp>(l, a[0], a[1]);
+                             });
+      st[kL] = buildGeneric(b, loc, {p}, l, {id2, rows}, rowReduce,
+                            [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                              return b.create<arith::AddFOp>(l, a[0], a[1]);
+                            });
+      // o = a o + p v
+      Value o = buildGeneric(b, loc, {st[kAlpha]}, st[kO], {rows, id2}, par(2),
+                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                               return b.create<arith::MulFOp>(l, a[0], a[1]);
+                             });
+      st[kO] = b.create<linalg::MatmulOp>(loc, ValueRange{p, vTile}, ValueRange{o}).getResult(0);
+      st[kS] = p;
+      b.create<scf::YieldOp>(loc, st);
+    };
+
+    auto unmasked = b.create<scf::ForOp>(
+        loc, idx(0), kFull, idx(bc), state,
+        [&](OpBuilder &b, Location l, Value kt, ValueRange in) { step(b, l, kt, in, false); });
+    auto masked = b.create<scf::ForOp>(
+        loc, kFull, kEndTiles, idx(bc), unmasked.getResults(),
+        [&](OpBuilder &b, Location l, Value kt, ValueRange in) { step(b, l, kt, in, true); });
+    ValueRange done = masked.getResults();
+
+    // out = o / l; lse = m + log(l); a row with l = 0 had no allowed key.
+    Value outTile = buildGeneric(
+        b, loc, {done[kO], done[kL]}, emptyTensor(b, loc, ty({br, dv})), {id2, rows, id2},
+        par(2), [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value empty = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], zero);
+          Value div = b.create<arith::DivFOp>(l, a[0], a[1]);
+          return b.create<arith::SelectOp>(l, empty, zero, div);
+        });
+    Value lseTile = buildGeneric(
+        b, loc, {done[kM], done[kL]}, emptyTensor(b, loc, ty({br})), {id1, id1, id1}, par(1),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value empty = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], zero);
+          Value lse = b.create<arith::AddFOp>(l, a[0], b.create<math::LogOp>(l, a[1]));
+          return b.create<arith::SelectOp>(l, empty, negInf, lse);
+        });
+
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    SmallVector<OpFoldResult> one(3, b.getIndexAttr(1));
+    b.create<tensor::ParallelInsertSliceOp>(
+        loc, outTile, outShared, SmallVector<OpFoldResult>{n, q0, b.getIndexAttr(0)},
+        SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(br), b.getIndexAttr(dv)},
+        one);
+    b.create<tensor::ParallelInsertSliceOp>(
+        loc, lseTile, lseShared, SmallVector<OpFoldResult>{n, q0},
+        SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(br)},
+        SmallVector<OpFoldResult>(2, b.getIndexAttr(1)));
+
+    // Back to [..., Tq, Dv] and [..., Tq].
+    b.setInsertionPointAfter(forall);
+    auto unflatten = [&](Value t, RankedTensorType want) -> Value {
+      RankedTensorType type = tensorType(t);
+      int64_t r = type.getRank();
+      SmallVector<int64_t> unpadded(type.getShape());
+      unpadded[1] = tq;
+      if (unpadded != SmallVector<int64_t>(type.getShape())) {
+        SmallVector<OpFoldResult> offsets(r, b.getIndexAttr(0)), strides(r, b.getIndexAttr(1));
+        t = b.create<tensor::ExtractSliceOp>(loc, ty(unpadded), t, offsets,
+                                             getAsIndexOpFoldResult(ctx, unpadded), strides);
+      }
+      if (want.getShape() == ArrayRef<int64_t>(unpadded))
+        return t;
+      // [N, ...] -> [b0, ..., bn, ...], or [1, ...] -> [...] without batch.
+      if (nb == 0) {
+        SmallVector<ReassociationIndices> collapse{{0, 1}};
+        for (int64_t i = 2; i < r; ++i)
+          collapse.push_back({i});
+        return b.create<tensor::CollapseShapeOp>(loc, want, t, collapse);
+      }
+      SmallVector<ReassociationIndices> groups;
+      int64_t wr = want.getRank();
+      ReassociationIndices lead(nb);
+      std::iota(lead.begin(), lead.end(), 0);
+      groups.push_back(lead);
+      for (int64_t i = nb; i < wr; ++i)
+        groups.push_back({i});
+      return b.create<tensor::ExpandShapeOp>(loc, want, t, groups);
+    };
+    Value result = unflatten(forall.getResult(0), tensorType(op.getResult()));
+    Value lse = unflatten(forall.getResult(1), tensorType(op.getLse()));
+    rewriter.replaceOp(op, {result, lse});
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::tfm::populateFlashAttentionLoweringPatterns(RewritePatternSet &patterns,
+                                                       FlashAttentionTiles tiles) {
+  patterns.add<FlashAttentionOpLowering>(patterns.getContext(), tiles);
+}

@@ -1,0 +1,317 @@
+//===- FuseAttention.cpp - form tfm.flash_attention -------------*- C++ -*-===//
+//
+// Pattern-matches unfused attention, from the second matmul back to the
+// first, and replaces it by tfm.flash_attention. Refuses (with a reason)
+// whatever fusion would change: a softmax over another axis, an intermediate
+// with another use, a bias that does not broadcast into the scores, a
+// non-positive scale after a mask.
+//
+//   matmul(softmax(M(matmul(Q, K^T))), V) --> flash_attention(Q, K, V)
+//   with M a sequence of scale / mask / add(bias) / select(c, x, -inf)
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/transforms/Passes.h"
+
+#include "compiler/dialect/TfmOps.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+#include <numeric>
+
+#define DEBUG_TYPE "tfm-fuse-attention"
+
+namespace mlir::tfm {
+#define GEN_PASS_DEF_TFMFUSEATTENTIONPASS
+#include "compiler/transforms/Passes.h.inc"
+} // namespace mlir::tfm
+
+using namespace mlir;
+using namespace mlir::tfm;
+
+namespace {
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// Whether `v` is a constant whose every element is -inf.
+bool isNegInfSplat(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !isa<FloatType>(attr.getElementType()))
+    return false;
+  return llvm::all_of(attr.getValues<APFloat>(), [](const APFloat &f) {
+    return f.isInfinity() && f.isNegative();
+  });
+}
+
+/// Whether the constant `attr`, shaped [..., Tq, Tk] with exactly the scores'
+/// trailing dimensions, marks `allowed(i, j) = j <= i + (Tk - Tq)` through
+/// `isAllowed(element index)`, identically in every leading slice.
+template <typename IsAllowed>
+bool hasCausalPattern(ShapedType type, int64_t tq, int64_t tk, IsAllowed isAllowed) {
+  ArrayRef<int64_t> shape = type.getShape();
+  if (shape.size() < 2 || shape[shape.size() - 2] != tq || shape.back() != tk)
+    return false;
+  int64_t slices = type.getNumElements() / (tq * tk);
+  for (int64_t s = 0; s < slices; ++s)
+    for (int64_t i = 0; i < tq; ++i)
+      for (int64_t j = 0; j < tk; ++j)
+        if (isAllowed((s * tq + i) * tk + j) != (j <= i + (tk - tq)))
+          return false;
+  return true;
+}
+
+/// A bias constant of 0 (allowed) and -inf (masked) with the causal pattern.
+bool isCausalBias(Value bias, int64_t tq, int64_t tk) {
+  DenseElementsAttr attr;
+  if (!matchPattern(bias, m_Constant(&attr)) || attr.isSplat() ||
+      !isa<FloatType>(attr.getElementType()))
+    return false;
+  auto values = llvm::to_vector(attr.getValues<APFloat>());
+  for (const APFloat &f : values)
+    if (!f.isZero() && !(f.isInfinity() && f.isNegative()))
+      return false;
+  return hasCausalPattern(attr.getType(), tq, tk,
+                          [&](int64_t n) { return values[n].isZero(); });
+}
+
+/// A boolean constant, true where a key is allowed, with the causal pattern.
+bool isCausalCondition(Value condition, int64_t tq, int64_t tk) {
+  DenseElementsAttr attr;
+  if (!matchPattern(condition, m_Constant(&attr)) || attr.isSplat())
+    return false;
+  auto values = llvm::to_vector(attr.getValues<bool>());
+  return hasCausalPattern(attr.getType(), tq, tk,
+                          [&](int64_t n) { return values[n]; });
+}
+
+/// What the walk from the softmax back to Q K^T collected.
+struct Chain {
+  MatmulOp scores;           // Q K^T
+  double scale = 1.0;        // product of every scale
+  bool causal = false;
+  Value lengths;             // padding mask
+  Value bias;                // additive bias, before scaling
+  double biasScale = 1.0;    // scales applied after the bias in program order
+  Value selectCondition;     // select(c, x, -inf) that is not causal
+  bool masked = false;       // a mask, -inf bias or select was seen
+};
+
+struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp pv,
+                                PatternRewriter &rewriter) const override {
+    if (pv.getTransposeA())
+      return rewriter.notifyMatchFailure(pv, "probabilities read transposed");
+    auto softmax = pv.getLhs().getDefiningOp<SoftmaxOp>();
+    if (!softmax)
+      return rewriter.notifyMatchFailure(pv, "lhs is not a softmax");
+    RankedTensorType scoresType = softmax.getType();
+    int64_t rank = scoresType.getRank();
+    if (rank < 2 || softmax.getNormalizedAxis() != rank - 1)
+      return rewriter.notifyMatchFailure(pv, "softmax is not over the keys");
+    if (!softmax->hasOneUse())
+      return rewriter.notifyMatchFailure(pv, "probabilities have another use");
+    int64_t tq = scoresType.getShape()[rank - 2];
+    int64_t tk = scoresType.getShape()[rank - 1];
+
+    // Walk from the softmax's input back to Q K^T.
+    Chain chain;
+    Value x = softmax.getInput();
+    while (true) {
+      if (x.getType() != scoresType)
+        return rewriter.notifyMatchFailure(pv, "a mask or bias changes the scores' shape");
+      if (!x.hasOneUse())
+        return rewriter.notifyMatchFailure(pv, "scores have another use");
+      Operation *def = x.getDefiningOp();
+      if (!def)
+        return rewriter.notifyMatchFailure(pv, "scores are an argument");
+      if (auto mm = dyn_cast<MatmulOp>(def)) {
+        chain.scores = mm;
+        break;
+      }
+      if (auto scale = dyn_cast<ScaleOp>(def)) {
+        double f = scale.getFactor().convertToDouble();
+        if (!(f > 0.0))
+          return rewriter.notifyMatchFailure(pv, "a scale that is not positive");
+        chain.scale *= f;
+        if (!chain.bias)
+          chain.biasScale *= f;
+        x = scale.getInput();
+        continue;
+      }
+      if (auto mask = dyn_cast<MaskOp>(def)) {
+        chain.causal |= mask.getCausal();
+        if (Value lengths = mask.getLengths()) {
+          if (chain.lengths)
+            return rewriter.notifyMatchFailure(pv, "two padding masks");
+          chain.lengths = lengths;
+        }
+        chain.masked = true;
+        x = mask.getInput();
+        continue;
+      }
+      if (auto add = dyn_cast<AddOp>(def)) {
+        // The scores are the operand of the result's type that leads on.
+        Value lhs = add.getLhs(), rhs = add.getRhs();
+        bool lhsIsScores = lhs.getType() == scoresType && leadsToScores(lhs);
+        Value scores = lhsIsScores ? lhs : rhs, bias = lhsIsScores ? rhs : lhs;
+        if (scores.getType() != scoresType || !leadsToScores(scores))
+          return rewriter.notifyMatchFailure(
+              pv, "a bias that does not broadcast into the scores");
+        if (isCausalBias(bias, tq, tk)) {
+          chain.causal = true;
+          chain.masked = true;
+        } else if (chain.bias) {
+          return rewriter.notifyMatchFailure(pv, "two additive biases");
+        } else {
+          chain.bias = bias;
+        }
+        x = scores;
+        continue;
+      }
+      if (auto select = dyn_cast<SelectOp>(def)) {
+        if (!isNegInfSplat(select.getOnFalse()) ||
+            select.getOnTrue().getType() != scoresType)
+          return rewriter.notifyMatchFailure(
+              pv, "a select that is not select(allowed, scores, -inf)");
+        if (isCausalCondition(select.getCondition(), tq, tk))
+          chain.causal = true;
+        else if (chain.selectCondition)
+          return rewriter.notifyMatchFailure(pv, "two select masks");
+        else
+          chain.selectCondition = select.getCondition();
+        chain.masked = true;
+        x = select.getOnTrue();
+        continue;
+      }
+      return rewriter.notifyMatchFailure(pv, "an op other than scale, mask, "
+                                             "add or select before softmax");
+    }
+    if (chain.bias && chain.selectCondition)
+      return rewriter.notifyMatchFailure(pv, "both a bias and a select mask");
+
+    // Q, K and V in the op's layout: [.., Tq, D], [.., Tk, D], [.., Tk, Dv].
+    Location loc = pv.getLoc();
+    MatmulOp qk = chain.scores;
+    auto swapInner = [&](Value t) -> Value {
+      SmallVector<int64_t> perm(tensorType(t).getRank());
+      std::iota(perm.begin(), perm.end(), 0);
+      std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
+      return rewriter.create<TransposeOp>(loc, t, perm);
+    };
+    Value q = qk.getLhs(), k = qk.getRhs(), v = pv.getRhs();
+    if (auto qScale = q.getDefiningOp<ScaleOp>()) {
+      double f = qScale.getFactor().convertToDouble();
+      if (f > 0.0 || !chain.masked) {
+        chain.scale *= f;
+        q = qScale.getInput();
+      }
+    }
+    // Shapes first: only then create ops.
+    ArrayRef<int64_t> qShape = tensorType(q).getShape();
+    SmallVector<int64_t> batch(scoresType.getShape().drop_back(2));
+    int64_t qBatchRank = tensorType(qk.getLhs()).getRank() - 2;
+    if (qBatchRank != int64_t(batch.size()) ||
+        ArrayRef<int64_t>(tensorType(qk.getLhs()).getShape()).drop_back(2) !=
+            ArrayRef<int64_t>(batch))
+      return rewriter.notifyMatchFailure(
+          pv, "the query's batch dimensions are broadcast by the key's");
+    if (pv.getType().getShape().drop_back(2) != ArrayRef<int64_t>(batch))
+      return rewriter.notifyMatchFailure(
+          pv, "the value's batch dimensions broadcast the scores'");
+    auto fitsBatch = [&](Value t) {
+      ArrayRef<int64_t> b = tensorType(t).getShape().drop_back(2);
+      if (b.size() > batch.size())
+        return false;
+      for (size_t i = 0; i < b.size(); ++i)
+        if (b[i] != 1 && b[i] != batch[batch.size() - b.size() + i])
+          return false;
+      return true;
+    };
+    if (!fitsBatch(k) || !fitsBatch(v))
+      return rewriter.notifyMatchFailure(
+          pv, "key or value batch dimensions do not broadcast into the query's");
+    (void)qShape;
+
+    if (qk.getTransposeA())
+      q = swapInner(q);
+    if (!qk.getTransposeB())
+      k = swapInner(k);
+    if (pv.getTransposeB())
+      v = swapInner(v);
+
+    Value bias = chain.bias;
+    if (bias && chain.biasScale != 1.0)
+      bias = rewriter.create<ScaleOp>(loc, bias.getType(), bias,
+                                      rewriter.getF32FloatAttr(chain.biasScale));
+    if (chain.selectCondition) {
+      // select(c, s, -inf) == s + select(c, 0, -inf)
+      Type et = scoresType.getElementType();
+      auto scalar = RankedTensorType::get({}, et);
+      auto zero = rewriter.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(scalar, rewriter.getFloatAttr(et, 0.0)));
+      auto negInf = rewriter.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(
+                   scalar, rewriter.getFloatAttr(
+                               et, APFloat::getInf(cast<FloatType>(et).getFloatSemantics(),
+                                                   /*Negative=*/true))));
+      auto condShape = tensorType(chain.selectCondition).getShape();
+      bias = rewriter.create<SelectOp>(loc, RankedTensorType::get(condShape, et),
+                                       chain.selectCondition, zero, negInf);
+    }
+
+    RankedTensorType resultType = pv.getType();
+    SmallVector<int64_t> lseShape(batch);
+    lseShape.push_back(tq);
+    auto lseType = RankedTensorType::get(lseShape, resultType.getElementType());
+    auto fused = rewriter.create<FlashAttentionOp>(
+        loc, resultType, lseType, q, k, v, chain.lengths, bias,
+        rewriter.getF32FloatAttr(chain.scale),
+        chain.causal ? rewriter.getUnitAttr() : UnitAttr());
+    rewriter.replaceOp(pv, fused.getResult());
+    return success();
+  }
+
+  /// Whether `v` reaches a matmul through single-use scale, mask, add and
+  /// select ops: the scores side of an add.
+  static bool leadsToScores(Value v) {
+    for (int depth = 0; depth < 16; ++depth) {
+      Operation *def = v.getDefiningOp();
+      if (!def || !v.hasOneUse())
+        return false;
+      if (isa<MatmulOp>(def))
+        return true;
+      if (isa<ScaleOp, MaskOp>(def))
+        v = def->getOperand(0);
+      else if (auto sel = dyn_cast<SelectOp>(def))
+        v = sel.getOnTrue();
+      else if (auto add = dyn_cast<AddOp>(def))
+        v = add.getLhs().getType() == add.getType() ? add.getLhs() : add.getRhs();
+      else
+        return false;
+    }
+    return false;
+  }
+};
+
+struct TfmFuseAttentionPass
+    : tfm::impl::TfmFuseAttentionPassBase<TfmFuseAttentionPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateFuseAttentionPatterns(patterns);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::tfm::populateFuseAttentionPatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseAttentionPattern>(patterns.getContext());
+}
