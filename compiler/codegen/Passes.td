@@ -27,11 +27,27 @@ def TfmPrepareEntryPointsPass
   let dependentDialects = ["bufferization::BufferizationDialect"];
 }
 
+def TfmFuseElementwisePass : Pass<"tfm-fuse-elementwise", "func::FuncOp"> {
+  let summary = "fuse chains of elementwise linalg ops, not into reductions";
+  let description = [{
+    Fuses a `linalg.generic` producer into its consumer when both are
+    elementwise (all loops parallel) and the producer has no other use, so
+    that e.g. scale, bias and activation become one loop nest. Unlike
+    upstream `linalg-fuse-elementwise-ops`, it never fuses into a consumer
+    with a reduction: fused into a matmul, a producer would be recomputed
+    once per element of the reduction (softmax's exp, once per column of V).
+  }];
+  let dependentDialects = ["linalg::LinalgDialect"];
+}
+
 def TfmTileAndVectorizePass
     : Pass<"tfm-tile-and-vectorize", "func::FuncOp"> {
   let summary = "tile linalg ops on tensors and vectorize the tiles";
   let description = [{
-    Tiles each linalg op with tile sizes that divide its static loop ranges,
+    First splits each large op's leading parallel loops (batch and rows)
+    into an `scf.forall` of about 16 chunks, which the pipeline runs on
+    threads; an op already inside an `scf.forall` is not split again. Then
+    tiles each op with tile sizes that divide its static loop ranges,
     so that every tile has a static shape, then vectorizes the tile with
     `linalg::vectorize`. The innermost loop gets a vector-width tile; a
     contraction gets an M x N register block with a K tile. An op the
@@ -42,6 +58,9 @@ def TfmTileAndVectorizePass
            "preferred vector length in elements (16 f32 lanes = one zmm)">,
     Option<"vectorize", "vectorize", "bool", /*default=*/"true",
            "vectorize the tiles (false: tile only)">,
+    Option<"distribute", "distribute", "bool", /*default=*/"true",
+           "split large ops' leading parallel loops into an scf.forall of "
+           "about 16 chunks (threads)">,
   ];
   let dependentDialects = [
     "affine::AffineDialect", "arith::ArithDialect", "scf::SCFDialect",

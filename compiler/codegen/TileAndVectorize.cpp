@@ -82,6 +82,63 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, int64_t vectorSize) {
   return tiles;
 }
 
+/// Tile sizes that split `op`'s leading parallel loops into about
+/// `minChunks` parallel chunks (scf.forall, one task each), all zeros when
+/// the op is small or already inside a parallel loop. Sizes divide the
+/// ranges, so every chunk keeps a static shape; a contraction's M chunk is a
+/// multiple of its register block (8 rows).
+SmallVector<int64_t> chooseDistribution(linalg::LinalgOp op, int64_t minChunks) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> tiles(ranges.size(), 0);
+  if (ranges.size() < 2 || op->getParentOfType<scf::ForallOp>())
+    return tiles;
+  int64_t work = 1;
+  for (int64_t r : ranges)
+    work *= r;
+  if (work < (1 << 16))  // below ~64K iterations a task costs more than it saves
+    return tiles;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> candidates;
+  int64_t granule = 1;
+  unsigned mDim = ~0u;
+  if (linalg::isaContractionOpInterface(op)) {
+    auto dims = linalg::inferContractionDims(op);
+    if (failed(dims) || dims->m.size() != 1)
+      return tiles;
+    llvm::append_range(candidates, dims->batch);
+    mDim = dims->m[0];
+    candidates.push_back(mDim);
+  } else {
+    // Every parallel loop but the innermost (the vector one).
+    for (unsigned i = 0; i + 1 < ranges.size(); ++i)
+      if (iterators[i] == utils::IteratorType::parallel)
+        candidates.push_back(i);
+  }
+  int64_t chunks = 1;
+  for (unsigned i : candidates) {
+    if (chunks >= minChunks)
+      break;
+    int64_t g = i == mDim ? 8 : granule;
+    int64_t want = (minChunks + chunks - 1) / chunks;  // chunks still needed
+    // The largest divisor of the range, a multiple of g, that gives at
+    // least `want` chunks; else the smallest such divisor.
+    int64_t best = 0;
+    for (int64_t t = g; t <= ranges[i]; t += g) {
+      if (ranges[i] % t != 0)
+        continue;
+      if (ranges[i] / t >= want)
+        best = t;
+      else if (!best)
+        best = t;
+    }
+    if (!best || best == ranges[i])
+      continue;
+    tiles[i] = best;
+    chunks *= ranges[i] / best;
+  }
+  return tiles;
+}
+
 struct TfmTileAndVectorizePass
     : tfm::impl::TfmTileAndVectorizePassBase<TfmTileAndVectorizePass> {
   using TfmTileAndVectorizePassBase::TfmTileAndVectorizePassBase;
@@ -116,6 +173,22 @@ struct TfmTileAndVectorizePass
 
     IRRewriter rewriter(ctx);
     for (linalg::LinalgOp op : ops) {
+      // Threads: leading parallel loops into an scf.forall of chunks.
+      if (distribute) {
+        SmallVector<int64_t> chunks = chooseDistribution(op, /*minChunks=*/16);
+        if (llvm::any_of(chunks, [](int64_t t) { return t != 0; })) {
+          rewriter.setInsertionPoint(op);
+          scf::SCFTilingOptions options;
+          options.setTileSizes(getAsIndexOpFoldResult(ctx, chunks));
+          options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+          FailureOr<scf::SCFTilingResult> split = scf::tileUsingSCF(
+              rewriter, cast<TilingInterface>(op.getOperation()), options);
+          if (succeeded(split)) {
+            rewriter.replaceOp(op, split->replacements);
+            op = cast<linalg::LinalgOp>(split->tiledOps.back());
+          }
+        }
+      }
       SmallVector<int64_t> tiles = chooseTileSizes(op, vectorSize);
       Operation *tile = op;
       if (llvm::any_of(tiles, [](int64_t t) { return t != 0; })) {

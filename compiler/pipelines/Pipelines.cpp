@@ -56,15 +56,17 @@ void mlir::tfm::buildTfmToLinalgPipeline(OpPassManager &pm,
 
 void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
                                           const CpuPipelineOptions &options) {
-  // Tensors: fuse elementwise chains, then one tiled loop nest per op.
+  // Tensors: fuse elementwise chains (not into reductions), then one tiled
+  // loop nest per op.
   {
     OpPassManager &fpm = pm.nest<func::FuncOp>();
-    fpm.addPass(createLinalgElementwiseOpFusionPass());
+    fpm.addPass(createTfmFuseElementwisePass());
     fpm.addPass(createCanonicalizerPass());
     fpm.addPass(createCSEPass());
     TfmTileAndVectorizePassOptions tiling;
     tiling.vectorize = options.vectorize;
     tiling.vectorSize = options.vectorSize;
+    tiling.distribute = options.parallel;
     fpm.addPass(createTfmTileAndVectorizePass(tiling));
     fpm.addPass(createCanonicalizerPass());
     fpm.addPass(createCSEPass());

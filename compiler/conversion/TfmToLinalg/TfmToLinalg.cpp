@@ -3,7 +3,8 @@
 // Lowers each tfm op on its own into linalg structured ops on tensors; fusion
 // across ops is left to linalg's elementwise fusion and to later passes.
 //
-//   tfm.matmul     --> fill(0) + generic(parallel batch/M/N, reduction K)
+//   tfm.matmul     --> (transpose) + fill(0) + generic(parallel batch/M/N,
+//                      reduction K)
 //   tfm.add/mul    --> generic(parallel) with broadcasting indexing maps
 //   tfm.softmax    --> generic(max) + generic(sum exp) + generic(exp / sum)
 //   tfm.log_softmax--> generic(max) + generic(sum exp) + generic(x-max-log sum)
@@ -77,9 +78,29 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
       exprs.push_back(getAffineDimExpr(col, ctx));
       return AffineMap::get(numLoops, 0, exprs, ctx);
     };
-    SmallVector<AffineMap> maps{
-        operandMap(adaptor.getLhs(), m, k, op.getTransposeA()),
-        operandMap(adaptor.getRhs(), k, n, op.getTransposeB())};
+    // A transposed operand is transposed in memory first: O(rows x cols)
+    // copying that lets the matmul stream both operands along their rows
+    // (reading one transposed costs a shuffle per element in every tile).
+    auto untransposed = [&](Value v, bool transpose) -> Value {
+      if (!transpose)
+        return v;
+      RankedTensorType type = tensorType(v);
+      SmallVector<int64_t> perm(type.getRank()), shape(type.getShape());
+      std::iota(perm.begin(), perm.end(), 0);
+      std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
+      std::swap(shape[shape.size() - 1], shape[shape.size() - 2]);
+      return rewriter
+          .create<linalg::TransposeOp>(
+              loc, v,
+              emptyTensor(rewriter, loc,
+                          RankedTensorType::get(shape, type.getElementType())),
+              perm)
+          .getResult()[0];
+    };
+    Value lhs = untransposed(adaptor.getLhs(), op.getTransposeA());
+    Value rhs = untransposed(adaptor.getRhs(), op.getTransposeB());
+    SmallVector<AffineMap> maps{operandMap(lhs, m, k, false),
+                                operandMap(rhs, k, n, false)};
     SmallVector<AffineExpr> outExprs;
     for (unsigned d = 0; d < nb + 2; ++d)
       outExprs.push_back(getAffineDimExpr(d, ctx));
@@ -91,7 +112,7 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     Value init = filledTensor(rewriter, loc, resultType,
                               floatConstant(rewriter, loc, et, 0));
     Value result = buildGeneric(
-        rewriter, loc, {adaptor.getLhs(), adaptor.getRhs()}, init, maps,
+        rewriter, loc, {lhs, rhs}, init, maps,
         iterators, [](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value prod = b.create<arith::MulFOp>(l, a[0], a[1]);
           return b.create<arith::AddFOp>(l, a[2], prod);
