@@ -430,9 +430,11 @@ LogicalResult FlashAttentionOp::verify() {
   if (k[k.size() - 2] != v[v.size() - 2])
     return emitOpError("expects key and value of one length, got key ")
            << formatShape(k) << " and value " << formatShape(v);
-  if (q[q.size() - 2] == 0 || k[k.size() - 2] == 0 || q.back() == 0)
-    return emitOpError("expects non-empty queries, keys and width, got query ")
-           << formatShape(q) << " and key " << formatShape(k);
+  if (llvm::is_contained(q, 0) || llvm::is_contained(k, 0) ||
+      llvm::is_contained(v, 0))
+    return emitOpError("expects non-empty query, key and value, got ")
+           << formatShape(q) << ", " << formatShape(k) << " and "
+           << formatShape(v);
   // Key and value batch dimensions broadcast into the query's.
   ArrayRef<int64_t> batch = q.drop_back(2);
   for (auto [name, shape] : {std::pair<StringRef, ArrayRef<int64_t>>{"key", k},
@@ -451,9 +453,13 @@ LogicalResult FlashAttentionOp::verify() {
   int64_t tq = q[q.size() - 2], tk = k[k.size() - 2];
   if (Value lengths = getLengths()) {
     ArrayRef<int64_t> l = tensorType(lengths).getShape();
-    if (batch.empty() || l.size() != 1 || l[0] != batch[0])
+    if (batch.empty())
+      return emitOpError("expects a query of rank >= 3 [batch, ..., queries, "
+                         "width] with lengths, got ")
+             << formatShape(q);
+    if (l.size() != 1 || l[0] != batch[0])
       return emitOpError("expects lengths of shape [batch] = [")
-             << (batch.empty() ? 0 : batch[0]) << "] for query "
+             << batch[0] << "] for query "
              << formatShape(q) << ", got " << formatShape(l);
   }
   SmallVector<int64_t> scores(batch);

@@ -124,8 +124,6 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     Chain chain;
     Value x = softmax.getInput();
     while (true) {
-      if (x.getType() != scoresType)
-        return rewriter.notifyMatchFailure(pv, "a mask or bias changes the scores' shape");
       if (!x.hasOneUse())
         return rewriter.notifyMatchFailure(pv, "scores have another use");
       Operation *def = x.getDefiningOp();
@@ -163,7 +161,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         Value scores = lhsIsScores ? lhs : rhs, bias = lhsIsScores ? rhs : lhs;
         if (scores.getType() != scoresType || !leadsToScores(scores))
           return rewriter.notifyMatchFailure(
-              pv, "a bias that does not broadcast into the scores");
+              pv, "an add that broadcasts the scores to another shape");
         if (isCausalBias(bias, tq, tk)) {
           chain.causal = true;
           chain.masked = true;
@@ -195,6 +193,8 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     }
     if (chain.bias && chain.selectCondition)
       return rewriter.notifyMatchFailure(pv, "both a bias and a select mask");
+    if (llvm::is_contained(scoresType.getShape(), 0))
+      return rewriter.notifyMatchFailure(pv, "empty scores");
 
     // Q, K and V in the op's layout: [.., Tq, D], [.., Tk, D], [.., Tk, Dv].
     Location loc = pv.getLoc();
@@ -214,7 +214,6 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       }
     }
     // Shapes first: only then create ops.
-    ArrayRef<int64_t> qShape = tensorType(q).getShape();
     SmallVector<int64_t> batch(scoresType.getShape().drop_back(2));
     int64_t qBatchRank = tensorType(qk.getLhs()).getRank() - 2;
     if (qBatchRank != int64_t(batch.size()) ||
@@ -225,19 +224,11 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     if (pv.getType().getShape().drop_back(2) != ArrayRef<int64_t>(batch))
       return rewriter.notifyMatchFailure(
           pv, "the value's batch dimensions broadcast the scores'");
-    auto fitsBatch = [&](Value t) {
-      ArrayRef<int64_t> b = tensorType(t).getShape().drop_back(2);
-      if (b.size() > batch.size())
-        return false;
-      for (size_t i = 0; i < b.size(); ++i)
-        if (b[i] != 1 && b[i] != batch[batch.size() - b.size() + i])
-          return false;
-      return true;
-    };
-    if (!fitsBatch(k) || !fitsBatch(v))
+    // The scales multiply in double; the op holds an f32.
+    float scale = static_cast<float>(chain.scale);
+    if (!std::isfinite(scale) || scale == 0.0f)
       return rewriter.notifyMatchFailure(
-          pv, "key or value batch dimensions do not broadcast into the query's");
-    (void)qShape;
+          pv, "the scales multiply to 0 or infinity in f32");
 
     if (qk.getTransposeA())
       q = swapInner(q);
@@ -272,7 +263,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     auto lseType = RankedTensorType::get(lseShape, resultType.getElementType());
     auto fused = rewriter.create<FlashAttentionOp>(
         loc, resultType, lseType, q, k, v, chain.lengths, bias,
-        rewriter.getF32FloatAttr(chain.scale),
+        rewriter.getF32FloatAttr(scale),
         chain.causal ? rewriter.getUnitAttr() : UnitAttr());
     rewriter.replaceOp(pv, fused.getResult());
     return success();

@@ -23,6 +23,8 @@ struct Options {
 };
 
 // A compiled module: every public function of the source is an entry point.
+// Destroy it before main returns (not from a static object's destructor):
+// its code lives in LLVM's JIT, whose own static state is torn down at exit.
 class Module {
  public:
   // Compiles tfm MLIR text. On failure the status holds the compiler's

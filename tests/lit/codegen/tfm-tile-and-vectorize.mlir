@@ -1,7 +1,10 @@
 // Cases written with tfm ops take their linalg form from --convert-tfm-to-linalg.
-// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize | FileCheck %s
-// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vectorize=false" | FileCheck %s --check-prefix=NOVEC
-// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=8" | FileCheck %s --check-prefix=VEC8
+// CHECK, NOVEC and VEC8 test tiling on one thread (distribute=false); DIST
+// tests the split of large ops into an scf.forall of chunks (the default).
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false" | FileCheck %s
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false vectorize=false" | FileCheck %s --check-prefix=NOVEC
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false vector-size=8" | FileCheck %s --check-prefix=VEC8
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize | FileCheck %s --check-prefix=DIST
 // RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=0" 2>&1 | FileCheck %s --check-prefix=BADSIZE
 // BADSIZE: error: tfm-tile-and-vectorize: vector-size must be positive, got 0
 // RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=-4" 2>&1 | FileCheck %s --check-prefix=NEGSIZE
@@ -43,6 +46,18 @@
 // NOVEC-NOT:     vector.
 // VEC8-LABEL:  func.func @tile_matmul_64
 // VEC8:          vector.contract {{.+}} : vector<8x8xf32>, vector<8x16xf32> into vector<8x16xf32>
+// With distribution, M (the only parallel loop a matmul splits, in multiples
+// of the 8-row register block) becomes an scf.forall; each chunk tiles N and K
+// as above on its own [8, 64] slice of the result.
+// DIST-LABEL:  func.func @tile_matmul_64
+// DIST:          %[[R:.+]] = scf.forall (%[[M:.+]]) = (0) to (64) step (8) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<64x64xf32>)
+// DIST:            tensor.extract_slice %[[OUT]][%[[M]], 0] [8, 64] [1, 1]
+// DIST:            scf.for {{.+}} step %c32
+// DIST:              scf.for {{.+}} step %c8
+// DIST:                vector.contract {{.+}} : vector<8x8xf32>, vector<8x32xf32> into vector<8x32xf32>
+// DIST:            scf.forall.in_parallel
+// DIST-NEXT:         tensor.parallel_insert_slice %{{.+}} into %[[OUT]][%[[M]], 0] [8, 64] [1, 1] : tensor<8x64xf32> into tensor<64x64xf32>
+// DIST:          return %[[R]]
 func.func @tile_matmul_64(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>, %c: tensor<64x64xf32>) -> tensor<64x64xf32> {
   %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out],
                        iterator_types = ["parallel", "parallel", "reduction"]}
@@ -63,6 +78,9 @@ func.func @tile_matmul_64(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>, %c: tens
 
 // Tests that a matmul whose loops fit in one tile (6 rows, 16 columns, K 4)
 // is not tiled at all, only vectorized.
+// Tests that an op below ~64K iterations is not split into tasks.
+// DIST-LABEL:  func.func @tile_matmul_small
+// DIST-NOT:      scf.forall (
 // CHECK-LABEL: func.func @tile_matmul_small
 // CHECK-NOT:     scf.for
 // CHECK:         vector.contract {{.+}} : vector<6x4xf32>, vector<4x16xf32> into vector<6x16xf32>
@@ -292,4 +310,44 @@ func.func @negative_tile_mod_map(%x: tensor<4x64xf32>, %init: tensor<4x128xf32>)
     linalg.yield %u : f32
   } -> tensor<4x128xf32>
   return %0 : tensor<4x128xf32>
+}
+
+// -----
+
+// Tests that a large elementwise op splits its leading parallel loop into 16
+// chunks (256 rows, 16 each) and keeps the innermost loop for vectors (four
+// 16-lane vectors per step, as without distribution).
+// DIST-LABEL:  func.func @distribute_elementwise
+// DIST:          scf.forall (%[[I:.+]]) = (0) to (256) step (16) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<256x512xf32>)
+// DIST:            scf.for {{.+}} to %c16 step %c1
+// DIST:              scf.for {{.+}} to %c512 step %c64
+// DIST:                arith.maximumf {{.+}} : vector<1x64xf32>
+// DIST:            tensor.parallel_insert_slice %{{.+}} into %[[OUT]][%[[I]], 0] [16, 512] [1, 1]
+func.func @distribute_elementwise(%x: tensor<256x512xf32>) -> tensor<256x512xf32> {
+  %0 = tfm.relu %x : tensor<256x512xf32>
+  return %0 : tensor<256x512xf32>
+}
+
+// -----
+
+// Tests that an op already inside an scf.forall is not split again.
+// DIST-LABEL:  func.func @distribute_nested
+// DIST-COUNT-1:  scf.forall (
+// DIST-NOT:      scf.forall (
+#id = affine_map<(i, j) -> (i, j)>
+func.func @distribute_nested(%x: tensor<4x256x512xf32>, %init: tensor<4x256x512xf32>) -> tensor<4x256x512xf32> {
+  %r = scf.forall (%b) in (4) shared_outs(%o = %init) -> (tensor<4x256x512xf32>) {
+    %in = tensor.extract_slice %x[%b, 0, 0] [1, 256, 512] [1, 1, 1] : tensor<4x256x512xf32> to tensor<256x512xf32>
+    %out = tensor.extract_slice %o[%b, 0, 0] [1, 256, 512] [1, 1, 1] : tensor<4x256x512xf32> to tensor<256x512xf32>
+    %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%in : tensor<256x512xf32>) outs(%out : tensor<256x512xf32>) {
+    ^bb0(%a: f32, %c: f32):
+      %e = math.exp %a : f32
+      linalg.yield %e : f32
+    } -> tensor<256x512xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %y into %o[%b, 0, 0] [1, 256, 512] [1, 1, 1] : tensor<256x512xf32> into tensor<4x256x512xf32>
+    }
+  }
+  return %r : tensor<4x256x512xf32>
 }

@@ -1,5 +1,12 @@
 // RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg | FileCheck %s
 // RUN: tfm-opt %s --convert-tfm-to-linalg --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s --check-prefix=LOC
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-query-tile=64 flash-key-tile=128" | FileCheck %s --check-prefix=TILED
+// RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-query-tile=0" 2>&1 | FileCheck %s --check-prefix=BADQ
+// RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-key-tile=-8" 2>&1 | FileCheck %s --check-prefix=BADK
+
+// Tests that the flash attention tile sizes must be positive.
+// BADQ: error: convert-tfm-to-linalg: flash-query-tile and flash-key-tile must be positive, got 0 and 64
+// BADK: error: convert-tfm-to-linalg: flash-query-tile and flash-key-tile must be positive, got 32 and -8
 
 // Tests that a batched matmul against a 2-D weight becomes fill(0) and a
 // generic with loops [b, m, n, k], the weight read without the batch loop.
@@ -32,17 +39,21 @@ func.func @matmul_batch_weight(%a: tensor<2x6x4xf32>, %b: tensor<4x5xf32>) -> te
 
 // -----
 
-// Tests that transpose_a and transpose_b swap the row and column loops of
-// their operand, and that a size-1 batch dimension facing a larger one reads
-// index 0.
-// CHECK-DAG:   #[[$LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (0, d3, d1)>
-// CHECK-DAG:   #[[$RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// Tests that an operand with transpose_a or transpose_b is first transposed
+// in memory (a linalg.transpose of its two inner dimensions) and then read
+// with the plain maps, and that a size-1 batch dimension facing a larger one
+// reads index 0.
+// CHECK-DAG:   #[[$LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (0, d1, d3)>
+// CHECK-DAG:   #[[$RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
 // CHECK-DAG:   #[[$OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @matmul_transposed_broadcast
+// CHECK-SAME:    (%[[A:.+]]: tensor<1x4x6xf32>, %[[B:.+]]: tensor<3x5x4xf32>)
+// CHECK:         %[[AT:.+]] = linalg.transpose ins(%[[A]] : tensor<1x4x6xf32>) outs(%{{.+}} : tensor<1x6x4xf32>) permutation = [0, 2, 1]
+// CHECK:         %[[BT:.+]] = linalg.transpose ins(%[[B]] : tensor<3x5x4xf32>) outs(%{{.+}} : tensor<3x4x5xf32>) permutation = [0, 2, 1]
 // CHECK:         linalg.generic
 // CHECK-SAME:      indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]]
 // CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-// CHECK-SAME:      ins(%{{.+}}, %{{.+}} : tensor<1x4x6xf32>, tensor<3x5x4xf32>) outs(%{{.+}} : tensor<3x6x5xf32>)
+// CHECK-SAME:      ins(%[[AT]], %[[BT]] : tensor<1x6x4xf32>, tensor<3x4x5xf32>) outs(%{{.+}} : tensor<3x6x5xf32>)
 func.func @matmul_transposed_broadcast(%a: tensor<1x4x6xf32>, %b: tensor<3x5x4xf32>) -> tensor<3x6x5xf32> {
   %0 = tfm.matmul %a, %b {transpose_a, transpose_b} : (tensor<1x4x6xf32>, tensor<3x5x4xf32>) -> tensor<3x6x5xf32>
   return %0 : tensor<3x6x5xf32>
@@ -51,13 +62,16 @@ func.func @matmul_transposed_broadcast(%a: tensor<1x4x6xf32>, %b: tensor<3x5x4xf
 // -----
 
 // Tests that a size-1 batch dimension facing a size-1 result dimension keeps
-// its loop.
+// its loop, and that K of QK^T is transposed to [.., D, Tk] first.
 // CHECK-DAG:   #[[$Q:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
-// CHECK-DAG:   #[[$K:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
+// CHECK-DAG:   #[[$K:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
 // CHECK-LABEL: func.func @matmul_qk_transposed
+// CHECK-SAME:    (%[[Q:.+]]: tensor<1x2x6x3xf32>, %[[K:.+]]: tensor<1x2x6x3xf32>)
+// CHECK:         %[[KT:.+]] = linalg.transpose ins(%[[K]] : tensor<1x2x6x3xf32>) outs(%{{.+}} : tensor<1x2x3x6xf32>) permutation = [0, 1, 3, 2]
 // CHECK:         linalg.generic
 // CHECK-SAME:      indexing_maps = [#[[$Q]], #[[$K]], #{{[a-z0-9_]+}}]
 // CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[Q]], %[[KT]] : tensor<1x2x6x3xf32>, tensor<1x2x3x6xf32>)
 func.func @matmul_qk_transposed(%q: tensor<1x2x6x3xf32>, %k: tensor<1x2x6x3xf32>) -> tensor<1x2x6x6xf32> {
   %0 = tfm.matmul %q, %k {transpose_b} : (tensor<1x2x6x3xf32>, tensor<1x2x6x3xf32>) -> tensor<1x2x6x6xf32>
   return %0 : tensor<1x2x6x6xf32>
@@ -124,7 +138,9 @@ func.func @scale_relu_elementwise(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
 // -----
 
 // Tests that softmax along the last axis is a max reduction from -inf, a sum
-// of exp(x - max) from 0, and an elementwise exp(x - max) / sum.
+// of exp(x - m) from 0, and an elementwise exp(x - m) / sum, where m is the
+// max or 0 when the max is -inf (a row of only -inf), and that such a row
+// (sum 0) gives 0, not NaN.
 // CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG:   #[[$RED:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @softmax_last_axis
@@ -142,16 +158,30 @@ func.func @scale_relu_elementwise(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
 // CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$RED]]]
 // CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK-SAME:      ins(%[[X]], %[[MAX]] : tensor<2x6x8xf32>, tensor<2x6xf32>) outs(%[[SUMINIT]] : tensor<2x6xf32>)
-// CHECK:           %[[D:.+]] = arith.subf
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %[[M:.+]]: f32, %[[ACC:.+]]: f32):
+// CHECK:           %[[NI:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:           %[[NOKEY:.+]] = arith.cmpf oeq, %[[M]], %[[NI]] : f32
+// CHECK:           %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:           %[[SAFE:.+]] = arith.select %[[NOKEY]], %[[Z]], %[[M]] : f32
+// CHECK:           %[[D:.+]] = arith.subf %[[IN]], %[[SAFE]] : f32
 // CHECK:           %[[E:.+]] = math.exp %[[D]] : f32
-// CHECK:           arith.addf %{{.+}}, %[[E]] : f32
+// CHECK:           arith.addf %[[ACC]], %[[E]] : f32
 // CHECK:         %[[Y:.+]] = linalg.generic
 // CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$RED]], #[[$ID]]]
 // CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
 // CHECK-SAME:      ins(%[[X]], %[[MAX]], %[[SUM]] : tensor<2x6x8xf32>, tensor<2x6xf32>, tensor<2x6xf32>)
-// CHECK:           %[[D2:.+]] = arith.subf
+// CHECK:         ^bb0(%[[IN2:.+]]: f32, %[[M2:.+]]: f32, %[[S2:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[NI2:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:           %[[NOKEY2:.+]] = arith.cmpf oeq, %[[M2]], %[[NI2]] : f32
+// CHECK:           %[[Z2:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:           %[[SAFE2:.+]] = arith.select %[[NOKEY2]], %[[Z2]], %[[M2]] : f32
+// CHECK:           %[[D2:.+]] = arith.subf %[[IN2]], %[[SAFE2]] : f32
 // CHECK:           %[[E2:.+]] = math.exp %[[D2]] : f32
-// CHECK:           arith.divf %[[E2]], %{{.+}} : f32
+// CHECK:           %[[Z3:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:           %[[EMPTY:.+]] = arith.cmpf oeq, %[[S2]], %[[Z3]] : f32
+// CHECK:           %[[Q:.+]] = arith.divf %[[E2]], %[[S2]] : f32
+// CHECK:           %[[R:.+]] = arith.select %[[EMPTY]], %[[Z3]], %[[Q]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
 // CHECK:         return %[[Y]]
 func.func @softmax_last_axis(%x: tensor<2x6x8xf32>) -> tensor<2x6x8xf32> {
   %0 = tfm.softmax %x {axis = -1 : i64} : tensor<2x6x8xf32>
@@ -262,7 +292,9 @@ func.func @gelu_tanh(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
 // -----
 
 // Tests that log_softmax has the two reductions of softmax (max from -inf,
-// sum of exp(x - max) from 0) and then x - max - log(sum), with no division.
+// sum of exp(x - m) from 0, m the max or 0 when it is -inf) and then
+// x - m - log(sum), with no division, and that a row of only -inf (sum 0)
+// gives -inf.
 // CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG:   #[[$RED:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @log_softmax_last_axis
@@ -280,16 +312,30 @@ func.func @gelu_tanh(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
 // CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$RED]]]
 // CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK-SAME:      ins(%[[X]], %[[MAX]] : tensor<2x6x8xf32>, tensor<2x6xf32>) outs(%[[SUMINIT]] : tensor<2x6xf32>)
-// CHECK:           math.exp
-// CHECK:           arith.addf
+// CHECK:         ^bb0(%[[IN0:.+]]: f32, %[[M0:.+]]: f32, %[[ACC:.+]]: f32):
+// CHECK:           %[[NI0:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:           %[[NOKEY0:.+]] = arith.cmpf oeq, %[[M0]], %[[NI0]] : f32
+// CHECK:           %[[Z0:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:           %[[SAFE0:.+]] = arith.select %[[NOKEY0]], %[[Z0]], %[[M0]] : f32
+// CHECK:           %[[D0:.+]] = arith.subf %[[IN0]], %[[SAFE0]] : f32
+// CHECK:           %[[E0:.+]] = math.exp %[[D0]] : f32
+// CHECK:           arith.addf %[[ACC]], %[[E0]] : f32
 // CHECK:         %[[Y:.+]] = linalg.generic
 // CHECK-SAME:      indexing_maps = [#[[$ID]], #[[$RED]], #[[$RED]], #[[$ID]]]
 // CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
 // CHECK-SAME:      ins(%[[X]], %[[MAX]], %[[SUM]] : tensor<2x6x8xf32>, tensor<2x6xf32>, tensor<2x6xf32>)
 // CHECK:         ^bb0(%[[IN:.+]]: f32, %[[M:.+]]: f32, %[[S:.+]]: f32, %{{.+}}: f32):
-// CHECK:           %[[SHIFTED:.+]] = arith.subf %[[IN]], %[[M]] : f32
+// CHECK:           %[[NI:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:           %[[NOKEY:.+]] = arith.cmpf oeq, %[[M]], %[[NI]] : f32
+// CHECK:           %[[Z:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:           %[[SAFE:.+]] = arith.select %[[NOKEY]], %[[Z]], %[[M]] : f32
+// CHECK:           %[[SHIFTED:.+]] = arith.subf %[[IN]], %[[SAFE]] : f32
 // CHECK:           %[[LOG:.+]] = math.log %[[S]] : f32
-// CHECK:           %[[R:.+]] = arith.subf %[[SHIFTED]], %[[LOG]] : f32
+// CHECK:           %[[LS:.+]] = arith.subf %[[SHIFTED]], %[[LOG]] : f32
+// CHECK:           %[[Z2:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:           %[[EMPTY:.+]] = arith.cmpf oeq, %[[S]], %[[Z2]] : f32
+// CHECK:           %[[NI2:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:           %[[R:.+]] = arith.select %[[EMPTY]], %[[NI2]], %[[LS]] : f32
 // CHECK:           linalg.yield %[[R]] : f32
 // CHECK-NOT:     arith.divf
 // CHECK:         return %[[Y]]
@@ -434,6 +480,213 @@ func.func @mask_lengths_i64(%s: tensor<2x3x6x6xf32>, %l: tensor<2xi64>) -> tenso
 func.func @mask_causal_lengths(%s: tensor<2x6x6xf32>, %l: tensor<2xi32>) -> tensor<2x6x6xf32> {
   %0 = tfm.mask %s, %l {causal} : (tensor<2x6x6xf32>, tensor<2xi32>) -> tensor<2x6x6xf32>
   return %0 : tensor<2x6x6xf32>
+}
+
+// -----
+
+// Tests that select is one parallel generic choosing between the broadcast
+// operands: a [6, 6] condition and a scalar -inf against [1, 2, 6, 6] scores.
+// CHECK-DAG:   #[[$COND:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[$SCALAR:.+]] = affine_map<(d0, d1, d2, d3) -> ()>
+// CHECK-LABEL: func.func @select_broadcast
+// CHECK-SAME:    (%[[C:.+]]: tensor<6x6xi1>, %[[S:.+]]: tensor<1x2x6x6xf32>, %[[N:.+]]: tensor<f32>)
+// CHECK:         %[[Y:.+]] = linalg.generic
+// CHECK-SAME:      indexing_maps = [#[[$COND]], #[[$ID]], #[[$SCALAR]], #[[$ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[C]], %[[S]], %[[N]] : tensor<6x6xi1>, tensor<1x2x6x6xf32>, tensor<f32>)
+// CHECK:         ^bb0(%[[OK:.+]]: i1, %[[IN:.+]]: f32, %[[NI:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[R:.+]] = arith.select %[[OK]], %[[IN]], %[[NI]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+// CHECK:         return %[[Y]]
+func.func @select_broadcast(%c: tensor<6x6xi1>, %s: tensor<1x2x6x6xf32>, %n: tensor<f32>) -> tensor<1x2x6x6xf32> {
+  %0 = tfm.select %c, %s, %n : (tensor<6x6xi1>, tensor<1x2x6x6xf32>, tensor<f32>) -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Tests that causal flash attention over [B, H] = [2, 4] heads, 256 queries
+// and keys of width 64 lowers to tiles: K is transposed per [64 keys x 64]
+// tile in a parallel loop over (head, key tile); a parallel loop over
+// (batch x head, 32-query tile) scales its query tile and runs two loops over
+// 64-key tiles with the running max, sum and output as iter_args, the first
+// up to kFull (tiles below the diagonal: no mask), the second from kFull to
+// kEnd (tiles that straddle it: masked to -inf); tiles past kEnd are never
+// visited. Both bounds come from the query tile position (arith.minsi with
+// Tk = 256). A row with no key gets output 0 and lse -inf.
+// CHECK-LABEL: func.func @flash_attention_causal
+// CHECK-SAME:    (%[[Q:.+]]: tensor<2x4x256x64xf32>, %[[K:.+]]: tensor<2x4x256x64xf32>, %[[V:.+]]: tensor<2x4x256x64xf32>)
+// CHECK-DAG:     %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG:     %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:         %[[QF:.+]] = tensor.collapse_shape %[[Q]] {{\[}}[0, 1], [2], [3]] : tensor<2x4x256x64xf32> into tensor<8x256x64xf32>
+// CHECK:         %[[KF:.+]] = tensor.collapse_shape %[[K]] {{\[}}[0, 1], [2], [3]] : tensor<2x4x256x64xf32> into tensor<8x256x64xf32>
+// CHECK:         %[[KT:.+]] = scf.forall (%[[H:[a-z0-9_]+]], %[[T:[a-z0-9_]+]]) in (8, 4) shared_outs(%[[KTS:[a-z0-9_]+]] = %{{.+}}) -> (tensor<8x4x64x64xf32>) {
+// CHECK:           %[[ROWS:.+]] = tensor.extract_slice %[[KF]][%[[H]], %{{.+}}, 0] [1, 64, 64] [1, 1, 1] : tensor<8x256x64xf32> to tensor<64x64xf32>
+// CHECK:           %[[COLS:.+]] = linalg.transpose ins(%[[ROWS]] : tensor<64x64xf32>) outs(%{{.+}} : tensor<64x64xf32>) permutation = [1, 0]
+// CHECK:           scf.forall.in_parallel {
+// CHECK-NEXT:        tensor.parallel_insert_slice %[[COLS]] into %[[KTS]][%[[H]], %[[T]], 0, 0] [1, 1, 64, 64] [1, 1, 1, 1] : tensor<64x64xf32> into tensor<8x4x64x64xf32>
+// CHECK:         %[[VF:.+]] = tensor.collapse_shape %[[V]] {{\[}}[0, 1], [2], [3]] : tensor<2x4x256x64xf32> into tensor<8x256x64xf32>
+// CHECK:         %[[R:.+]]:2 = scf.forall (%[[N:[a-z0-9_]+]], %[[QT:[a-z0-9_]+]]) in (8, 8) shared_outs(%[[OUT:[a-z0-9_]+]] = %{{.+}}, %[[LSE:[a-z0-9_]+]] = %{{.+}}) -> (tensor<8x256x64xf32>, tensor<8x256xf32>) {
+// CHECK:           %[[BR:.+]] = arith.constant 32 : index
+// CHECK:           %[[Q0:.+]] = arith.muli %[[QT]], %[[BR]] : index
+// CHECK:           %[[QTILE:.+]] = tensor.extract_slice %[[QF]][%[[N]], %[[Q0]], 0] [1, 32, 64] [1, 1, 1] : tensor<8x256x64xf32> to tensor<32x64xf32>
+// CHECK:           %[[QS:.+]] = linalg.generic {{.*}} ins(%[[QTILE]] : tensor<32x64xf32>)
+// CHECK:             %[[SCALE:.+]] = arith.constant 1.250000e-01 : f32
+// CHECK:             arith.mulf %{{.+}}, %[[SCALE]] : f32
+// Keys below kEnd = min(256, q0 + 32) are allowed for the tile's last row,
+// keys below min(256, q0 + 1) for its first.
+// CHECK:           %[[TK:.+]] = arith.constant 256 : index
+// CHECK:           %[[C32:.+]] = arith.constant 32 : index
+// CHECK:           %[[LASTROW:.+]] = arith.addi %[[Q0]], %[[C32]] : index
+// CHECK:           %[[C1:.+]] = arith.constant 1 : index
+// CHECK:           %[[FIRSTROW:.+]] = arith.addi %[[Q0]], %[[C1]] : index
+// CHECK:           %[[LASTPOS:.+]] = arith.maxsi %[[LASTROW]], %{{.+}} : index
+// CHECK:           %[[KEND:.+]] = arith.minsi %[[TK]], %[[LASTPOS]] : index
+// CHECK:           %[[FIRSTPOS:.+]] = arith.maxsi %[[FIRSTROW]], %{{.+}} : index
+// CHECK:           %[[KFULLKEYS:.+]] = arith.minsi %[[TK]], %[[FIRSTPOS]] : index
+// CHECK:           %[[FULLTILES:.+]] = arith.divui %[[KFULLKEYS]], %{{.+}} : index
+// CHECK:           %[[KFULLUP:.+]] = arith.muli %[[FULLTILES]], %{{.+}} : index
+// CHECK:           %[[KENDUP:.+]] = arith.addi %[[KEND]], %{{.+}} : index
+// CHECK:           %[[ENDTILES:.+]] = arith.divui %[[KENDUP]], %{{.+}} : index
+// CHECK:           %[[KENDT:.+]] = arith.muli %[[ENDTILES]], %{{.+}} : index
+// CHECK:           %[[KFULL:.+]] = arith.minui %[[KFULLUP]], %[[KENDT]] : index
+// The running output, max (from -inf) and sum, then scratch tiles.
+// CHECK:           linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<32x64xf32>)
+// CHECK:           linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.+}} : tensor<32xf32>)
+// CHECK:           linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<32xf32>)
+// CHECK:           %[[FULL:.+]]:6 = scf.for %[[KT1:[a-z0-9_]+]] = %{{.+}} to %[[KFULL]] step %{{.+}} iter_args({{.+}}) -> (tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>) {
+// CHECK:             %[[KTILE:.+]] = tensor.extract_slice %[[KT]][%{{.+}}, %{{.+}}, 0, 0] [1, 1, 64, 64] [1, 1, 1, 1] : tensor<8x4x64x64xf32> to tensor<64x64xf32>
+// CHECK:             %[[VTILE:.+]] = tensor.extract_slice %[[VF]][%{{.+}}, %[[KT1]], 0] [1, 64, 64] [1, 1, 1] : tensor<8x256x64xf32> to tensor<64x64xf32>
+// CHECK:             linalg.matmul ins(%[[QS]], %[[KTILE]] : tensor<32x64xf32>, tensor<64x64xf32>) outs(%{{.+}} : tensor<32x64xf32>) -> tensor<32x64xf32>
+// CHECK-NOT:         arith.select %{{.+}}, %{{.+}}, %[[NEGINF]] : f32
+// CHECK:             arith.maximumf
+// CHECK-NOT:         arith.select %{{.+}}, %{{.+}}, %[[NEGINF]] : f32
+// CHECK:             math.exp
+// CHECK-NOT:         arith.select %{{.+}}, %{{.+}}, %[[NEGINF]] : f32
+// CHECK:             linalg.matmul ins(%{{.+}}, %[[VTILE]] : tensor<32x64xf32>, tensor<64x64xf32>) outs(%{{.+}} : tensor<32x64xf32>) -> tensor<32x64xf32>
+// CHECK-NOT:         arith.select %{{.+}}, %{{.+}}, %[[NEGINF]] : f32
+// CHECK:             scf.yield
+// CHECK:           %[[STRADDLE:.+]]:6 = scf.for %[[KT2:[a-z0-9_]+]] = %[[KFULL]] to %[[KENDT]] step %{{.+}} iter_args(%{{.+}} = %[[FULL]]#0, %{{.+}} = %[[FULL]]#1, %{{.+}} = %[[FULL]]#2,
+// CHECK:             linalg.matmul ins(%[[QS]], %{{.+}} : tensor<32x64xf32>, tensor<64x64xf32>) outs(%{{.+}} : tensor<32x64xf32>) -> tensor<32x64xf32>
+// CHECK:             linalg.generic
+// CHECK:               %[[ROW:.+]] = linalg.index 0 : index
+// CHECK:               %[[I:.+]] = arith.addi %[[Q0]], %[[ROW]] : index
+// CHECK:               %[[COL:.+]] = linalg.index 1 : index
+// CHECK:               %[[J:.+]] = arith.addi %[[KT2]], %[[COL]] : index
+// CHECK:               %[[INKEYS:.+]] = arith.cmpi slt, %[[J]], %[[TK]] : index
+// CHECK:               %[[DIAG:.+]] = arith.addi %[[I]], %{{.+}} : index
+// CHECK:               %[[CAUSAL:.+]] = arith.cmpi sle, %[[J]], %[[DIAG]] : index
+// CHECK:               %[[OK:.+]] = arith.andi %[[INKEYS]], %[[CAUSAL]] : i1
+// CHECK:               arith.select %[[OK]], %{{.+}}, %[[NEGINF]] : f32
+// CHECK:             math.exp
+// CHECK:             linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<32x64xf32>, tensor<64x64xf32>) outs(%{{.+}} : tensor<32x64xf32>) -> tensor<32x64xf32>
+// CHECK:             scf.yield
+// out = o / l, 0 where l = 0; lse = m + log l, -inf where l = 0.
+// CHECK:           linalg.generic {{.+}} ins(%[[STRADDLE]]#0, %[[STRADDLE]]#2 : tensor<32x64xf32>, tensor<32xf32>)
+// CHECK:             %[[NOKEY:.+]] = arith.cmpf oeq, %{{.+}}, %[[ZERO]] : f32
+// CHECK:             %[[DIV:.+]] = arith.divf
+// CHECK:             arith.select %[[NOKEY]], %[[ZERO]], %[[DIV]] : f32
+// CHECK:           linalg.generic {{.+}} ins(%[[STRADDLE]]#1, %[[STRADDLE]]#2 : tensor<32xf32>, tensor<32xf32>)
+// CHECK:             %[[NOKEY2:.+]] = arith.cmpf oeq, %{{.+}}, %[[ZERO]] : f32
+// CHECK:             math.log
+// CHECK:             arith.select %[[NOKEY2]], %[[NEGINF]], %{{.+}} : f32
+// CHECK:           scf.forall.in_parallel {
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[OUT]][%[[N]], %[[Q0]], 0] [1, 32, 64] [1, 1, 1] : tensor<32x64xf32> into tensor<8x256x64xf32>
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[LSE]][%[[N]], %[[Q0]]] [1, 32] [1, 1] : tensor<32xf32> into tensor<8x256xf32>
+// CHECK:         %[[O:.+]] = tensor.expand_shape %[[R]]#0 {{\[}}[0, 1], [2], [3]] output_shape [2, 4, 256, 64] : tensor<8x256x64xf32> into tensor<2x4x256x64xf32>
+// CHECK:         %[[L:.+]] = tensor.expand_shape %[[R]]#1 {{\[}}[0, 1], [2]] output_shape [2, 4, 256] : tensor<8x256xf32> into tensor<2x4x256xf32>
+// CHECK:         return %[[O]], %[[L]]
+// With 64-query and 128-key tiles, 4 query tiles and 2 key tiles.
+// TILED-LABEL: func.func @flash_attention_causal
+// TILED:         scf.forall (%{{.+}}, %{{.+}}) in (8, 2) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<8x2x64x128xf32>)
+// TILED:         scf.forall (%{{.+}}, %{{.+}}) in (8, 4) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<8x256x64xf32>, tensor<8x256xf32>)
+// TILED:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x64xf32>, tensor<64x128xf32>) outs(%{{.+}} : tensor<64x128xf32>)
+func.func @flash_attention_causal(%q: tensor<2x4x256x64xf32>, %k: tensor<2x4x256x64xf32>, %v: tensor<2x4x256x64xf32>)
+    -> (tensor<2x4x256x64xf32>, tensor<2x4x256xf32>) {
+  %o, %lse = tfm.flash_attention %q, %k, %v {causal, scale = 0.125 : f32}
+      : (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>) -> (tensor<2x4x256x64xf32>, tensor<2x4x256xf32>)
+  return %o, %lse : tensor<2x4x256x64xf32>, tensor<2x4x256xf32>
+}
+
+// -----
+
+// Tests that with lengths each task reads lengths[b] (b = its batch x head
+// index / 4 heads), clamps it into [0, 256], and bounds both key loops with
+// it: full tiles below it unmasked, the tile that straddles it masked with
+// j < length and no causal comparison.
+// CHECK-LABEL: func.func @flash_attention_lengths
+// CHECK-SAME:    %[[LENS:[^:]+]]: tensor<2xi32>)
+// CHECK:         scf.forall (%[[N:[a-z0-9_]+]], %{{.+}}) in (8, 8)
+// CHECK:           %[[TK:.+]] = arith.constant 256 : index
+// CHECK:           %[[HEADS:.+]] = arith.constant 4 : index
+// CHECK:           %[[B:.+]] = arith.divui %[[N]], %[[HEADS]] : index
+// CHECK:           %[[LEN:.+]] = tensor.extract %[[LENS]][%[[B]]] : tensor<2xi32>
+// CHECK:           %[[LENI:.+]] = arith.index_cast %[[LEN]] : i32 to index
+// CHECK:           %[[LENPOS:.+]] = arith.maxsi %[[LENI]], %{{.+}} : index
+// CHECK:           %[[LIMIT:.+]] = arith.minsi %[[TK]], %[[LENPOS]] : index
+// CHECK:           %[[FULLTILES:.+]] = arith.divui %[[LIMIT]], %{{.+}} : index
+// CHECK:           %[[KFULLUP:.+]] = arith.muli %[[FULLTILES]], %{{.+}} : index
+// CHECK:           %[[LIMITUP:.+]] = arith.addi %[[LIMIT]], %{{.+}} : index
+// CHECK:           %[[ENDTILES:.+]] = arith.divui %[[LIMITUP]], %{{.+}} : index
+// CHECK:           %[[KENDT:.+]] = arith.muli %[[ENDTILES]], %{{.+}} : index
+// CHECK:           %[[KFULL:.+]] = arith.minui %[[KFULLUP]], %[[KENDT]] : index
+// CHECK:           scf.for %{{.+}} = %{{.+}} to %[[KFULL]] step
+// CHECK:           scf.for %{{.+}} = %[[KFULL]] to %[[KENDT]] step
+// CHECK:               %[[INKEYS:.+]] = arith.cmpi slt, %{{.+}}, %[[LIMIT]] : index
+// CHECK-NOT:           arith.cmpi sle
+// CHECK:               arith.select %[[INKEYS]], %{{.+}}, %{{.+}} : f32
+func.func @flash_attention_lengths(%q: tensor<2x4x256x64xf32>, %k: tensor<2x4x256x64xf32>, %v: tensor<2x4x256x64xf32>,
+                                   %len: tensor<2xi32>) -> tensor<2x4x256x64xf32> {
+  %o, %lse = tfm.flash_attention %q, %k, %v lengths %len {scale = 0.125 : f32}
+      : (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2xi32>) -> (tensor<2x4x256x64xf32>, tensor<2x4x256xf32>)
+  return %o : tensor<2x4x256x64xf32>
+}
+
+// -----
+
+// Tests that no tensor of the [Tq, Tk] = [256, 256] scores exists in the
+// lowering, with every mask and a bias.
+// CHECK-LABEL: func.func @flash_attention_no_score_matrix
+// CHECK-NOT:     256x256
+// CHECK:         return
+func.func @flash_attention_no_score_matrix(%q: tensor<2x4x256x64xf32>, %k: tensor<2x4x256x64xf32>, %v: tensor<2x4x256x64xf32>,
+                                           %len: tensor<2xi32>, %bias: tensor<2x1x1x256xf32>)
+    -> (tensor<2x4x256x64xf32>, tensor<2x4x256xf32>) {
+  %o, %lse = tfm.flash_attention %q, %k, %v lengths %len bias %bias {causal, scale = 0.125 : f32}
+      : (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2xi32>, tensor<2x1x1x256xf32>)
+      -> (tensor<2x4x256x64xf32>, tensor<2x4x256xf32>)
+  return %o, %lse : tensor<2x4x256x64xf32>, tensor<2x4x256xf32>
+}
+
+// -----
+
+// Tests grouped-query heads and a bias shared by all heads: 6 query heads
+// read 2 key/value heads (K transposed for those 2 only, head n / 3 of the
+// query's), 8 keys are padded with zeros to one 16-key tile, and the [8, 8]
+// bias, padded to [8, 16], is added to each score tile from its own tile.
+// CHECK-LABEL: func.func @flash_attention_grouped_bias
+// CHECK-SAME:    (%{{.+}}: tensor<1x2x3x8x16xf32>, %[[K:.+]]: tensor<1x2x1x8x16xf32>, %{{.+}}: tensor<1x2x1x8x16xf32>, %[[BIAS:.+]]: tensor<8x8xf32>)
+// CHECK:         %[[KF:.+]] = tensor.collapse_shape %[[K]] {{\[}}[0, 1, 2], [3], [4]] : tensor<1x2x1x8x16xf32> into tensor<2x8x16xf32>
+// CHECK:         %[[KPAD:.+]] = tensor.insert_slice %[[KF]] into %{{.+}}[0, 0, 0] [2, 8, 16] [1, 1, 1] : tensor<2x8x16xf32> into tensor<2x16x16xf32>
+// CHECK:         %[[KT:.+]] = scf.forall (%{{.+}}, %{{.+}}) in (2, 1) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<2x1x16x16xf32>)
+// CHECK:         %[[B3:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2], [3], [4]] : tensor<1x1x1x8x8xf32> into tensor<1x8x8xf32>
+// CHECK:         %[[BPAD:.+]] = tensor.insert_slice %[[B3]] into %{{.+}}[0, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<1x8x8xf32> into tensor<1x8x16xf32>
+// CHECK:         scf.forall (%[[N:[a-z0-9_]+]], %{{.+}}) in (6, 1)
+// CHECK:           %[[G:.+]] = arith.constant 3 : index
+// CHECK:           %[[NG:.+]] = arith.divui %[[N]], %[[G]] : index
+// CHECK:           %[[KVH:.+]] = arith.remui %[[NG]], %{{.+}} : index
+// CHECK:           scf.for %[[KT2:[a-z0-9_]+]] =
+// CHECK:             tensor.extract_slice %[[KT]][%{{.+}}, %{{.+}}, 0, 0] [1, 1, 16, 16] [1, 1, 1, 1] : tensor<2x1x16x16xf32> to tensor<16x16xf32>
+// CHECK:             %[[S:.+]] = linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x16xf32>, tensor<16x16xf32>) outs(%{{.+}} : tensor<8x16xf32>) -> tensor<8x16xf32>
+// CHECK:             %[[BTILE:.+]] = tensor.extract_slice %[[BPAD]][%{{.+}}, %{{.+}}, %[[KT2]]] [1, 8, 16] [1, 1, 1] : tensor<1x8x16xf32> to tensor<8x16xf32>
+// CHECK:             linalg.generic {{.+}} ins(%[[BTILE]] : tensor<8x16xf32>) outs(%[[S]] : tensor<8x16xf32>)
+// CHECK:               arith.addf
+func.func @flash_attention_grouped_bias(%q: tensor<1x2x3x8x16xf32>, %k: tensor<1x2x1x8x16xf32>, %v: tensor<1x2x1x8x16xf32>,
+                                        %bias: tensor<8x8xf32>) -> tensor<1x2x3x8x16xf32> {
+  %o, %lse = tfm.flash_attention %q, %k, %v bias %bias {scale = 0.25 : f32}
+      : (tensor<1x2x3x8x16xf32>, tensor<1x2x1x8x16xf32>, tensor<1x2x1x8x16xf32>, tensor<8x8xf32>) -> (tensor<1x2x3x8x16xf32>, tensor<1x2x3x8xf32>)
+  return %o : tensor<1x2x3x8x16xf32>
 }
 
 // -----

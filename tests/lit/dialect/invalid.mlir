@@ -765,6 +765,198 @@ func.func @negative_mask_result_element_type(%s: tensor<6x6xf32>) -> tensor<6x6x
 // -----
 
 //===----------------------------------------------------------------------===//
+// tfm.flash_attention
+//===----------------------------------------------------------------------===//
+
+// Tests that query, key and value need a sequence and a width dimension.
+func.func @negative_flash_attention_rank1(%q: tensor<16xf32>, %k: tensor<8x16xf32>, %v: tensor<8x16xf32>) -> tensor<16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects query, key and value of rank >= 2, got [16], [8x16] and [8x16]}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<16xf32>, tensor<8x16xf32>, tensor<8x16xf32>) -> (tensor<16xf32>, tensor<f32>)
+  return %o : tensor<16xf32>
+}
+
+// -----
+
+// Tests that key has the query's element type.
+func.func @negative_flash_attention_key_element_type(%q: tensor<8x16xf32>, %k: tensor<8x16xf16>, %v: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects query and key of one element type, got 'f32' and 'f16'}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<8x16xf32>, tensor<8x16xf16>, tensor<8x16xf32>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that value has the query's element type.
+func.func @negative_flash_attention_value_element_type(%q: tensor<8x16xf32>, %k: tensor<8x16xf32>, %v: tensor<8x16xbf16>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects query and value of one element type, got 'f32' and 'bf16'}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xbf16>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that query and key have one width D.
+func.func @negative_flash_attention_width(%q: tensor<8x16xf32>, %k: tensor<8x8xf32>, %v: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects query and key of one width, got query [8x16] and key [8x8]}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<8x16xf32>, tensor<8x8xf32>, tensor<8x16xf32>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that key and value have one length Tk.
+func.func @negative_flash_attention_value_length(%q: tensor<8x16xf32>, %k: tensor<8x16xf32>, %v: tensor<6x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects key and value of one length, got key [8x16] and value [6x16]}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<8x16xf32>, tensor<8x16xf32>, tensor<6x16xf32>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that attention over no keys is rejected.
+func.func @negative_flash_attention_no_keys(%q: tensor<8x16xf32>, %k: tensor<0x16xf32>, %v: tensor<0x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects non-empty query, key and value, got [8x16], [0x16] and [0x16]}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<8x16xf32>, tensor<0x16xf32>, tensor<0x16xf32>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that a key head count that neither equals the query's nor is 1 is
+// rejected (3 key heads cannot serve 4 query heads).
+func.func @negative_flash_attention_key_batch(%q: tensor<2x4x8x16xf32>, %k: tensor<2x3x8x16xf32>, %v: tensor<2x4x8x16xf32>) -> tensor<2x4x8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects the batch dimensions of key [2x3x8x16] to equal or broadcast into the query's [2x4x8x16]}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<2x4x8x16xf32>, tensor<2x3x8x16xf32>, tensor<2x4x8x16xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8xf32>)
+  return %o : tensor<2x4x8x16xf32>
+}
+
+// -----
+
+// Tests that value may not have more batch dimensions than the query.
+func.func @negative_flash_attention_value_batch(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<2x4x8x16xf32>) -> tensor<4x8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects the batch dimensions of value [2x4x8x16] to equal or broadcast into the query's [4x8x16]}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<2x4x8x16xf32>) -> (tensor<4x8x16xf32>, tensor<4x8xf32>)
+  return %o : tensor<4x8x16xf32>
+}
+
+// -----
+
+// Tests that lengths needs a batch dimension to index.
+func.func @negative_flash_attention_lengths_no_batch(%q: tensor<8x16xf32>, %k: tensor<8x16xf32>, %v: tensor<8x16xf32>, %l: tensor<1xi32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects a query of rank >= 3 [batch, ..., queries, width] with lengths, got [8x16]}}
+  %o, %lse = tfm.flash_attention %q, %k, %v lengths %l {scale = 1.0 : f32} : (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<1xi32>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that lengths has one entry per batch, not per head.
+func.func @negative_flash_attention_lengths_size(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2x4x8x16xf32>, %l: tensor<4xi32>) -> tensor<2x4x8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects lengths of shape [batch] = [2] for query [2x4x8x16], got [4]}}
+  %o, %lse = tfm.flash_attention %q, %k, %v lengths %l {scale = 1.0 : f32} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<4xi32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8xf32>)
+  return %o : tensor<2x4x8x16xf32>
+}
+
+// -----
+
+// Tests that bias has the query's element type.
+func.func @negative_flash_attention_bias_element_type(%q: tensor<8x16xf32>, %k: tensor<8x16xf32>, %v: tensor<8x16xf32>, %b: tensor<8x8xf16>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects query and bias of one element type, got 'f32' and 'f16'}}
+  %o, %lse = tfm.flash_attention %q, %k, %v bias %b {scale = 1.0 : f32} : (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x8xf16>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that a bias that would broadcast the scores to a larger shape is
+// rejected: it must broadcast into [..., Tq, Tk].
+func.func @negative_flash_attention_bias_grows_scores(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x16xf32>, %b: tensor<2x4x8x8xf32>) -> tensor<4x8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects a bias that broadcasts to the scores [4x8x8], got [2x4x8x8]}}
+  %o, %lse = tfm.flash_attention %q, %k, %v bias %b {scale = 1.0 : f32} : (tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<2x4x8x8xf32>) -> (tensor<4x8x16xf32>, tensor<4x8xf32>)
+  return %o : tensor<4x8x16xf32>
+}
+
+// -----
+
+// Tests that a zero scale is rejected.
+func.func @negative_flash_attention_zero_scale(%q: tensor<8x16xf32>, %k: tensor<8x16xf32>, %v: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects a finite, non-zero scale, got 0.000000e+00}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 0.0 : f32} : (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that the result has the value's width Dv, not the query's.
+func.func @negative_flash_attention_result_type(%q: tensor<8x16xf32>, %k: tensor<8x16xf32>, %v: tensor<8x32xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects a result of type 'tensor<8x32xf32>', got 'tensor<8x16xf32>'}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x32xf32>) -> (tensor<8x16xf32>, tensor<8xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+// Tests that lse has one entry per query row, [..., Tq].
+func.func @negative_flash_attention_lse_type(%q: tensor<8x16xf32>, %k: tensor<8x16xf32>, %v: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects an lse of type 'tensor<8xf32>', got 'tensor<8x1xf32>'}}
+  %o, %lse = tfm.flash_attention %q, %k, %v {scale = 1.0 : f32} : (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>) -> (tensor<8x16xf32>, tensor<8x1xf32>)
+  return %o : tensor<8x16xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// tfm.select
+//===----------------------------------------------------------------------===//
+
+// Tests that both choices have one element type.
+func.func @negative_select_element_types(%c: tensor<8xi1>, %a: tensor<8xf32>, %b: tensor<f16>) -> tensor<8xf32> {
+  // expected-error @+1 {{'tfm.select' op expects on_true and on_false of one element type, got 'f32' and 'f16'}}
+  %0 = tfm.select %c, %a, %b : (tensor<8xi1>, tensor<8xf32>, tensor<f16>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+// Tests that a condition that does not broadcast with the choices is
+// rejected.
+func.func @negative_select_broadcast(%c: tensor<6xi1>, %a: tensor<8xf32>, %b: tensor<f32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'tfm.select' op expects broadcastable operands, got condition [6], on_true [8] and on_false []}}
+  %0 = tfm.select %c, %a, %b : (tensor<6xi1>, tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+// Tests that the result has the shape all three operands broadcast to,
+// including the condition's dimensions.
+func.func @negative_select_result_shape(%c: tensor<2x1xi1>, %a: tensor<8xf32>, %b: tensor<f32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'tfm.select' op expects result shape [2x8], got [8]}}
+  %0 = tfm.select %c, %a, %b : (tensor<2x1xi1>, tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+// Tests that the result has the choices' element type.
+func.func @negative_select_result_element_type(%c: tensor<8xi1>, %a: tensor<8xf32>, %b: tensor<f32>) -> tensor<8xf16> {
+  // expected-error @+1 {{'tfm.select' op expects result element type 'f32', got 'f16'}}
+  %0 = tfm.select %c, %a, %b : (tensor<8xi1>, tensor<8xf32>, tensor<f32>) -> tensor<8xf16>
+  return %0 : tensor<8xf16>
+}
+
+// -----
+
+// Tests that the condition is a tensor of i1.
+func.func @negative_select_condition_type(%c: tensor<8xi32>, %a: tensor<8xf32>, %b: tensor<f32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'tfm.select' op operand #0 must be statically shaped tensor of 1-bit signless integer values, but got 'tensor<8xi32>'}}
+  %0 = tfm.select %c, %a, %b : (tensor<8xi32>, tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
 // tfm.rope
 //===----------------------------------------------------------------------===//
 

@@ -198,6 +198,63 @@ func.func @mask_causal_rank2(%s: tensor<2x6xf32>) -> tensor<2x6xf32> {
 
 // -----
 
+// Tests that flash_attention round-trips without a mask, with lengths and
+// causal, with a bias, and with both lengths and a bias, and that its two
+// results are the output [..., Tq, Dv] and the log-sum-exp [..., Tq].
+// CHECK-LABEL: func.func @flash_attention_forms
+// CHECK-SAME:    (%[[Q:.+]]: tensor<2x4x6x8xf32>, %[[K:.+]]: tensor<2x4x10x8xf32>, %[[V:.+]]: tensor<2x4x10x16xf32>, %[[L:.+]]: tensor<2xi32>, %[[B:.+]]: tensor<6x10xf32>)
+// CHECK:         %[[O0:.+]], %{{.+}} = tfm.flash_attention %[[Q]], %[[K]], %[[V]] {scale = 3.535530e-01 : f32} : (tensor<2x4x6x8xf32>, tensor<2x4x10x8xf32>, tensor<2x4x10x16xf32>) -> (tensor<2x4x6x16xf32>, tensor<2x4x6xf32>)
+// CHECK:         %[[O1:.+]], %{{.+}} = tfm.flash_attention %[[Q]], %[[K]], %[[V]] lengths %[[L]] {causal, scale = 1.250000e-01 : f32} : (tensor<2x4x6x8xf32>, tensor<2x4x10x8xf32>, tensor<2x4x10x16xf32>, tensor<2xi32>) -> (tensor<2x4x6x16xf32>, tensor<2x4x6xf32>)
+// CHECK:         %[[O2:.+]], %{{.+}} = tfm.flash_attention %[[Q]], %[[K]], %[[V]] bias %[[B]] {scale = 1.000000e+00 : f32} : (tensor<2x4x6x8xf32>, tensor<2x4x10x8xf32>, tensor<2x4x10x16xf32>, tensor<6x10xf32>) -> (tensor<2x4x6x16xf32>, tensor<2x4x6xf32>)
+// CHECK:         %[[O3:.+]], %[[LSE3:.+]] = tfm.flash_attention %[[Q]], %[[K]], %[[V]] lengths %[[L]] bias %[[B]] {causal, scale = -5.000000e-01 : f32} : (tensor<2x4x6x8xf32>, tensor<2x4x10x8xf32>, tensor<2x4x10x16xf32>, tensor<2xi32>, tensor<6x10xf32>) -> (tensor<2x4x6x16xf32>, tensor<2x4x6xf32>)
+// CHECK:         return %[[O0]], %[[O1]], %[[O2]], %[[O3]], %[[LSE3]]
+func.func @flash_attention_forms(%q: tensor<2x4x6x8xf32>, %k: tensor<2x4x10x8xf32>, %v: tensor<2x4x10x16xf32>,
+                                 %l: tensor<2xi32>, %b: tensor<6x10xf32>)
+    -> (tensor<2x4x6x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6xf32>) {
+  %o0, %lse0 = tfm.flash_attention %q, %k, %v {scale = 0.353553 : f32}
+      : (tensor<2x4x6x8xf32>, tensor<2x4x10x8xf32>, tensor<2x4x10x16xf32>) -> (tensor<2x4x6x16xf32>, tensor<2x4x6xf32>)
+  %o1, %lse1 = tfm.flash_attention %q, %k, %v lengths %l {causal, scale = 0.125 : f32}
+      : (tensor<2x4x6x8xf32>, tensor<2x4x10x8xf32>, tensor<2x4x10x16xf32>, tensor<2xi32>) -> (tensor<2x4x6x16xf32>, tensor<2x4x6xf32>)
+  %o2, %lse2 = tfm.flash_attention %q, %k, %v bias %b {scale = 1.0 : f32}
+      : (tensor<2x4x6x8xf32>, tensor<2x4x10x8xf32>, tensor<2x4x10x16xf32>, tensor<6x10xf32>) -> (tensor<2x4x6x16xf32>, tensor<2x4x6xf32>)
+  %o3, %lse3 = tfm.flash_attention %q, %k, %v lengths %l bias %b {causal, scale = -0.5 : f32}
+      : (tensor<2x4x6x8xf32>, tensor<2x4x10x8xf32>, tensor<2x4x10x16xf32>, tensor<2xi32>, tensor<6x10xf32>) -> (tensor<2x4x6x16xf32>, tensor<2x4x6xf32>)
+  return %o0, %o1, %o2, %o3, %lse3 : tensor<2x4x6x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6x16xf32>, tensor<2x4x6xf32>
+}
+
+// -----
+
+// Tests that flash_attention takes key and value heads shared by groups of
+// query heads (size-1 batch dimensions), unbatched operands, and an i64
+// lengths.
+// CHECK-LABEL: func.func @flash_attention_shared_heads
+// CHECK:         tfm.flash_attention %{{.+}}, %{{.+}}, %{{.+}} lengths %{{.+}} {scale = 2.500000e-01 : f32} : (tensor<2x2x3x6x8xf32>, tensor<2x2x1x6x8xf32>, tensor<1x6x8xf32>, tensor<2xi64>) -> (tensor<2x2x3x6x8xf32>, tensor<2x2x3x6xf32>)
+// CHECK:         tfm.flash_attention %{{.+}}, %{{.+}}, %{{.+}} {scale = 2.500000e-01 : f32} : (tensor<6x8xf32>, tensor<6x8xf32>, tensor<6x8xf32>) -> (tensor<6x8xf32>, tensor<6xf32>)
+func.func @flash_attention_shared_heads(%q: tensor<2x2x3x6x8xf32>, %k: tensor<2x2x1x6x8xf32>, %v: tensor<1x6x8xf32>,
+                                        %l: tensor<2xi64>, %x: tensor<6x8xf32>)
+    -> (tensor<2x2x3x6x8xf32>, tensor<6x8xf32>) {
+  %o, %lse = tfm.flash_attention %q, %k, %v lengths %l {scale = 0.25 : f32}
+      : (tensor<2x2x3x6x8xf32>, tensor<2x2x1x6x8xf32>, tensor<1x6x8xf32>, tensor<2xi64>) -> (tensor<2x2x3x6x8xf32>, tensor<2x2x3x6xf32>)
+  %o2, %lse2 = tfm.flash_attention %x, %x, %x {scale = 0.25 : f32}
+      : (tensor<6x8xf32>, tensor<6x8xf32>, tensor<6x8xf32>) -> (tensor<6x8xf32>, tensor<6xf32>)
+  return %o, %o2 : tensor<2x2x3x6x8xf32>, tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that select round-trips with a condition, scores and a scalar -inf
+// that broadcast to the scores' shape.
+// CHECK-LABEL: func.func @select_broadcast
+// CHECK-SAME:    (%[[C:.+]]: tensor<6x6xi1>, %[[S:.+]]: tensor<1x2x6x6xf32>, %[[N:.+]]: tensor<f32>)
+// CHECK:         %[[R:.+]] = tfm.select %[[C]], %[[S]], %[[N]] : (tensor<6x6xi1>, tensor<1x2x6x6xf32>, tensor<f32>) -> tensor<1x2x6x6xf32>
+// CHECK:         return %[[R]]
+func.func @select_broadcast(%c: tensor<6x6xi1>, %s: tensor<1x2x6x6xf32>, %n: tensor<f32>) -> tensor<1x2x6x6xf32> {
+  %0 = tfm.select %c, %s, %n : (tensor<6x6xi1>, tensor<1x2x6x6xf32>, tensor<f32>) -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
 // Tests that rope round-trips with the default base and offset (printed
 // without them, also when written out) and with both given.
 // CHECK-LABEL: func.func @rope_base_offset

@@ -3,6 +3,10 @@
 // RUN:       --implicit-check-not=memrefCopy
 // RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm="vectorize=false" \
 // RUN:   | FileCheck %s --check-prefix=SCALAR
+// RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm="parallel=false" \
+// RUN:   | FileCheck %s --check-prefix=SERIAL --implicit-check-not=omp.
+// RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm --mlir-print-ir-before=finalize-memref-to-llvm 2>&1 >/dev/null \
+// RUN:   | FileCheck %s --check-prefix=BUFFERS
 
 // Tests that a projection and softmax end in the llvm dialect only: the
 // result became an out-parameter (three memref descriptors in, nothing
@@ -158,4 +162,41 @@ func.func @gelu_f64(%x: tensor<4x16xf64>) -> (tensor<4x16xf64>, tensor<4x16xf64>
 func.func @relu_empty(%x: tensor<6x0xf32>) -> tensor<6x0xf32> {
   %0 = tfm.relu %x : tensor<6x0xf32>
   return %0 : tensor<6x0xf32>
+}
+
+// -----
+
+// Tests that unfused causal attention (QK^T, scale, mask, softmax, PV) over
+// Tq = Tk = 256 is fused by the pipeline and ends in the llvm dialect, its two
+// parallel loops (K transposed by tiles, then batch x head x query tile) as
+// OpenMP parallel work-sharing loops; that no buffer holds the [256, 256]
+// scores (only tiles, checked on the buffers just before they become llvm
+// structs); and that with parallel=false no OpenMP op is left in any case of
+// this file.
+// CHECK-LABEL: llvm.func @attention_fused(
+// CHECK:         omp.parallel {
+// CHECK-NEXT:      omp.wsloop {
+// CHECK-NEXT:        omp.loop_nest
+// CHECK:         omp.parallel {
+// CHECK-NEXT:      omp.wsloop {
+// CHECK-NEXT:        omp.loop_nest
+// CHECK:         llvm.return{{$}}
+// CHECK:       llvm.func @_mlir_ciface_attention_fused(
+// BUFFERS-LABEL: func.func @attention_fused(
+// BUFFERS-NOT:     256x256
+// BUFFERS:         memref.alloc() {{.*}} : memref<32x64xf32>
+// BUFFERS-NOT:     256x256
+// BUFFERS:         return
+// SERIAL-LABEL: llvm.func @attention_fused(
+// SERIAL:         llvm.return{{$}}
+func.func @attention_fused(%q: tensor<1x2x256x64xf32> {tfm.input = "q"}, %k: tensor<1x2x256x64xf32> {tfm.input = "k"},
+                           %v: tensor<1x2x256x64xf32> {tfm.input = "v"})
+    -> (tensor<1x2x256x64xf32> {tfm.output = "o"}) {
+  %kt = tfm.transpose %k, [0, 1, 3, 2] : tensor<1x2x256x64xf32> -> tensor<1x2x64x256xf32>
+  %s = tfm.matmul %q, %kt : (tensor<1x2x256x64xf32>, tensor<1x2x64x256xf32>) -> tensor<1x2x256x256xf32>
+  %c = tfm.scale %s {factor = 0.125 : f32} : tensor<1x2x256x256xf32>
+  %m = tfm.mask %c {causal} : (tensor<1x2x256x256xf32>) -> tensor<1x2x256x256xf32>
+  %p = tfm.softmax %m {axis = -1 : i64} : tensor<1x2x256x256xf32>
+  %o = tfm.matmul %p, %v : (tensor<1x2x256x256xf32>, tensor<1x2x256x64xf32>) -> tensor<1x2x256x64xf32>
+  return %o : tensor<1x2x256x64xf32>
 }

@@ -1,0 +1,53 @@
+// The FMA peak of this machine, measured: independent chains of 512-bit FMAs
+// on each of n threads for a fixed time. Benchmarks report pct_peak against
+// it for their thread count (../shared PERF.md: "every benchmark program
+// measures the FMA peak of the machine it runs on at start-up").
+#pragma once
+
+#include <immintrin.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+namespace tfm::bench {
+
+// GFLOP/s of one thread running 16 independent zmm FMA chains.
+__attribute__((target("avx512f"))) inline double fma_thread(double seconds) {
+  __m512 acc[16];
+  for (int i = 0; i < 16; ++i) acc[i] = _mm512_set1_ps(1.0f + i * 1e-3f);
+  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  long iterations = 0;
+  auto start = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  do {
+    for (int r = 0; r < 1000; ++r)
+      for (int i = 0; i < 16; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    iterations += 1000;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } while (elapsed < seconds);
+  __m512 sum = acc[0];
+  for (int i = 1; i < 16; ++i) sum = _mm512_add_ps(sum, acc[i]);
+  volatile float sink = _mm512_reduce_add_ps(sum);
+  (void)sink;
+  return iterations * 16.0 * 16 * 2 / elapsed / 1e9;
+}
+
+// Total GFLOP/s of `threads` threads running fma_thread at once; the best of
+// three tries, since the machine is shared.
+inline double fma_peak(int threads, double seconds = 0.3) {
+  double best = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::vector<double> each(threads);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back([&, t] { each[t] = fma_thread(seconds); });
+    for (auto& th : pool) th.join();
+    double total = 0;
+    for (double g : each) total += g;
+    best = std::max(best, total);
+  }
+  return best;
+}
+
+}  // namespace tfm::bench

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The attention benchmark and its peers, side by side in one run:
+#   tfm fused and unfused (attention_bench, Google Benchmark, median of 3),
+#   PyTorch scaled_dot_product_attention and unfused, IREE (llvm-cpu), and
+#   oneDNN sgemm on the Q K^T shapes;
+# then bench/results/attention_table.md and bench/attention.png.
+#
+#   bench/run_attention.sh [gbench filter]
+# Peers install here only: Debian's libdnnl-dev and python3-venv, and PyTorch,
+# IREE and matplotlib from PyPI into bench/.venv (PyTorch's wheel is a few GB).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+filter="${1:-.}"
+
+missing=()
+for p in libdnnl-dev python3-venv; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${missing[@]}"
+fi
+if [ ! -x bench/.venv/bin/python ]; then
+  python3 -m venv bench/.venv
+  bench/.venv/bin/pip install --upgrade pip
+  bench/.venv/bin/pip install torch numpy matplotlib iree-base-compiler iree-base-runtime
+fi
+unset OPENBLAS_CORETYPE  # halves OpenBLAS (PERF.md); PyTorch may use it
+
+cmake --build build --target attention_bench
+mkdir -p bench/results build/bench
+clang++-19 -O2 -std=c++20 bench/peers/onednn_sgemm.cpp -ldnnl -o build/bench/onednn_sgemm
+
+echo "== tfm (fused, unfused)"
+build/bin/attention_bench --benchmark_filter="$filter" --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true --benchmark_format=json \
+  --benchmark_out=bench/results/attention_tfm.json --benchmark_out_format=json
+echo "== PyTorch"
+bench/.venv/bin/python bench/peers/attention_torch.py > bench/results/attention_torch.json
+echo "== IREE"
+bench/.venv/bin/python bench/peers/attention_iree.py bench/.venv/bin build/bench/iree \
+  > bench/results/attention_iree.json
+echo "== oneDNN sgemm"
+for t in 1 2; do OMP_NUM_THREADS=$t build/bench/onednn_sgemm > bench/results/onednn_sgemm_$t.json; done
+
+bench/.venv/bin/python bench/report_attention.py bench/results bench/attention.png \
+  | tee bench/results/attention_table.md
