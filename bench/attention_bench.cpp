@@ -5,7 +5,8 @@
 // or not, 1 or 2 threads. Counters: GFLOP/s (4 B H T^2 d, halved when
 // causal), pct_peak (against the FMA peak measured at start-up for that
 // thread count), extra_MiB (peak heap the call allocates beyond its inputs
-// and output, which the caller owns).
+// and output, which the caller owns), peak_now (the FMA peak measured again
+// right after the run, GFLOP/s: the shared machine's state at the time).
 //
 //   attention_bench [--benchmark_filter=...] [--benchmark_format=json]
 
@@ -103,6 +104,10 @@ void BM_Attention(benchmark::State& state, bool fused, long b, long h, long t, b
       benchmark::Counter(gflop * 100.0 / g_peak[threads], benchmark::Counter::kIsIterationInvariantRate);
   state.counters["extra_MiB"] = extra / (1024.0 * 1024.0);
   state.counters["threads"] = threads;
+  // The machine is shared: the FMA peak measured right after this run says
+  // what the cores could do meanwhile (a slow run under a low peak_now is
+  // the host, not the code).
+  state.counters["peak_now"] = tfm::bench::fma_peak(threads, /*seconds=*/0.05);
 }
 
 }  // namespace

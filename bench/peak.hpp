@@ -5,6 +5,8 @@
 #pragma once
 
 #include <immintrin.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -41,7 +43,16 @@ inline double fma_peak(int threads, double seconds = 0.3) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     std::vector<double> each(threads);
     std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) pool.emplace_back([&, t] { each[t] = fma_thread(seconds); });
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        // One thread per core, whatever the caller's affinity (a thread
+        // OpenMP pinned would pass its single core on to these).
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(t % CPU_SETSIZE, &set);
+        pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+        each[t] = fma_thread(seconds);
+      });
     for (auto& th : pool) th.join();
     double total = 0;
     for (double g : each) total += g;

@@ -26,10 +26,19 @@ if [ ! -x bench/.venv/bin/python ]; then
   bench/.venv/bin/pip install torch numpy matplotlib iree-base-compiler iree-base-runtime
 fi
 unset OPENBLAS_CORETYPE  # halves OpenBLAS (PERF.md); PyTorch may use it
+# One OpenMP thread per core, pinned (tfm's compiled code and PyTorch both
+# run on LLVM's or GNU's OpenMP runtime).
+export OMP_PROC_BIND=close OMP_PLACES=cores
 
 cmake --build build --target attention_bench
 mkdir -p bench/results build/bench
 clang++-19 -O2 -std=c++20 bench/peers/onednn_sgemm.cpp -ldnnl -o build/bench/onednn_sgemm
+
+# Steal time (the st column) and load through the run: how much the shared
+# host took from the two cores while the figures were taken.
+vmstat -n 10 > bench/results/vmstat.log &
+vmstat_pid=$!
+trap 'kill $vmstat_pid 2>/dev/null' EXIT
 
 echo "== tfm (fused, unfused)"
 build/bin/attention_bench --benchmark_filter="$filter" --benchmark_repetitions=3 \
