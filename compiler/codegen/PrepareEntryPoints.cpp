@@ -5,7 +5,10 @@
 // generated header, since it drops the tfm naming attributes. Also gives every
 // returned tensor a buffer of its own, so that each result can become an
 // out-parameter: `return %arg0, %x, %x` returns copies of %arg0 and of the
-// second %x.
+// second %x. A result that updates a `tfm.state` argument is materialized in
+// that argument's buffer (bufferization then writes in place, or copies when
+// the old value is still read) and dropped from the results after
+// bufferization, so a training step updates its parameters in place.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +45,41 @@ void copySharedResults(func::FuncOp func) {
   });
 }
 
+/// Materializes each `tfm.update` result in its state argument, which
+/// becomes writable. Returns failure (with a diagnostic) on an update of an
+/// unknown state.
+LogicalResult materializeUpdates(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  llvm::StringMap<unsigned> states;
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    if (auto name = func.getArgAttrOfType<StringAttr>(
+            i, tfm::TfmDialect::kStateAttrName))
+      states[name.getValue()] = i;
+  for (unsigned r = 0, e = func.getNumResults(); r < e; ++r) {
+    auto name = func.getResultAttrOfType<StringAttr>(
+        r, tfm::TfmDialect::kUpdateAttrName);
+    if (!name)
+      continue;
+    auto it = states.find(name.getValue());
+    if (it == states.end())
+      return func.emitOpError("updates an unknown state '")
+             << name.getValue() << "'";
+    Value state = func.getArgument(it->second);
+    func.setArgAttr(it->second,
+                    bufferization::BufferizationDialect::kWritableAttrName,
+                    BoolAttr::get(ctx, true));
+    func.walk([&](func::ReturnOp ret) {
+      OpBuilder b(ret);
+      OpOperand &operand = ret->getOpOperand(r);
+      auto written = b.create<bufferization::MaterializeInDestinationOp>(
+          ret.getLoc(), operand.get(), state);
+      operand.set(written.getResult());
+    });
+    func.removeResultAttr(r, StringAttr::get(ctx, tfm::TfmDialect::kUpdateAttrName));
+  }
+  return success();
+}
+
 struct TfmPrepareEntryPointsPass
     : tfm::impl::TfmPrepareEntryPointsPassBase<TfmPrepareEntryPointsPass> {
   void runOnOperation() override {
@@ -63,6 +101,11 @@ struct TfmPrepareEntryPointsPass
                         bufferization::BufferizationDialect::kWritableAttrName,
                         BoolAttr::get(ctx, false));
       }
+      if (failed(materializeUpdates(func)))
+        return signalPassFailure();
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        func.removeArgAttr(
+            i, StringAttr::get(ctx, tfm::TfmDialect::kStateAttrName));
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
         func.removeResultAttr(
             i, StringAttr::get(ctx, tfm::TfmDialect::kOutputAttrName));

@@ -31,6 +31,15 @@ void populateTfmToLinalgPatterns(RewritePatternSet &patterns,
 void populateFlashAttentionLoweringPatterns(RewritePatternSet &patterns,
                                             FlashAttentionTiles tiles);
 
+/// Adds the pattern that lowers tfm.flash_attention_grad
+/// (FlashAttentionGrad.cpp).
+void populateFlashAttentionGradLoweringPatterns(RewritePatternSet &patterns,
+                                                FlashAttentionTiles tiles);
+
+/// Adds the patterns that lower the other gradient, loss and optimizer ops
+/// (Gradients.cpp).
+void populateGradientLoweringPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "compiler/conversion/Passes.h.inc"
 

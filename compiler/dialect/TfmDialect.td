@@ -24,7 +24,10 @@ def Tfm_Dialect : Dialect {
     A model is a `func.func`. Its arguments carry `tfm.input = "name"` or
     `tfm.param = "name"`, its results `tfm.output = "name"`: these names are
     the entry point's argument names in the generated C++ header and in the
-    JIT signature.
+    JIT signature. A training step's parameters and optimizer state are
+    arguments with `tfm.state = "name"`, read and updated in place: the
+    result with `tfm.update = "name"` holds the new value, which the
+    compiled entry point writes over that argument rather than returning.
 
     ```mlir
     func.func @ffn(%x: tensor<1x6x8xf32> {tfm.input = "x"},
@@ -45,6 +48,14 @@ def Tfm_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kParamAttrName = "tfm.param";
     /// Result attribute naming a model output, e.g. `tfm.output = "logits"`.
     static constexpr ::llvm::StringLiteral kOutputAttrName = "tfm.output";
+    /// Argument attribute naming a tensor updated in place, e.g.
+    /// `tfm.state = "wq"` (a parameter) or `tfm.state = "adamw.m.wq"`.
+    static constexpr ::llvm::StringLiteral kStateAttrName = "tfm.state";
+    /// Result attribute naming the `tfm.state` argument the result updates.
+    static constexpr ::llvm::StringLiteral kUpdateAttrName = "tfm.update";
+    /// Function attribute asking for a gradient and a training step:
+    /// `tfm.train = {loss = "loss", optimizer = "adamw", ...}`.
+    static constexpr ::llvm::StringLiteral kTrainAttrName = "tfm.train";
   }];
 }
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/dialect/TfmOps.h"
+#include "compiler/dialect/Verify.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -20,6 +21,7 @@
 
 using namespace mlir;
 using namespace mlir::tfm;
+using namespace mlir::tfm::verify;
 
 #include "compiler/dialect/TfmDialect.cpp.inc"
 
@@ -56,22 +58,53 @@ static LogicalResult verifyNameAttribute(Operation *op, NamedAttribute attr,
 LogicalResult TfmDialect::verifyRegionArgAttribute(Operation *op, unsigned,
                                                    unsigned argIndex,
                                                    NamedAttribute attr) {
-  if (failed(verifyNameAttribute(op, attr, {kInputAttrName, kParamAttrName},
-                                 "argument")))
+  if (failed(verifyNameAttribute(
+          op, attr, {kInputAttrName, kParamAttrName, kStateAttrName},
+          "argument")))
     return failure();
   auto func = dyn_cast<FunctionOpInterface>(op);
-  if (func && attr.getName() == kInputAttrName &&
-      func.getArgAttr(argIndex, kParamAttrName))
-    return op->emitOpError("expects argument ")
-           << argIndex << " to be either a '" << kInputAttrName << "' or a '"
-           << kParamAttrName << "', not both";
+  if (!func)
+    return success();
+  StringRef self = attr.getName().strref();
+  for (StringRef other : {kInputAttrName, kParamAttrName, kStateAttrName})
+    if (other != self && func.getArgAttr(argIndex, other))
+      return op->emitOpError("expects argument ")
+             << argIndex << " to be one of '" << kInputAttrName << "', '"
+             << kParamAttrName << "' or '" << kStateAttrName
+             << "', not both '" << std::min(self, other) << "' and '"
+             << std::max(self, other) << "'";
   return success();
 }
 
 LogicalResult TfmDialect::verifyRegionResultAttribute(Operation *op, unsigned,
-                                                      unsigned,
+                                                      unsigned resultIndex,
                                                       NamedAttribute attr) {
-  return verifyNameAttribute(op, attr, {kOutputAttrName}, "result");
+  if (failed(verifyNameAttribute(op, attr, {kOutputAttrName, kUpdateAttrName},
+                                 "result")))
+    return failure();
+  auto func = dyn_cast<FunctionOpInterface>(op);
+  if (!func || attr.getName() != kUpdateAttrName)
+    return success();
+  if (func.getResultAttr(resultIndex, kOutputAttrName))
+    return op->emitOpError("expects result ")
+           << resultIndex << " to be either a '" << kOutputAttrName
+           << "' or a '" << kUpdateAttrName << "', not both";
+  // The updated argument: a tfm.state of the result's type.
+  StringRef name = cast<StringAttr>(attr.getValue()).getValue();
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    auto state = func.getArgAttrOfType<StringAttr>(i, kStateAttrName);
+    if (!state || state.getValue() != name)
+      continue;
+    if (func.getArgumentTypes()[i] != func.getResultTypes()[resultIndex])
+      return op->emitOpError("expects result ")
+             << resultIndex << " (update of '" << name
+             << "') of the state's type " << func.getArgumentTypes()[i]
+             << ", got " << func.getResultTypes()[resultIndex];
+    return success();
+  }
+  return op->emitOpError("expects result ")
+         << resultIndex << " to update a '" << kStateAttrName
+         << "' argument named '" << name << "', but there is none";
 }
 
 //===----------------------------------------------------------------------===//
@@ -99,34 +132,6 @@ mlir::tfm::broadcastShapes(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
     out[i] = l == 1 ? r : l;
   }
   return out;
-}
-
-static RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
-/// Checks that `op`'s single result has `shape` and `elementType`.
-static LogicalResult verifyResultType(Operation *op, ArrayRef<int64_t> shape,
-                                      Type elementType) {
-  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  if (resultType.getShape() != shape)
-    return op->emitOpError("expects result shape ")
-           << formatShape(shape) << ", got "
-           << formatShape(resultType.getShape());
-  if (resultType.getElementType() != elementType)
-    return op->emitOpError("expects result element type ")
-           << elementType << ", got " << resultType.getElementType();
-  return success();
-}
-
-static LogicalResult verifySameElementType(Operation *op, Value a, Value b,
-                                           StringRef aName, StringRef bName) {
-  Type ta = tensorType(a).getElementType(), tb = tensorType(b).getElementType();
-  if (ta != tb)
-    return op->emitOpError("expects ")
-           << aName << " and " << bName << " of one element type, got " << ta
-           << " and " << tb;
-  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -279,22 +284,6 @@ OpFoldResult ScaleOp::fold(FoldAdaptor) {
 // SoftmaxOp
 //===----------------------------------------------------------------------===//
 
-/// Checks the `axis` of a softmax-like op on a tensor of `rank`.
-static LogicalResult verifyAxis(Operation *op, ArrayRef<int64_t> shape,
-                                int64_t axis) {
-  int64_t rank = shape.size();
-  if (rank == 0)
-    return op->emitOpError("expects an input of rank >= 1, got a scalar");
-  if (axis < -rank || axis >= rank)
-    return op->emitOpError("expects axis in [")
-           << -rank << ", " << rank << ") for an input of rank " << rank
-           << ", got " << axis;
-  if (shape[axis < 0 ? axis + rank : axis] == 0)
-    return op->emitOpError("expects a non-empty axis ")
-           << axis << ", got input " << formatShape(shape);
-  return success();
-}
-
 int64_t SoftmaxOp::getNormalizedAxis() {
   int64_t axis = getAxis();
   return axis < 0 ? axis + getType().getRank() : axis;
@@ -328,33 +317,6 @@ LogicalResult GeluOp::verify() {
 // RmsNormOp
 //===----------------------------------------------------------------------===//
 
-/// Checks that `param` of a normalization of `input` over its last axis has
-/// shape [input.shape[-1]] and input's element type.
-static LogicalResult verifyNormParam(Operation *op, Value input, Value param,
-                                     StringRef name) {
-  RankedTensorType inputType = tensorType(input);
-  if (failed(verifySameElementType(op, input, param, "input", name)))
-    return failure();
-  int64_t d = inputType.getShape().back();
-  if (d == 0)
-    return op->emitOpError("expects a non-empty last dimension, got input ")
-           << formatShape(inputType.getShape());
-  ArrayRef<int64_t> shape = tensorType(param).getShape();
-  if (shape.size() != 1 || shape[0] != d)
-    return op->emitOpError("expects ")
-           << name << " of shape [" << d << "] (the last dimension of input "
-           << formatShape(inputType.getShape()) << "), got "
-           << formatShape(shape);
-  return success();
-}
-
-static LogicalResult verifyEpsilon(Operation *op, APFloat epsilon) {
-  if (!(epsilon.convertToFloat() > 0.0f))
-    return op->emitOpError("expects a positive epsilon, got ")
-           << epsilon.convertToFloat();
-  return success();
-}
-
 LogicalResult RmsNormOp::verify() {
   RankedTensorType inputType = tensorType(getInput());
   if (inputType.getRank() == 0)
@@ -386,43 +348,54 @@ LogicalResult LayerNormOp::verify() {
 // MaskOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MaskOp::verify() {
-  RankedTensorType inputType = tensorType(getInput());
+LogicalResult mlir::tfm::verify::verifyMask(Operation *op, Value scores,
+                                            Value lengths, bool causal) {
+  RankedTensorType inputType = tensorType(scores);
   if (inputType.getRank() < 2)
-    return emitOpError("expects scores of rank >= 2 [..., queries, keys], got ")
+    return op->emitOpError(
+               "expects scores of rank >= 2 [..., queries, keys], got ")
            << formatShape(inputType.getShape());
-  if (!getCausal() && !getLengths())
-    return emitOpError("expects 'causal', 'lengths' or both");
-  if (Value lengths = getLengths()) {
+  if (!causal && !lengths)
+    return op->emitOpError("expects 'causal', 'lengths' or both");
+  if (lengths) {
     ArrayRef<int64_t> shape = tensorType(lengths).getShape();
     if (inputType.getRank() < 3)
-      return emitOpError("expects scores of rank >= 3 [batch, ..., queries, "
-                         "keys] with lengths, got ")
+      return op->emitOpError("expects scores of rank >= 3 [batch, ..., "
+                             "queries, keys] with lengths, got ")
              << formatShape(inputType.getShape());
     if (shape.size() != 1 || shape[0] != inputType.getShape()[0])
-      return emitOpError("expects lengths of shape [")
+      return op->emitOpError("expects lengths of shape [")
              << inputType.getShape()[0] << "] (the batch of scores "
              << formatShape(inputType.getShape()) << "), got "
              << formatShape(shape);
   }
-  return verifyResultType(*this, inputType.getShape(),
+  return verifyResultType(op, inputType.getShape(),
                           inputType.getElementType());
+}
+
+LogicalResult MaskOp::verify() {
+  return verifyMask(*this, getInput(), getLengths(), getCausal());
 }
 
 //===----------------------------------------------------------------------===//
 // FlashAttentionOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult FlashAttentionOp::verify() {
-  ArrayRef<int64_t> q = tensorType(getQuery()).getShape();
-  ArrayRef<int64_t> k = tensorType(getKey()).getShape();
-  ArrayRef<int64_t> v = tensorType(getValue()).getShape();
+LogicalResult mlir::tfm::verify::verifyAttention(
+    Operation *op, Value query, Value key, Value value, Value lengths,
+    Value bias, APFloat scaleAttr, SmallVectorImpl<int64_t> &scoresShape) {
+  auto emitOpError = [&](const Twine &message) {
+    return op->emitOpError(message);
+  };
+  ArrayRef<int64_t> q = tensorType(query).getShape();
+  ArrayRef<int64_t> k = tensorType(key).getShape();
+  ArrayRef<int64_t> v = tensorType(value).getShape();
   if (q.size() < 2 || k.size() < 2 || v.size() < 2)
     return emitOpError("expects query, key and value of rank >= 2, got ")
            << formatShape(q) << ", " << formatShape(k) << " and "
            << formatShape(v);
-  if (failed(verifySameElementType(*this, getQuery(), getKey(), "query", "key")) ||
-      failed(verifySameElementType(*this, getQuery(), getValue(), "query", "value")))
+  if (failed(verifySameElementType(op, query, key, "query", "key")) ||
+      failed(verifySameElementType(op, query, value, "query", "value")))
     return failure();
   if (q.back() != k.back())
     return emitOpError("expects query and key of one width, got query ")
@@ -451,7 +424,7 @@ LogicalResult FlashAttentionOp::verify() {
              << " to equal or broadcast into the query's " << formatShape(q);
   }
   int64_t tq = q[q.size() - 2], tk = k[k.size() - 2];
-  if (Value lengths = getLengths()) {
+  if (lengths) {
     ArrayRef<int64_t> l = tensorType(lengths).getShape();
     if (batch.empty())
       return emitOpError("expects a query of rank >= 3 [batch, ..., queries, "
@@ -465,8 +438,8 @@ LogicalResult FlashAttentionOp::verify() {
   SmallVector<int64_t> scores(batch);
   scores.push_back(tq);
   scores.push_back(tk);
-  if (Value bias = getBias()) {
-    if (failed(verifySameElementType(*this, getQuery(), bias, "query", "bias")))
+  if (bias) {
+    if (failed(verifySameElementType(op, query, bias, "query", "bias")))
       return failure();
     ArrayRef<int64_t> b = tensorType(bias).getShape();
     auto shape = broadcastShapes(scores, b);
@@ -474,10 +447,22 @@ LogicalResult FlashAttentionOp::verify() {
       return emitOpError("expects a bias that broadcasts to the scores ")
              << formatShape(scores) << ", got " << formatShape(b);
   }
-  if (!std::isfinite(getScale().convertToFloat()) ||
-      getScale().convertToFloat() == 0.0f)
+  if (!std::isfinite(scaleAttr.convertToFloat()) ||
+      scaleAttr.convertToFloat() == 0.0f)
     return emitOpError("expects a finite, non-zero scale, got ")
-           << getScale().convertToFloat();
+           << scaleAttr.convertToFloat();
+  scoresShape.assign(scores.begin(), scores.end());
+  return success();
+}
+
+LogicalResult FlashAttentionOp::verify() {
+  SmallVector<int64_t> scores;
+  if (failed(verifyAttention(*this, getQuery(), getKey(), getValue(),
+                             getLengths(), getBias(), getScale(), scores)))
+    return failure();
+  ArrayRef<int64_t> batch = ArrayRef<int64_t>(scores).drop_back(2);
+  int64_t tq = scores[scores.size() - 2];
+  ArrayRef<int64_t> v = tensorType(getValue()).getShape();
   SmallVector<int64_t> result(batch), lse(batch);
   result.push_back(tq);
   result.push_back(v.back());
@@ -521,23 +506,28 @@ LogicalResult SelectOp::verify() {
 // RopeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult RopeOp::verify() {
-  ArrayRef<int64_t> shape = getType().getShape();
+LogicalResult mlir::tfm::verify::verifyRope(Operation *op,
+                                            ArrayRef<int64_t> shape,
+                                            APFloat base, IntegerAttr offset) {
   if (shape.size() < 2)
-    return emitOpError("expects an input of rank >= 2 [..., positions, "
-                       "width], got ")
+    return op->emitOpError("expects an input of rank >= 2 [..., positions, "
+                           "width], got ")
            << formatShape(shape);
   if (shape.back() % 2 != 0 || shape.back() == 0)
-    return emitOpError("expects an even, non-zero width, got ")
+    return op->emitOpError("expects an even, non-zero width, got ")
            << shape.back() << " in " << formatShape(shape);
-  if (!(getBase().convertToFloat() > 1.0f))
-    return emitOpError("expects a base > 1, got ")
-           << getBase().convertToFloat();
+  if (!(base.convertToFloat() > 1.0f))
+    return op->emitOpError("expects a base > 1, got ")
+           << base.convertToFloat();
   // I64Attr reads back as uint64_t: compare it as the signed value it is.
-  int64_t offset = getOffsetAttr().getValue().getSExtValue();
-  if (offset < 0)
-    return emitOpError("expects a non-negative offset, got ") << offset;
+  if (offset.getValue().getSExtValue() < 0)
+    return op->emitOpError("expects a non-negative offset, got ")
+           << offset.getValue().getSExtValue();
   return success();
+}
+
+LogicalResult RopeOp::verify() {
+  return verifyRope(*this, getType().getShape(), getBase(), getOffsetAttr());
 }
 
 //===----------------------------------------------------------------------===//

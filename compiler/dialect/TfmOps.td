@@ -436,4 +436,6 @@ def Tfm_ReshapeOp : Tfm_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
+include "TfmGradientOps.td"
+
 #endif // TFM_DIALECT_TFMOPS_TD

@@ -106,6 +106,10 @@ mlir::tfm::readEntrySignatures(ModuleOp module) {
         role = ::tfm::Role::param;
         name = s.str();
       } else if (auto s = func.getArgAttrOfType<StringAttr>(
+                     i, TfmDialect::kStateAttrName)) {
+        role = ::tfm::Role::state;
+        name = s.str();
+      } else if (auto s = func.getArgAttrOfType<StringAttr>(
                      i, TfmDialect::kInputAttrName)) {
         name = s.str();
       }
@@ -113,6 +117,9 @@ mlir::tfm::readEntrySignatures(ModuleOp module) {
         return failure();
     }
     for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+      // An update is written over its state argument: not an out-parameter.
+      if (func.getResultAttr(i, TfmDialect::kUpdateAttrName))
+        continue;
       std::string name = "result" + std::to_string(i);
       if (auto s = func.getResultAttrOfType<StringAttr>(
               i, TfmDialect::kOutputAttrName))
@@ -147,17 +154,26 @@ static void inheritUnknownLocations(ModuleOp module) {
   });
 }
 
-LogicalResult mlir::tfm::lowerModule(ModuleOp module, Stage stage,
-                                     const CpuPipelineOptions &options) {
+LogicalResult mlir::tfm::transformModule(ModuleOp module,
+                                         const CpuPipelineOptions &options) {
   if (failed(verify(module)))
     return failure();
+  PassManager pm(module.getContext());
+  buildTfmTransformPipeline(pm, options);
+  if (failed(pm.run(module)))
+    return failure();
+  inheritUnknownLocations(module);
+  return success();
+}
+
+LogicalResult mlir::tfm::lowerModule(ModuleOp module, Stage stage,
+                                     const CpuPipelineOptions &options) {
   if (stage == Stage::Tfm)
     return success();
   PassManager pm(module.getContext());
-  if (stage == Stage::Linalg)
-    buildTfmToLinalgPipeline(pm, options);
-  else
-    buildTfmLowerToLlvmPipeline(pm, options);
+  buildTfmConversionPipeline(pm, options);
+  if (stage == Stage::LlvmDialect)
+    buildLinalgToLlvmPipeline(pm, options);
   if (failed(pm.run(module)))
     return failure();
   inheritUnknownLocations(module);

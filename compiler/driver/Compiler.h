@@ -44,10 +44,15 @@ OwningOpRef<ModuleOp> parseModule(MLIRContext &ctx, llvm::SourceMgr &sourceMgr,
 /// name that is not a C identifier.
 FailureOr<std::vector<::tfm::Signature>> readEntrySignatures(ModuleOp module);
 
+/// Verifies a tfm module and runs the tfm-level passes on it: folds,
+/// attention fusion, gradients and training steps. Read the entry
+/// signatures after it: it adds entry points (<f>_grad, <f>_train_step).
+LogicalResult transformModule(ModuleOp module, const CpuPipelineOptions &options);
+
 /// How far `lowerModule` goes.
 enum class Stage { Tfm, Linalg, LlvmDialect };
 
-/// Runs the pipeline on a tfm module up to `stage` (Tfm: verify only).
+/// Lowers a transformed tfm module up to `stage` (Tfm: nothing).
 LogicalResult lowerModule(ModuleOp module, Stage stage,
                           const CpuPipelineOptions &options);
 

@@ -101,6 +101,8 @@ const char *enumName(::tfm::Role r) {
     return "tfm::Role::input";
   case ::tfm::Role::param:
     return "tfm::Role::param";
+  case ::tfm::Role::state:
+    return "tfm::Role::state";
   case ::tfm::Role::output:
     return "tfm::Role::output";
   }
@@ -148,7 +150,7 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
 
   os << "/// Runs " << sig.name << " on " << n
      << " tensors in signature order, after checking their\n"
-     << "/// element types and shapes. Outputs are written in place.\n";
+     << "/// element types and shapes. Outputs and states are written in place.\n";
   os << "inline tfm::Status " << sig.name
      << "(std::span<const tfm::TensorView> args) {\n";
   os << "  if (tfm::Status s = tfm::check_call(" << sig.name

@@ -37,15 +37,36 @@
 
 using namespace mlir;
 
+void mlir::tfm::buildTfmTransformPipeline(OpPassManager &pm,
+                                          const CpuPipelineOptions &options) {
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    // tfm-level folds first (e.g. a transpose into matmul's transpose_b).
+    fpm.addPass(createCanonicalizerPass());
+    if (options.fuseAttention) {
+      TfmFuseAttentionPassOptions fusion;
+      fusion.remarks = options.fusionRemarks;
+      fpm.addPass(createTfmFuseAttentionPass(fusion));
+      fpm.addPass(createCanonicalizerPass());
+    }
+  }
+  // Fuse first, then differentiate: the backward of fused attention is
+  // fused too.
+  pm.addPass(createTfmAutodiffPass());
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createCSEPass());
+}
+
 void mlir::tfm::buildTfmToLinalgPipeline(OpPassManager &pm,
                                          const CpuPipelineOptions &options) {
+  buildTfmTransformPipeline(pm, options);
+  buildTfmConversionPipeline(pm, options);
+}
+
+void mlir::tfm::buildTfmConversionPipeline(OpPassManager &pm,
+                                           const CpuPipelineOptions &options) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
-  // tfm-level folds first (e.g. a transpose into matmul's transpose_b).
-  fpm.addPass(createCanonicalizerPass());
-  if (options.fuseAttention) {
-    fpm.addPass(createTfmFuseAttentionPass());
-    fpm.addPass(createCanonicalizerPass());
-  }
   ConvertTfmToLinalgPassOptions lowering;
   lowering.flashQueryTile = options.flashQueryTile;
   lowering.flashKeyTile = options.flashKeyTile;
@@ -90,6 +111,9 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  // Updates of training state were materialized in their arguments: those
+  // results are the arguments' buffers, and go.
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   bufferization::BufferResultsToOutParamsOpts outParams;
   outParams.hoistStaticAllocs = true;
   outParams.memCpyFn = linalgCopy;

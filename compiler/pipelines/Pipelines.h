@@ -30,6 +30,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "fuse-attention",
       llvm::cl::desc("form tfm.flash_attention (false: the unfused reference)"),
       llvm::cl::init(true)};
+  Option<bool> fusionRemarks{
+      *this, "fusion-remarks",
+      llvm::cl::desc("remark at each attention left unfused, with the reason"),
+      llvm::cl::init(false)};
   Option<int64_t> flashQueryTile{
       *this, "flash-query-tile",
       llvm::cl::desc("query rows per tile of fused attention"), llvm::cl::init(32)};
@@ -42,7 +46,16 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init(true)};
 };
 
-/// tfm ops --> (fused attention) --> linalg on tensors, canonicalized.
+/// tfm ops --> tfm ops: folds, attention fusion, then gradients and training
+/// steps (tfm-autodiff) of the functions that ask for them.
+void buildTfmTransformPipeline(OpPassManager &pm,
+                               const CpuPipelineOptions &options);
+
+/// Transformed tfm ops --> linalg on tensors, canonicalized.
+void buildTfmConversionPipeline(OpPassManager &pm,
+                                const CpuPipelineOptions &options);
+
+/// Both of the above: tfm ops --> linalg on tensors.
 void buildTfmToLinalgPipeline(OpPassManager &pm,
                               const CpuPipelineOptions &options);
 

@@ -101,22 +101,37 @@ struct Chain {
   bool masked = false;       // a mask, -inf bias or select was seen
 };
 
+/// Why each probabilities matmul was last refused; its entry goes when it
+/// fuses. Only the pass fills it (option remarks), to emit a remark at each
+/// matmul still unfused at the end.
+using Refusals = llvm::DenseMap<Operation *, std::string>;
+
 struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseAttentionPattern(MLIRContext *ctx, Refusals *refusals)
+      : OpRewritePattern(ctx), refusals(refusals) {}
+
+  /// Refuses to fuse at `pv`; records the reason when `pv` reads a softmax
+  /// (every other matmul is simply not attention).
+  LogicalResult refuse(PatternRewriter &rewriter, MatmulOp pv,
+                       const Twine &reason) const {
+    if (refusals && pv.getLhs().getDefiningOp<SoftmaxOp>())
+      (*refusals)[pv] = reason.str();
+    return rewriter.notifyMatchFailure(pv, reason);
+  }
 
   LogicalResult matchAndRewrite(MatmulOp pv,
                                 PatternRewriter &rewriter) const override {
     if (pv.getTransposeA())
-      return rewriter.notifyMatchFailure(pv, "probabilities read transposed");
+      return refuse(rewriter, pv, "probabilities read transposed");
     auto softmax = pv.getLhs().getDefiningOp<SoftmaxOp>();
     if (!softmax)
-      return rewriter.notifyMatchFailure(pv, "lhs is not a softmax");
+      return refuse(rewriter, pv, "lhs is not a softmax");
     RankedTensorType scoresType = softmax.getType();
     int64_t rank = scoresType.getRank();
     if (rank < 2 || softmax.getNormalizedAxis() != rank - 1)
-      return rewriter.notifyMatchFailure(pv, "softmax is not over the keys");
+      return refuse(rewriter, pv, "softmax is not over the keys");
     if (!softmax->hasOneUse())
-      return rewriter.notifyMatchFailure(pv, "probabilities have another use");
+      return refuse(rewriter, pv, "probabilities have another use");
     int64_t tq = scoresType.getShape()[rank - 2];
     int64_t tk = scoresType.getShape()[rank - 1];
 
@@ -125,10 +140,10 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     Value x = softmax.getInput();
     while (true) {
       if (!x.hasOneUse())
-        return rewriter.notifyMatchFailure(pv, "scores have another use");
+        return refuse(rewriter, pv, "scores have another use");
       Operation *def = x.getDefiningOp();
       if (!def)
-        return rewriter.notifyMatchFailure(pv, "scores are an argument");
+        return refuse(rewriter, pv, "scores are an argument");
       if (auto mm = dyn_cast<MatmulOp>(def)) {
         chain.scores = mm;
         break;
@@ -136,7 +151,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       if (auto scale = dyn_cast<ScaleOp>(def)) {
         double f = scale.getFactor().convertToDouble();
         if (!(f > 0.0))
-          return rewriter.notifyMatchFailure(pv, "a scale that is not positive");
+          return refuse(rewriter, pv, "a scale that is not positive");
         chain.scale *= f;
         if (!chain.bias)
           chain.biasScale *= f;
@@ -147,7 +162,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         chain.causal |= mask.getCausal();
         if (Value lengths = mask.getLengths()) {
           if (chain.lengths)
-            return rewriter.notifyMatchFailure(pv, "two padding masks");
+            return refuse(rewriter, pv, "two padding masks");
           chain.lengths = lengths;
         }
         chain.masked = true;
@@ -160,13 +175,13 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         bool lhsIsScores = lhs.getType() == scoresType && leadsToScores(lhs);
         Value scores = lhsIsScores ? lhs : rhs, bias = lhsIsScores ? rhs : lhs;
         if (scores.getType() != scoresType || !leadsToScores(scores))
-          return rewriter.notifyMatchFailure(
-              pv, "an add that broadcasts the scores to another shape");
+          return refuse(rewriter, pv,
+                        "an add that broadcasts the scores to another shape");
         if (isCausalBias(bias, tq, tk)) {
           chain.causal = true;
           chain.masked = true;
         } else if (chain.bias) {
-          return rewriter.notifyMatchFailure(pv, "two additive biases");
+          return refuse(rewriter, pv, "two additive biases");
         } else {
           chain.bias = bias;
         }
@@ -176,25 +191,25 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       if (auto select = dyn_cast<SelectOp>(def)) {
         if (!isNegInfSplat(select.getOnFalse()) ||
             select.getOnTrue().getType() != scoresType)
-          return rewriter.notifyMatchFailure(
-              pv, "a select that is not select(allowed, scores, -inf)");
+          return refuse(rewriter, pv,
+                        "a select that is not select(allowed, scores, -inf)");
         if (isCausalCondition(select.getCondition(), tq, tk))
           chain.causal = true;
         else if (chain.selectCondition)
-          return rewriter.notifyMatchFailure(pv, "two select masks");
+          return refuse(rewriter, pv, "two select masks");
         else
           chain.selectCondition = select.getCondition();
         chain.masked = true;
         x = select.getOnTrue();
         continue;
       }
-      return rewriter.notifyMatchFailure(pv, "an op other than scale, mask, "
+      return refuse(rewriter, pv, "an op other than scale, mask, "
                                              "add or select before softmax");
     }
     if (chain.bias && chain.selectCondition)
-      return rewriter.notifyMatchFailure(pv, "both a bias and a select mask");
+      return refuse(rewriter, pv, "both a bias and a select mask");
     if (llvm::is_contained(scoresType.getShape(), 0))
-      return rewriter.notifyMatchFailure(pv, "empty scores");
+      return refuse(rewriter, pv, "empty scores");
 
     // Q, K and V in the op's layout: [.., Tq, D], [.., Tk, D], [.., Tk, Dv].
     Location loc = pv.getLoc();
@@ -219,16 +234,16 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     if (qBatchRank != int64_t(batch.size()) ||
         ArrayRef<int64_t>(tensorType(qk.getLhs()).getShape()).drop_back(2) !=
             ArrayRef<int64_t>(batch))
-      return rewriter.notifyMatchFailure(
-          pv, "the query's batch dimensions are broadcast by the key's");
+      return refuse(
+          rewriter, pv, "the query's batch dimensions are broadcast by the key's");
     if (pv.getType().getShape().drop_back(2) != ArrayRef<int64_t>(batch))
-      return rewriter.notifyMatchFailure(
-          pv, "the value's batch dimensions broadcast the scores'");
+      return refuse(
+          rewriter, pv, "the value's batch dimensions broadcast the scores'");
     // The scales multiply in double; the op holds an f32.
     float scale = static_cast<float>(chain.scale);
     if (!std::isfinite(scale) || scale == 0.0f)
-      return rewriter.notifyMatchFailure(
-          pv, "the scales multiply to 0 or infinity in f32");
+      return refuse(
+          rewriter, pv, "the scales multiply to 0 or infinity in f32");
 
     if (qk.getTransposeA())
       q = swapInner(q);
@@ -265,9 +280,13 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         loc, resultType, lseType, q, k, v, chain.lengths, bias,
         rewriter.getF32FloatAttr(scale),
         chain.causal ? rewriter.getUnitAttr() : UnitAttr());
+    if (refusals)
+      refusals->erase(pv);
     rewriter.replaceOp(pv, fused.getResult());
     return success();
   }
+
+  Refusals *refusals;
 
   /// Whether `v` reaches a matmul through single-use scale, mask, add and
   /// select ops: the scores side of an add.
@@ -293,16 +312,28 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
 
 struct TfmFuseAttentionPass
     : tfm::impl::TfmFuseAttentionPassBase<TfmFuseAttentionPass> {
+  using TfmFuseAttentionPassBase::TfmFuseAttentionPassBase;
+
   void runOnOperation() override {
+    Refusals refusals;
     RewritePatternSet patterns(&getContext());
-    populateFuseAttentionPatterns(patterns);
+    patterns.add<FuseAttentionPattern>(&getContext(),
+                                       remarks ? &refusals : nullptr);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // The pattern erases only matmuls it fused (and their entries), so every
+    // key still names a live op; walking keeps the remarks in program order.
+    getOperation().walk([&](MatmulOp pv) {
+      auto it = refusals.find(pv);
+      if (it != refusals.end())
+        pv.emitRemark("attention not fused: ") << it->second;
+    });
   }
 };
 
 } // namespace
 
 void mlir::tfm::populateFuseAttentionPatterns(RewritePatternSet &patterns) {
-  patterns.add<FuseAttentionPattern>(patterns.getContext());
+  patterns.add<FuseAttentionPattern>(patterns.getContext(),
+                                     /*refusals=*/nullptr);
 }

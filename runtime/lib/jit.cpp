@@ -51,10 +51,6 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   if (!module) return failed("cannot parse");
 
   auto impl = std::make_unique<Impl>();
-  auto signatures = mlir::tfm::readEntrySignatures(*module);
-  if (mlir::failed(signatures)) return failed("bad entry points in");
-  impl->signatures = std::move(*signatures);
-
   if (options.attention_query_tile <= 0 || options.attention_key_tile <= 0)
     return Status::error("tfm: jit: attention tiles must be positive, got " +
                          std::to_string(options.attention_query_tile) + "x" +
@@ -66,6 +62,11 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   pipeline.parallel = options.parallel;
   pipeline.flashQueryTile = options.attention_query_tile;
   pipeline.flashKeyTile = options.attention_key_tile;
+  if (mlir::failed(mlir::tfm::transformModule(*module, pipeline)))
+    return failed("cannot compile");
+  auto signatures = mlir::tfm::readEntrySignatures(*module);
+  if (mlir::failed(signatures)) return failed("bad entry points in");
+  impl->signatures = std::move(*signatures);
   if (mlir::failed(mlir::tfm::lowerModule(*module, mlir::tfm::Stage::LlvmDialect, pipeline)))
     return failed("cannot compile");
 

@@ -23,7 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/conversion/Passes.h"
-#include "compiler/conversion/TfmToLinalg/Builders.h"
+#include "compiler/conversion/TfmToLinalg/AttentionLayout.h"
 #include "compiler/dialect/TfmOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -33,10 +33,9 @@
 using namespace mlir;
 using namespace mlir::tfm;
 using namespace mlir::tfm::linalg_builders;
+using namespace mlir::tfm::attention;
 
 namespace {
-
-int64_t roundUp(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
 /// The state carried across key tiles, in the order of the loops' iter_args.
 enum State { kO, kM, kL, kS, kMPrev, kAlpha, kNumState };
@@ -79,35 +78,9 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
     Value negInf = negInfConstant(b, loc, et);
 
     // Batch dimensions flattened: q [N, Tq', D], kT [Nk, D, Tk'], v [Nv, Tk', Dv].
-    auto flatten = [&](Value t) -> Value {
-      RankedTensorType type = tensorType(t);
-      int64_t r = type.getRank(), n = 1;
-      for (int64_t s : type.getShape().drop_back(2))
-        n *= s;
-      SmallVector<ReassociationIndices> groups;
-      if (r == 2) {
-        return b.create<tensor::ExpandShapeOp>(
-                   loc, ty({1, type.getShape()[0], type.getShape()[1]}), t,
-                   SmallVector<ReassociationIndices>{{0, 1}, {2}})
-            .getResult();
-      }
-      ReassociationIndices lead(r - 2);
-      std::iota(lead.begin(), lead.end(), 0);
-      groups = {lead, {r - 2}, {r - 1}};
-      return b.create<tensor::CollapseShapeOp>(
-                 loc, ty({n, type.getShape()[r - 2], type.getShape()[r - 1]}), t, groups)
-          .getResult();
-    };
-    // A [N, rows, cols] tensor into a zero [N, rowsPad, colsPad] one.
-    auto pad = [&](Value t, int64_t rowsPad, int64_t colsPad) -> Value {
-      ArrayRef<int64_t> s = tensorType(t).getShape();
-      if (s[1] == rowsPad && s[2] == colsPad)
-        return t;
-      Value padded = filledTensor(b, loc, ty({s[0], rowsPad, colsPad}), zero);
-      SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)), strides(3, b.getIndexAttr(1));
-      return b.create<tensor::InsertSliceOp>(loc, t, padded, offsets,
-                                             getAsIndexOpFoldResult(ctx, s), strides)
-          .getResult();
+    auto flatten = [&](Value t) { return flattenBatch(b, loc, t); };
+    auto pad = [&](Value t, int64_t rowsPad, int64_t colsPad) {
+      return padTiles(b, loc, t, rowsPad, colsPad);
     };
 
     // q padded to Tq' (only if Tq is not a multiple of Br); each task scales
@@ -148,62 +121,16 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
     }
     Value vFlat = pad(flatten(v), tkPad, dv);
 
-    // Bias, if any, at rank nb + 2 with its broadcast dimensions kept at 1,
-    // flattened to [Nb, Tq' or 1, Tk' or 1]; tiles read it through a
-    // broadcast map, so a [Tq, Tk] bias shared by all heads stays one copy.
-    Value bias = adaptor.getBias();
-    RankedTensorType biasRanked;
-    bool biasRows = false, biasCols = false;
-    if (bias) {
-      RankedTensorType biasType = tensorType(bias);
-      SmallVector<int64_t> shape(nb + 2 - biasType.getRank(), 1);
-      llvm::append_range(shape, biasType.getShape());
-      biasRanked = ty(shape);
-      if (biasType.getRank() < nb + 2) {
-        // Prepend unit dimensions: the first group takes them all.
-        int64_t extra = nb + 2 - biasType.getRank();
-        SmallVector<ReassociationIndices> groups;
-        if (biasType.getRank() == 0) {
-          bias = b.create<tensor::ExpandShapeOp>(loc, biasRanked, bias,
-                                                 SmallVector<ReassociationIndices>{});
-        } else {
-          ReassociationIndices first(extra + 1);
-          std::iota(first.begin(), first.end(), 0);
-          groups.push_back(first);
-          for (int64_t i = extra + 1; i < nb + 2; ++i)
-            groups.push_back({i});
-          bias = b.create<tensor::ExpandShapeOp>(loc, biasRanked, bias, groups);
-        }
-      }
-      biasRows = shape[nb] != 1;
-      biasCols = shape[nb + 1] != 1;
-      bias = pad(flatten(bias), biasRows ? tqPad : 1, biasCols ? tkPad : 1);
-    }
+    TiledBias tiledBias = tileBias(b, loc, adaptor.getBias(), nb, tqPad, tkPad);
+    Value bias = tiledBias.value;
+    bool biasRows = tiledBias.rows, biasCols = tiledBias.cols;
 
     Value lengths = adaptor.getLengths();
     Value outInit = emptyTensor(b, loc, ty({numBatch, tqPad, dv}));
     Value lseInit = emptyTensor(b, loc, ty({numBatch, tqPad}));
 
-    // Strides of the flattened batch index, to map a query batch index to the
-    // key's and value's (broadcast dimensions read index 0).
-    auto batchMap = [&](Value n, RankedTensorType type) -> Value {
-      ArrayRef<int64_t> tb = type.getShape().drop_back(2);
-      Value result = idx(0);
-      int64_t qStride = 1, tStride = 1;
-      for (int64_t i = nb - 1; i >= 0; --i) {
-        int64_t j = i - (nb - int64_t(tb.size()));
-        int64_t size = batch[i];
-        if (j >= 0 && tb[j] != 1) {
-          Value coord = b.create<arith::RemUIOp>(
-              loc, b.create<arith::DivUIOp>(loc, n, idx(qStride)), idx(size));
-          result = b.create<arith::AddIOp>(loc, result,
-                                           b.create<arith::MulIOp>(loc, coord, idx(tStride)));
-        }
-        if (j >= 0)
-          tStride *= tb[j];
-        qStride *= size;
-      }
-      return result;
+    auto batchMap = [&](Value n, RankedTensorType type) {
+      return operandBatchIndex(b, loc, n, batch, type);
     };
 
     auto forall = b.create<scf::ForallOp>(
@@ -216,15 +143,11 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
     Value outShared = body->getArgument(2), lseShared = body->getArgument(3);
     Value q0 = b.create<arith::MulIOp>(loc, qt, idx(br));
     Value nK = batchMap(n, kType), nV = batchMap(n, vType);
-    Value nBias = bias ? batchMap(n, biasRanked) : Value();
+    Value nBias = bias ? batchMap(n, tiledBias.ranked) : Value();
 
-    auto slice2d = [&](Value src, Value i0, OpFoldResult o1, OpFoldResult o2, int64_t s1,
-                       int64_t s2) {
-      SmallVector<OpFoldResult> offsets{i0, o1, o2};
-      SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(s1), b.getIndexAttr(s2)};
-      SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-      return b.create<tensor::ExtractSliceOp>(loc, ty({s1, s2}), src, offsets, sizes, strides)
-          .getResult();
+    auto slice2d = [&](Value src, OpFoldResult i0, OpFoldResult o1, OpFoldResult o2,
+                       int64_t s1, int64_t s2) {
+      return attention::slice2d(b, loc, src, i0, o1, o2, s1, s2);
     };
     Value qTile = buildElementwise(  // q' = scale * q, this task's rows
         b, loc, {slice2d(qFlat, n, q0, b.getIndexAttr(0), br, d)}, ty({br, d}),
@@ -236,15 +159,7 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
     // the real keys) are masked; with causal, key j also needs
     // j <= i + diagonal. kEnd: no key at or past it is allowed for any row of
     // the tile; kFull: every key before it is allowed for every row.
-    Value kLimit = idx(tk);
-    if (lengths) {
-      Value b0 = nb > 0 ? b.create<arith::DivUIOp>(loc, n, idx(numBatch / batch[0])).getResult()
-                        : idx(0);
-      Value len = b.create<tensor::ExtractOp>(loc, lengths, ValueRange{b0});
-      len = b.create<arith::IndexCastOp>(loc, b.getIndexType(), len);
-      len = b.create<arith::MaxSIOp>(loc, len, idx(0));
-      kLimit = b.create<arith::MinSIOp>(loc, kLimit, len);
-    }
+    Value kLimit = keyLimit(b, loc, lengths, n, batch, numBatch, tk);
     Value kEnd = kLimit, kFullKeys = kLimit;
     if (causal) {
       // Rows q0 .. q0 + br - 1 allow keys up to q0 + br - 1 + diagonal (last
@@ -384,11 +299,7 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
         });
 
     b.setInsertionPointToStart(forall.getTerminator().getBody());
-    SmallVector<OpFoldResult> one(3, b.getIndexAttr(1));
-    b.create<tensor::ParallelInsertSliceOp>(
-        loc, outTile, outShared, SmallVector<OpFoldResult>{n, q0, b.getIndexAttr(0)},
-        SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(br), b.getIndexAttr(dv)},
-        one);
+    parallelInsert2d(b, loc, outTile, outShared, n, q0, b.getIndexAttr(0));
     b.create<tensor::ParallelInsertSliceOp>(
         loc, lseTile, lseShared, SmallVector<OpFoldResult>{n, q0},
         SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(br)},
@@ -396,33 +307,8 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
 
     // Back to [..., Tq, Dv] and [..., Tq].
     b.setInsertionPointAfter(forall);
-    auto unflatten = [&](Value t, RankedTensorType want) -> Value {
-      RankedTensorType type = tensorType(t);
-      int64_t r = type.getRank();
-      SmallVector<int64_t> unpadded(type.getShape());
-      unpadded[1] = tq;
-      if (unpadded != SmallVector<int64_t>(type.getShape())) {
-        SmallVector<OpFoldResult> offsets(r, b.getIndexAttr(0)), strides(r, b.getIndexAttr(1));
-        t = b.create<tensor::ExtractSliceOp>(loc, ty(unpadded), t, offsets,
-                                             getAsIndexOpFoldResult(ctx, unpadded), strides);
-      }
-      if (want.getShape() == ArrayRef<int64_t>(unpadded))
-        return t;
-      // [N, ...] -> [b0, ..., bn, ...], or [1, ...] -> [...] without batch.
-      if (nb == 0) {
-        SmallVector<ReassociationIndices> collapse{{0, 1}};
-        for (int64_t i = 2; i < r; ++i)
-          collapse.push_back({i});
-        return b.create<tensor::CollapseShapeOp>(loc, want, t, collapse);
-      }
-      SmallVector<ReassociationIndices> groups;
-      int64_t wr = want.getRank();
-      ReassociationIndices lead(nb);
-      std::iota(lead.begin(), lead.end(), 0);
-      groups.push_back(lead);
-      for (int64_t i = nb; i < wr; ++i)
-        groups.push_back({i});
-      return b.create<tensor::ExpandShapeOp>(loc, want, t, groups);
+    auto unflatten = [&](Value t, RankedTensorType want) {
+      return unflattenBatch(b, loc, t, tq, want, nb);
     };
     Value result = unflatten(forall.getResult(0), tensorType(op.getResult()));
     Value lse = unflatten(forall.getResult(1), tensorType(op.getLse()));

@@ -12,9 +12,11 @@
 //   tfm.rms_norm   --> generic(sum sq) + generic(normalize)
 //   tfm.gelu       --> generic(parallel) with erf or tanh
 //   tfm.mask       --> generic(parallel) select(allowed(i, j, len[b]), x, -inf)
+//                      (tfm.mask_grad: 0 in place of -inf)
 //   tfm.rope       --> extract_slice halves + generic(parallel, 2 results) +
 //                      insert_slice, with cos/sin tables computed at compile
-//                      time
+//                      time (tfm.rope_grad: sin negated)
+//   gradients, loss and optimizer updates --> see Gradients.cpp
 //   tfm.sinusoidal_positions --> a constant table computed at compile time
 //   tfm.slice      --> tensor.extract_slice
 //   tfm.select     --> generic(parallel) select with broadcasting
@@ -348,12 +350,15 @@ struct RmsNormOpLowering : OpConversionPattern<RmsNormOp> {
   }
 };
 
-struct MaskOpLowering : OpConversionPattern<MaskOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// tfm.mask (masked entries -inf) and tfm.mask_grad (masked entries 0).
+template <typename MaskLikeOp>
+struct MaskOpLowering : OpConversionPattern<MaskLikeOp> {
+  using OpConversionPattern<MaskLikeOp>::OpConversionPattern;
+  using OpAdaptor = typename MaskLikeOp::Adaptor;
   LogicalResult
-  matchAndRewrite(MaskOp op, OpAdaptor adaptor,
+  matchAndRewrite(MaskLikeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    // y[b, ..., i, j] = allowed ? x : -inf, allowed =
+    // y[b, ..., i, j] = allowed ? x : fill, allowed =
     //   (!causal || j <= i + (Tk - Tq)) && (!lengths || j < lengths[b])
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
@@ -362,9 +367,11 @@ struct MaskOpLowering : OpConversionPattern<MaskOp> {
     int64_t tq = type.getShape()[rank - 2], tk = type.getShape()[rank - 1];
     bool causal = op.getCausal();
     Value lengths = adaptor.getLengths();
-    Value negInf = negInfConstant(rewriter, loc, type.getElementType());
+    Value fill = std::is_same_v<MaskLikeOp, MaskGradOp>
+                     ? floatConstant(rewriter, loc, type.getElementType(), 0)
+                     : negInfConstant(rewriter, loc, type.getElementType());
 
-    SmallVector<Value> inputs{adaptor.getInput()};
+    SmallVector<Value> inputs{adaptor.getOperands()[0]};
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     SmallVector<AffineMap> maps{id};
     if (lengths) {
@@ -389,19 +396,23 @@ struct MaskOpLowering : OpConversionPattern<MaskOp> {
             Value inside = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, j, len);
             allowed = allowed ? b.create<arith::AndIOp>(l, allowed, inside) : inside;
           }
-          return b.create<arith::SelectOp>(l, allowed, a[0], negInf);
+          return b.create<arith::SelectOp>(l, allowed, a[0], fill);
         });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
-struct RopeOpLowering : OpConversionPattern<RopeOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// tfm.rope, and tfm.rope_grad: the same rotation by the opposite angle.
+template <typename RopeLikeOp>
+struct RopeOpLowering : OpConversionPattern<RopeLikeOp> {
+  using OpConversionPattern<RopeLikeOp>::OpConversionPattern;
+  using OpAdaptor = typename RopeLikeOp::Adaptor;
   LogicalResult
-  matchAndRewrite(RopeOp op, OpAdaptor adaptor,
+  matchAndRewrite(RopeLikeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    // With h = D/2 and tables cos/sin[t, i] = cos/sin((t + offset) theta_i):
+    // With h = D/2 and tables cos/sin[t, i] = cos/sin((t + offset) theta_i)
+    // (sin negated for rope_grad):
     //   y[..., t, i]     = x[..., t, i] cos[t, i] - x[..., t, i + h] sin[t, i]
     //   y[..., t, i + h] = x[..., t, i + h] cos[t, i] + x[..., t, i] sin[t, i]
     Location loc = op.getLoc();
@@ -416,7 +427,9 @@ struct RopeOpLowering : OpConversionPattern<RopeOp> {
       for (int64_t i = 0; i < h; ++i) {
         double angle = (p + offset) * std::pow(base, -2.0 * i / d);
         cosTable[p * h + i] = std::cos(angle);
-        sinTable[p * h + i] = std::sin(angle);
+        sinTable[p * h + i] = std::is_same_v<RopeLikeOp, RopeGradOp>
+                                  ? -std::sin(angle)
+                                  : std::sin(angle);
       }
     auto tableType = RankedTensorType::get({t, h}, type.getElementType());
     Value cosValues = tableConstant(rewriter, loc, tableType, cosTable);
@@ -424,7 +437,7 @@ struct RopeOpLowering : OpConversionPattern<RopeOp> {
 
     // lo, hi = x[..., :h], x[..., h:]; one generic writes both halves:
     //   y_lo = lo cos - hi sin, y_hi = hi cos + lo sin.
-    Value x = adaptor.getInput();
+    Value x = adaptor.getOperands()[0];
     SmallVector<int64_t> halfShape(type.getShape());
     halfShape.back() = h;
     auto halfType = RankedTensorType::get(halfShape, type.getElementType());
@@ -669,11 +682,15 @@ struct ConvertTfmToLinalgPass
 void mlir::tfm::populateTfmToLinalgPatterns(RewritePatternSet &patterns,
                                             FlashAttentionTiles tiles) {
   populateFlashAttentionLoweringPatterns(patterns, tiles);
+  populateFlashAttentionGradLoweringPatterns(patterns, tiles);
+  populateGradientLoweringPatterns(patterns);
   patterns.add<MatmulOpLowering, BroadcastBinaryLowering<AddOp, arith::AddFOp>,
                BroadcastBinaryLowering<MulOp, arith::MulFOp>, ScaleOpLowering,
                ReluOpLowering, GeluOpLowering, SoftmaxOpLowering,
                LogSoftmaxOpLowering, LayerNormOpLowering, RmsNormOpLowering,
-               MaskOpLowering, RopeOpLowering, SinusoidalPositionsOpLowering,
+               MaskOpLowering<MaskOp>, MaskOpLowering<MaskGradOp>,
+               RopeOpLowering<RopeOp>, RopeOpLowering<RopeGradOp>,
+               SinusoidalPositionsOpLowering,
                SliceOpLowering, SelectOpLowering,
                EmbeddingOpLowering, TransposeOpLowering, ReshapeOpLowering>(
       patterns.getContext());

@@ -16,6 +16,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
@@ -34,7 +35,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { Tfm, Linalg, LlvmMlir, LlvmIr, Asm, Obj };
+enum class Emit { Tfm, TfmTransformed, Linalg, LlvmMlir, LlvmIr, Asm, Obj };
 
 cl::OptionCategory category("tfmc options");
 
@@ -48,6 +49,9 @@ cl::opt<std::string> outputFile(
 cl::opt<Emit> emit(
     "emit", cl::desc("what to produce"), cl::init(Emit::Obj),
     cl::values(clEnumValN(Emit::Tfm, "tfm", "tfm dialect, as traced or parsed"),
+               clEnumValN(Emit::TfmTransformed, "tfm-transformed",
+                          "tfm dialect after attention fusion and autodiff "
+                          "(what is lowered)"),
                clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
                clEnumValN(Emit::LlvmMlir, "llvm-mlir", "MLIR llvm dialect"),
                clEnumValN(Emit::LlvmIr, "llvm-ir", "optimized LLVM IR"),
@@ -75,6 +79,10 @@ cl::opt<bool> noFuse("no-fuse", cl::init(false),
                      cl::desc("keep attention unfused (the reference the fused "
                               "code is checked against)"),
                      cl::cat(category));
+cl::opt<bool> fusionRemarks("fusion-remarks", cl::init(false),
+                            cl::desc("say, at its source line, why an attention "
+                                     "was left unfused"),
+                            cl::cat(category));
 cl::opt<std::string> attentionTiles(
     "attention-tiles", cl::init("32x64"), cl::value_desc("QxK"),
     cl::desc("query rows x keys per tile of fused attention (default 32x64)"),
@@ -227,17 +235,10 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   if (!module)
     return 1;
 
-  auto signatures = readEntrySignatures(*module);
-  if (failed(signatures))
-    return 1;
-  if (signatures->empty() && emit >= Emit::LlvmIr)
-    return fail("'" + inputFile +
-                "' defines no entry point: a public func.func "
-                "with a body");
-
   CpuPipelineOptions pipeline;
   pipeline.vectorize = !noVectorize;
   pipeline.fuseAttention = !noFuse;
+  pipeline.fusionRemarks = fusionRemarks.getValue();
   pipeline.parallel = !noParallel;
   {
     long long tq = 0, tk = 0;
@@ -249,9 +250,21 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
     pipeline.flashQueryTile = tq;
     pipeline.flashKeyTile = tk;
   }
-  Stage stage = emit == Emit::Tfm      ? Stage::Tfm
-                : emit == Emit::Linalg ? Stage::Linalg
-                                       : Stage::LlvmDialect;
+  // The entry points are those of the transformed module: autodiff adds
+  // <f>_grad and <f>_train_step.
+  if (emit == Emit::Tfm ? failed(verify(*module))
+                        : failed(transformModule(*module, pipeline)))
+    return 1;
+  auto signatures = readEntrySignatures(*module);
+  if (failed(signatures))
+    return 1;
+  if (signatures->empty() && emit >= Emit::LlvmIr)
+    return fail("'" + inputFile +
+                "' defines no entry point: a public func.func "
+                "with a body");
+  Stage stage = emit <= Emit::TfmTransformed ? Stage::Tfm
+                : emit == Emit::Linalg       ? Stage::Linalg
+                                             : Stage::LlvmDialect;
   if (failed(lowerModule(*module, stage, pipeline)))
     return 1;
 
@@ -260,7 +273,7 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   if (output.empty())
     output = toObject ? llvm::sys::path::stem(inputFile).str() + ".o" : "-";
 
-  if (emit == Emit::Tfm || emit == Emit::Linalg || emit == Emit::LlvmMlir) {
+  if (emit <= Emit::LlvmMlir) {
     auto out = openOutput(output, /*binary=*/false);
     if (!out)
       return 1;

@@ -21,4 +21,5 @@
 #include <tfm/dsl/shape.hpp>
 #include <tfm/dsl/tensor.hpp>
 #include <tfm/dsl/trace.hpp>
+#include <tfm/dsl/training.hpp>
 #include <tfm/dsl/transformer.hpp>

@@ -1,6 +1,8 @@
-// The signature of a compiled entry point: its tensors in ABI order (inputs
-// and parameters as the model declared them, then outputs), and the check
-// that a call's tensors fit it. Header-only: generated headers include it.
+// The signature of a compiled entry point: its tensors in ABI order (inputs,
+// parameters and states as the model declared them, then outputs), and the
+// check that a call's tensors fit it. Header-only: generated headers include
+// it. A state (a training step's parameters and optimizer moments) is read
+// and updated in place by the call.
 #pragma once
 
 #include <span>
@@ -11,7 +13,7 @@
 
 namespace tfm {
 
-enum class Role : std::uint8_t { input, param, output };
+enum class Role : std::uint8_t { input, param, state, output };
 
 constexpr std::string_view name_of(Role r) {
   switch (r) {
@@ -19,6 +21,8 @@ constexpr std::string_view name_of(Role r) {
       return "input";
     case Role::param:
       return "param";
+    case Role::state:
+      return "state";
     case Role::output:
       return "output";
   }
@@ -34,7 +38,7 @@ struct TensorSpec {
 
 struct Signature {
   std::string name;
-  std::vector<TensorSpec> args;  // ABI order: inputs/params, then outputs
+  std::vector<TensorSpec> args;  // ABI order: inputs/params/states, then outputs
 
   std::size_t count(Role r) const {
     std::size_t n = 0;

@@ -283,3 +283,17 @@ func.func @erase_dead_matmul(%a: tensor<6x4xf32>, %b: tensor<4x5xf32>) {
   %0 = tfm.matmul %a, %b : (tensor<6x4xf32>, tensor<4x5xf32>) -> tensor<6x5xf32>
   return
 }
+
+// -----
+
+// Tests that reduce_to to the input's own shape folds away, and to another
+// shape stays.
+// CHECK-LABEL: func.func @fold_reduce_to_same_shape
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x6xf32>)
+// CHECK:         %[[R:.+]] = tfm.reduce_to %[[X]] : tensor<2x6xf32> -> tensor<6xf32>
+// CHECK:         return %[[X]], %[[R]]
+func.func @fold_reduce_to_same_shape(%x: tensor<2x6xf32>) -> (tensor<2x6xf32>, tensor<6xf32>) {
+  %0 = tfm.reduce_to %x : tensor<2x6xf32> -> tensor<2x6xf32>
+  %1 = tfm.reduce_to %x : tensor<2x6xf32> -> tensor<6xf32>
+  return %0, %1 : tensor<2x6xf32>, tensor<6xf32>
+}

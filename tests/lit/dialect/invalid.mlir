@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 // Tests that an unknown tfm argument attribute is rejected.
-// expected-error @+1 {{'func.func' op has unknown argument attribute 'tfm.foo', expected 'tfm.input' or 'tfm.param'}}
+// expected-error @+1 {{'func.func' op has unknown argument attribute 'tfm.foo', expected 'tfm.input' or 'tfm.param' or 'tfm.state'}}
 func.func @negative_names_unknown_arg_attr(%x: tensor<6xf32> {tfm.foo = "x"}) {
   return
 }
@@ -13,7 +13,7 @@ func.func @negative_names_unknown_arg_attr(%x: tensor<6xf32> {tfm.foo = "x"}) {
 // -----
 
 // Tests that tfm.output names a result, not an argument.
-// expected-error @+1 {{'func.func' op has unknown argument attribute 'tfm.output', expected 'tfm.input' or 'tfm.param'}}
+// expected-error @+1 {{'func.func' op has unknown argument attribute 'tfm.output', expected 'tfm.input' or 'tfm.param' or 'tfm.state'}}
 func.func @negative_names_output_on_arg(%x: tensor<6xf32> {tfm.output = "x"}) {
   return
 }
@@ -21,7 +21,7 @@ func.func @negative_names_output_on_arg(%x: tensor<6xf32> {tfm.output = "x"}) {
 // -----
 
 // Tests that tfm.input names an argument, not a result.
-// expected-error @+1 {{'func.func' op has unknown result attribute 'tfm.input', expected 'tfm.output'}}
+// expected-error @+1 {{'func.func' op has unknown result attribute 'tfm.input', expected 'tfm.output' or 'tfm.update'}}
 func.func @negative_names_input_on_result(%x: tensor<6xf32>) -> (tensor<6xf32> {tfm.input = "y"}) {
   return %x : tensor<6xf32>
 }
@@ -44,10 +44,34 @@ func.func @negative_names_param_empty(%x: tensor<6xf32> {tfm.param = ""}) {
 
 // -----
 
-// Tests that an argument is an input or a param, not both.
-// expected-error @+1 {{'func.func' op expects argument 0 to be either a 'tfm.input' or a 'tfm.param', not both}}
+// Tests that an argument is an input, a param or a state, not two of them.
+// expected-error @+1 {{'func.func' op expects argument 0 to be one of 'tfm.input', 'tfm.param' or 'tfm.state', not both 'tfm.input' and 'tfm.param'}}
 func.func @negative_names_input_and_param(%x: tensor<6xf32> {tfm.input = "x", tfm.param = "w"}) {
   return
+}
+
+// -----
+
+// Tests that a result updates a tfm.state argument that exists.
+// expected-error @+1 {{'func.func' op expects result 0 to update a 'tfm.state' argument named 'w', but there is none}}
+func.func @negative_names_update_unknown_state(%w: tensor<6xf32> {tfm.param = "w"}) -> (tensor<6xf32> {tfm.update = "w"}) {
+  return %w : tensor<6xf32>
+}
+
+// -----
+
+// Tests that an update has the type of the state it updates.
+// expected-error @+1 {{'func.func' op expects result 0 (update of 'w') of the state's type 'tensor<6xf32>', got 'tensor<3xf32>'}}
+func.func @negative_names_update_type(%w: tensor<6xf32> {tfm.state = "w"}, %u: tensor<3xf32>) -> (tensor<3xf32> {tfm.update = "w"}) {
+  return %u : tensor<3xf32>
+}
+
+// -----
+
+// Tests that a result is an output or an update, not both.
+// expected-error @+1 {{'func.func' op expects result 0 to be either a 'tfm.output' or a 'tfm.update', not both}}
+func.func @negative_names_output_and_update(%w: tensor<6xf32> {tfm.state = "w"}) -> (tensor<6xf32> {tfm.output = "y", tfm.update = "w"}) {
+  return %w : tensor<6xf32>
 }
 
 // -----

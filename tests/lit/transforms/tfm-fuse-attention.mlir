@@ -1,4 +1,10 @@
 // RUN: tfm-opt %s --split-input-file --tfm-fuse-attention | FileCheck %s
+// RUN: tfm-opt %s --split-input-file --tfm-fuse-attention="remarks=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
+
+// With remarks=true every refusal below says why, in order, at the matmul of
+// the probabilities; what fuses (and the log_softmax, which is not attention)
+// says nothing.
+// REMARK-NOT:  remark:
 
 // Tests that the chain the DSL traces (QK^T as transpose_b, scale, causal
 // mask, softmax over the keys, PV) becomes one causal flash_attention of the
@@ -364,6 +370,7 @@ func.func @fuse_attention_unbatched(%q: tensor<8x16xf32>, %k: tensor<8x16xf32>, 
 // Tests that a softmax over the queries (axis 2), not the keys, is not
 // fused (refusal: softmax is not over the keys).
 // CHECK-LABEL: func.func @negative_fuse_attention_softmax_wrong_axis
+// REMARK:      remark: attention not fused: softmax is not over the keys
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -383,6 +390,7 @@ func.func @negative_fuse_attention_softmax_wrong_axis(%q: tensor<2x4x8x16xf32>, 
 // Tests that probabilities that are also returned are not fused: fusion
 // would not compute them (refusal: probabilities have another use).
 // CHECK-LABEL: func.func @negative_fuse_attention_probs_returned
+// REMARK:      remark: attention not fused: probabilities have another use
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -402,6 +410,7 @@ func.func @negative_fuse_attention_probs_returned(%q: tensor<2x4x8x16xf32>, %k: 
 // Tests that scores that are also returned are not fused (refusal: scores
 // have another use).
 // CHECK-LABEL: func.func @negative_fuse_attention_scores_returned
+// REMARK:      remark: attention not fused: scores have another use
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -421,6 +430,7 @@ func.func @negative_fuse_attention_scores_returned(%q: tensor<2x4x8x16xf32>, %k:
 // Tests that masked scores with another use (a relu of them) are not fused
 // (refusal: scores have another use).
 // CHECK-LABEL: func.func @negative_fuse_attention_masked_other_use
+// REMARK:      remark: attention not fused: scores have another use
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[M:.+]] = tfm.mask
@@ -445,6 +455,7 @@ func.func @negative_fuse_attention_masked_other_use(%q: tensor<2x4x8x16xf32>, %k
 // [3, 2, 4, 8, 8] is not fused: the op's scores keep the query's batch
 // (refusal: a bias that does not broadcast into the scores).
 // CHECK-LABEL: func.func @negative_fuse_attention_bias_grows_scores
+// REMARK:      remark: attention not fused: an add that broadcasts the scores to another shape
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -465,6 +476,7 @@ func.func @negative_fuse_attention_bias_grows_scores(%q: tensor<2x4x8x16xf32>, %
 // is not fused (refusal: a select that is not select(allowed, scores,
 // -inf)).
 // CHECK-LABEL: func.func @negative_fuse_attention_select_grows_scores
+// REMARK:      remark: attention not fused: a select that is not select(allowed, scores, -inf)
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -485,6 +497,7 @@ func.func @negative_fuse_attention_select_grows_scores(%q: tensor<2x4x8x16xf32>,
 // Tests that a negative scale after a mask is not fused: it turns the
 // masked -inf into +inf (refusal: a scale that is not positive).
 // CHECK-LABEL: func.func @negative_fuse_attention_negative_scale_after_mask
+// REMARK:      remark: attention not fused: a scale that is not positive
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -505,6 +518,7 @@ func.func @negative_fuse_attention_negative_scale_after_mask(%q: tensor<2x4x8x16
 // Tests that a zero scale after a mask is not fused: it turns the masked
 // -inf into NaN (refusal: a scale that is not positive).
 // CHECK-LABEL: func.func @negative_fuse_attention_zero_scale_after_mask
+// REMARK:      remark: attention not fused: a scale that is not positive
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -526,6 +540,7 @@ func.func @negative_fuse_attention_zero_scale_after_mask(%q: tensor<2x4x8x16xf32
 // one f32 scale and needs it non-zero (refusal: the scales multiply to 0 or
 // infinity in f32).
 // CHECK-LABEL: func.func @negative_fuse_attention_scale_underflow
+// REMARK:      remark: attention not fused: the scales multiply to 0 or infinity in f32
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         %[[P:.+]] = tfm.softmax
 // CHECK:         tfm.matmul %[[P]], %{{.+}}
@@ -544,6 +559,7 @@ func.func @negative_fuse_attention_scale_underflow(%q: tensor<2x8x16xf32>, %k: t
 
 // Tests that scales whose product overflows f32 are not fused either.
 // CHECK-LABEL: func.func @negative_fuse_attention_scale_overflow
+// REMARK:      remark: attention not fused: the scales multiply to 0 or infinity in f32
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.softmax
 // CHECK-NOT:     tfm.flash_attention
@@ -562,6 +578,7 @@ func.func @negative_fuse_attention_scale_overflow(%q: tensor<2x8x16xf32>, %k: te
 // Tests that attention over no queries is not fused: the op needs non-empty
 // operands (refusal: empty scores).
 // CHECK-LABEL: func.func @negative_fuse_attention_empty
+// REMARK:      remark: attention not fused: empty scores
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.softmax
 // CHECK-NOT:     tfm.flash_attention
@@ -579,6 +596,7 @@ func.func @negative_fuse_attention_empty(%q: tensor<2x0x16xf32>, %k: tensor<2x8x
 // the softmax (a relu) is not fused (refusal: an op other than scale, mask,
 // add or select before softmax).
 // CHECK-LABEL: func.func @negative_fuse_attention_relu_in_chain
+// REMARK:      remark: attention not fused: an op other than scale, mask, add or select before softmax
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -598,6 +616,7 @@ func.func @negative_fuse_attention_relu_in_chain(%q: tensor<2x4x8x16xf32>, %k: t
 // Tests that two additive biases are not fused: the op takes one (refusal:
 // two additive biases).
 // CHECK-LABEL: func.func @negative_fuse_attention_two_biases
+// REMARK:      remark: attention not fused: two additive biases
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -619,6 +638,7 @@ func.func @negative_fuse_attention_two_biases(%q: tensor<2x4x8x16xf32>, %k: tens
 // [2, 4]) is not fused: the op's batch is the query's (refusal: the query's
 // batch dimensions are broadcast by the key's).
 // CHECK-LABEL: func.func @negative_fuse_attention_query_batch_broadcast
+// REMARK:      remark: attention not fused: the query's batch dimensions are broadcast by the key's
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -638,6 +658,7 @@ func.func @negative_fuse_attention_query_batch_broadcast(%q: tensor<1x4x8x16xf32
 // [4]) is not fused (refusal: the value's batch dimensions broadcast the
 // scores').
 // CHECK-LABEL: func.func @negative_fuse_attention_value_batch_broadcast
+// REMARK:      remark: attention not fused: the value's batch dimensions broadcast the scores'
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -656,6 +677,7 @@ func.func @negative_fuse_attention_value_batch_broadcast(%q: tensor<4x8x16xf32>,
 // Tests that probabilities read transposed (P^T V) are not fused (refusal:
 // probabilities read transposed).
 // CHECK-LABEL: func.func @negative_fuse_attention_probs_transposed
+// REMARK:      remark: attention not fused: probabilities read transposed
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -692,6 +714,7 @@ func.func @negative_fuse_attention_log_softmax(%q: tensor<2x4x8x16xf32>, %k: ten
 // Tests that scores that are an argument, not a QK^T, are not fused
 // (refusal: scores are an argument).
 // CHECK-LABEL: func.func @negative_fuse_attention_scores_argument
+// REMARK:      remark: attention not fused: scores are an argument
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         %[[P:.+]] = tfm.softmax
 // CHECK:         tfm.matmul %[[P]], %{{.+}}
@@ -709,6 +732,7 @@ func.func @negative_fuse_attention_scores_argument(%s: tensor<2x4x8x8xf32>, %v: 
 // Tests that two padding masks are not fused: the op takes one lengths
 // (refusal: two padding masks).
 // CHECK-LABEL: func.func @negative_fuse_attention_two_padding_masks
+// REMARK:      remark: attention not fused: two padding masks
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -729,6 +753,7 @@ func.func @negative_fuse_attention_two_padding_masks(%q: tensor<2x4x8x16xf32>, %
 // Tests that a select to a finite value (-1e9) instead of -inf is not fused
 // (refusal: a select that is not select(allowed, scores, -inf)).
 // CHECK-LABEL: func.func @negative_fuse_attention_select_not_neg_inf
+// REMARK:      remark: attention not fused: a select that is not select(allowed, scores, -inf)
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -749,6 +774,7 @@ func.func @negative_fuse_attention_select_not_neg_inf(%q: tensor<2x4x8x16xf32>, 
 // Tests that select(masked, -inf, scores), the scores on the false side, is
 // not fused (refusal: a select that is not select(allowed, scores, -inf)).
 // CHECK-LABEL: func.func @negative_fuse_attention_select_scores_on_false
+// REMARK:      remark: attention not fused: a select that is not select(allowed, scores, -inf)
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -769,6 +795,7 @@ func.func @negative_fuse_attention_select_scores_on_false(%q: tensor<2x4x8x16xf3
 // Tests that two select masks with non-constant conditions are not fused
 // (refusal: two select masks).
 // CHECK-LABEL: func.func @negative_fuse_attention_two_select_masks
+// REMARK:      remark: attention not fused: two select masks
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -790,6 +817,7 @@ func.func @negative_fuse_attention_two_select_masks(%q: tensor<2x4x8x16xf32>, %k
 // Tests that a bias together with a non-constant select mask is not fused
 // (refusal: both a bias and a select mask).
 // CHECK-LABEL: func.func @negative_fuse_attention_bias_and_select
+// REMARK:      remark: attention not fused: both a bias and a select mask
 // CHECK-NOT:     tfm.flash_attention
 // CHECK:         tfm.matmul
 // CHECK:         %[[P:.+]] = tfm.softmax
@@ -805,3 +833,4 @@ func.func @negative_fuse_attention_bias_and_select(%q: tensor<2x4x8x16xf32>, %k:
   %o = tfm.matmul %p, %v : (tensor<2x4x8x8xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x16xf32>
   return %o : tensor<2x4x8x16xf32>
 }
+// REMARK-NOT:  remark:

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tfm/dsl/optimizer.hpp>
 #include <tfm/dsl/shape.hpp>
 #include <vector>
 
@@ -166,6 +167,16 @@ class Function {
     outputs_.push_back({std::string(name), v, loc});
   }
 
+  // Asks for the gradient and training step of this model (`attrs`: the
+  // entries of its tfm.train attribute); see Function::minimize.
+  void set_train(std::string attrs, const SourceLoc& loc) {
+    if (!train_.empty())
+      throw TraceError(loc, "model '" + name_ +
+                                "' already has a loss to minimize ---> HINT: call "
+                                "Function::minimize once; add up several losses first");
+    train_ = std::move(attrs);
+  }
+
   // The traced func.func.
   std::string mlir() const {
     if (outputs_.empty())
@@ -177,7 +188,9 @@ class Function {
     for (std::size_t i = 0; i < outputs_.size(); ++i)
       s +=
           (i ? ", " : "") + outputs_[i].value.type + " {tfm.output = \"" + outputs_[i].name + "\"}";
-    s += ") {\n";
+    s += ")";
+    if (!train_.empty()) s += " attributes {tfm.train = {" + train_ + "}}";
+    s += " {\n";
     for (const std::string& line : body_) s += line + "\n";
     s += "    func.return ";
     for (std::size_t i = 0; i < outputs_.size(); ++i) s += (i ? ", " : "") + outputs_[i].value.name;
@@ -195,6 +208,11 @@ class Function {
   template <class T>
   void output(std::string_view name, const T& tensor,
               std::source_location loc = std::source_location::current());
+  // Declared in training.hpp: outputs the scalar `loss` as `name` and asks
+  // for <model>_grad and <model>_train_step with `optimizer`.
+  template <class T>
+  void minimize(std::string_view name, const T& loss, Optimizer optimizer,
+                std::source_location loc = std::source_location::current());
 
  private:
   struct Output {
@@ -240,6 +258,7 @@ class Function {
   std::uint64_t serial_;
   int next_ = 0;
   bool taps_ = false;
+  std::string train_;
 };
 
 // Makes `f` the model that ops append to, for the scope's lifetime.

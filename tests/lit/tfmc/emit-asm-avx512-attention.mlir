@@ -1,0 +1,26 @@
+// REQUIRES: avx512f
+// RUN: tfmc %s --emit=asm | FileCheck %s
+// RUN: tfmc %s --emit=asm --no-parallel | FileCheck %s --check-prefix=SERIAL
+
+// Tests that fused causal attention (the unfused chain, which tfmc fuses) is
+// AVX-512 code: the QK^T and PV tiles multiply with packed FMAs on zmm
+// registers, the online softmax takes its running max and exponentials on
+// zmm, all in functions outlined for OpenMP threads that the entry point
+// forks.
+// CHECK:         attn..omp_par{{.*}}:
+// CHECK:         vfmadd{{[0-9]+}}ps {{.*}}%zmm{{[0-9]+}}, %zmm{{[0-9]+}}
+// CHECK:         vmaxps {{.*}}%zmm{{[0-9]+}}
+// CHECK-LABEL:   _mlir_ciface_attn:
+// CHECK:         callq __kmpc_fork_call
+// SERIAL-NOT:    omp_par
+// SERIAL-NOT:    __kmpc_fork_call
+// SERIAL:        vfmadd{{[0-9]+}}ps {{.*}}%zmm{{[0-9]+}}, %zmm{{[0-9]+}}
+func.func @attn(%q: tensor<1x4x128x64xf32> {tfm.input = "q"}, %k: tensor<1x4x128x64xf32> {tfm.input = "k"},
+                %v: tensor<1x4x128x64xf32> {tfm.input = "v"}) -> (tensor<1x4x128x64xf32> {tfm.output = "o"}) {
+  %s = tfm.matmul %q, %k {transpose_b} : (tensor<1x4x128x64xf32>, tensor<1x4x128x64xf32>) -> tensor<1x4x128x128xf32>
+  %c = tfm.scale %s {factor = 0.125 : f32} : tensor<1x4x128x128xf32>
+  %m = tfm.mask %c {causal} : (tensor<1x4x128x128xf32>) -> tensor<1x4x128x128xf32>
+  %p = tfm.softmax %m {axis = -1 : i64} : tensor<1x4x128x128xf32>
+  %o = tfm.matmul %p, %v : (tensor<1x4x128x128xf32>, tensor<1x4x128x64xf32>) -> tensor<1x4x128x64xf32>
+  return %o : tensor<1x4x128x64xf32>
+}
