@@ -39,4 +39,11 @@ constexpr std::size_t distinct_characters() {
 inline constexpr std::int64_t kVocab = 3 + static_cast<std::int64_t>(distinct_characters());
 static_assert(kVocab == 41, "the worked example's corpus has 38 distinct characters");
 
+// Training pairs (--train): each line without its final 。, split at the
+// comma that halves it: 白日依山尽 -> 黄河入海流, 马无夜草不肥 -> 人无横财不富,
+// 天行健,君子以自强不息 -> 地势坤,君子以厚德载物. kMaxHalf is the longest half
+// in characters (main checks it).
+inline constexpr std::int64_t kPairs = static_cast<std::int64_t>(kCorpus.size());
+inline constexpr std::int64_t kMaxHalf = 11;
+
 }  // namespace seed

@@ -7,9 +7,14 @@
 // next-token probabilities.
 //
 //   seed_walkthrough [--d-model N] [--heads N] [--seed N] [--dump FILE.safetensors]
+//   seed_walkthrough --train [--steps N] [--lr X] [--beam K] [--no-fuse] [--out DIR] ...
+//
+// --train (train.cpp) trains the model to map the first half of each line
+// to its second half and decodes with greedy and beam search.
 
 #include "corpus.hpp"
 #include "model.hpp"
+#include "train.hpp"
 
 #include <tfm/jit.hpp>
 #include <tfm/tokenizer.hpp>
@@ -30,17 +35,27 @@ namespace {
 struct Options {
   long d_model = 6, heads = 2, seed = 42;
   std::string dump;
+  bool train = false, width_given = false, heads_given = false;
+  seed::TrainOptions training;
 };
 
 int usage(const char* argv0, const std::string& error) {
   if (!error.empty()) std::fprintf(stderr, "seed_walkthrough: %s\n", error.c_str());
   std::fprintf(stderr,
                "usage: %s [--d-model N] [--heads N] [--seed N] [--dump FILE.safetensors]\n"
+               "       %s --train [--steps N] [--lr X] [--beam K] [--no-fuse] [--out DIR]\n"
                "  --d-model N  model width (built in: %s; default 6)\n"
                "  --heads N    attention heads, dividing the width (built in: %s; default 2)\n"
                "  --seed N     seed of the weights (default 42)\n"
-               "  --dump FILE  write every weight and every printed step to a safetensors file\n",
-               argv0, seed::supported_widths().c_str(), seed::supported_heads().c_str());
+               "  --dump FILE  write every weight and every printed step to a safetensors file\n"
+               "  --train      train on the corpus's half-lines, then decode (width 16, 32 or 64;\n"
+               "               default 32 with 4 heads)\n"
+               "  --steps N    training steps (default 300)\n"
+               "  --lr X       AdamW learning rate after warm-up (default 0.003)\n"
+               "  --beam K     beam search width (default 3)\n"
+               "  --no-fuse    train with unfused attention\n"
+               "  --out DIR    where seed_loss.csv and seed_loss.png go (default .)\n",
+               argv0, argv0, seed::supported_widths().c_str(), seed::supported_heads().c_str());
   return 2;
 }
 
@@ -135,8 +150,30 @@ int main(int argc, char** argv) {
     };
     if (a == "--d-model") {
       if (!number(o.d_model)) return usage(argv[0], "--d-model needs a number");
+      o.width_given = true;
     } else if (a == "--heads") {
       if (!number(o.heads)) return usage(argv[0], "--heads needs a number");
+      o.heads_given = true;
+    } else if (a == "--train") {
+      o.train = true;
+    } else if (a == "--steps") {
+      if (!number(o.training.steps) || o.training.steps <= 0)
+        return usage(argv[0], "--steps needs a positive number");
+    } else if (a == "--beam") {
+      if (!number(o.training.beam) || o.training.beam <= 0)
+        return usage(argv[0], "--beam needs a positive number");
+    } else if (a == "--lr") {
+      const char* v = value();
+      char* end = nullptr;
+      if (v) o.training.lr = std::strtod(v, &end);
+      if (!v || *end != '\0' || !(o.training.lr > 0))
+        return usage(argv[0], "--lr needs a positive number");
+    } else if (a == "--no-fuse") {
+      o.training.fuse = false;
+    } else if (a == "--out") {
+      const char* v = value();
+      if (!v) return usage(argv[0], "--out needs a directory");
+      o.training.out_dir = v;
     } else if (a == "--seed") {
       if (!number(o.seed)) return usage(argv[0], "--seed needs a number");
     } else if (a == "--dump") {
@@ -146,6 +183,12 @@ int main(int argc, char** argv) {
     } else {
       return usage(argv[0], "unknown argument '" + a + "'");
     }
+  }
+  if (o.train) {
+    if (o.width_given) o.training.d_model = o.d_model;
+    if (o.heads_given) o.training.heads = o.heads;
+    o.training.seed = o.seed;
+    return seed::train(o.training);
   }
   if (o.heads <= 0 || o.d_model <= 0 || o.d_model % o.heads != 0)
     return usage(argv[0], "--heads " + std::to_string(o.heads) + " must divide --d-model " +

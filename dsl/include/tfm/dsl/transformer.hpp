@@ -352,10 +352,11 @@ struct Embeddings {
 
 // Encoder-decoder, as in the paper. Inputs: "src" [B, Ts] and "src_lengths"
 // [B] (tokens before the padding), "tgt" [B, Tt] (the decoder's input, e.g.
-// <start> + the target shifted right). Output: "logits" [B, Tt, vocab]; taps
-// add "probs" and "log_probs".
+// <start> + the target shifted right). Returns the logits [B, Tt, vocab]
+// without making them an output, for a model that goes on from them (e.g.
+// to a loss); taps "encoder.out" and "decoder.out".
 template <TransformerConfig C, dim_t B, dim_t Ts, dim_t Tt>
-void encoder_decoder(Function& f) {
+auto encoder_decoder_logits(Function& f) {
   (void)detail::ConfigCheck<C>{};
   if constexpr (detail::config_ok<C>) {
     auto src = f.input<Shape<B, Ts>, i32>("src");
@@ -380,7 +381,17 @@ void encoder_decoder(Function& f) {
     }
     if constexpr (C.norm_placement == NormPlacement::pre) y = Norm<C>::declare(f, "decoder.norm")(y);
     tap("decoder.out", y);
-    auto logits = C.tie_embeddings ? embed.logits(y) : head(y);
+    return C.tie_embeddings ? embed.logits(y) : head(y);
+  }
+}
+
+// The encoder-decoder as a model: output "logits" [B, Tt, vocab]; taps add
+// "probs" and "log_probs".
+template <TransformerConfig C, dim_t B, dim_t Ts, dim_t Tt>
+void encoder_decoder(Function& f) {
+  (void)detail::ConfigCheck<C>{};
+  if constexpr (detail::config_ok<C>) {
+    auto logits = encoder_decoder_logits<C, B, Ts, Tt>(f);
     f.output("logits", logits);
     tap("probs", softmax(logits));
     tap("log_probs", log_softmax(logits));
@@ -388,9 +399,9 @@ void encoder_decoder(Function& f) {
 }
 
 // Decoder-only (GPT): causal self-attention blocks. Input "ids" [B, T];
-// output "logits" [B, T, vocab]; taps add "probs" and "log_probs".
+// returns the logits [B, T, vocab] without making them an output.
 template <TransformerConfig C, dim_t B, dim_t T>
-void decoder_only(Function& f) {
+auto decoder_only_logits(Function& f) {
   (void)detail::ConfigCheck<C>{};
   if constexpr (detail::config_ok<C>) {
     auto ids = f.input<Shape<B, T>, i32>("ids");
@@ -401,8 +412,18 @@ void decoder_only(Function& f) {
       x = DecoderLayer<C>::declare(f, name, /*cross=*/false)(x, name);
     }
     if constexpr (C.norm_placement == NormPlacement::pre) x = Norm<C>::declare(f, "norm")(x);
-    auto logits = C.tie_embeddings ? embed.logits(x)
-                                   : Linear<C.d_model, C.vocab>::declare(f, "lm_head", false)(x);
+    return C.tie_embeddings ? embed.logits(x)
+                            : Linear<C.d_model, C.vocab>::declare(f, "lm_head", false)(x);
+  }
+}
+
+// The decoder-only model: output "logits" [B, T, vocab]; taps add "probs"
+// and "log_probs".
+template <TransformerConfig C, dim_t B, dim_t T>
+void decoder_only(Function& f) {
+  (void)detail::ConfigCheck<C>{};
+  if constexpr (detail::config_ok<C>) {
+    auto logits = decoder_only_logits<C, B, T>(f);
     f.output("logits", logits);
     tap("probs", softmax(logits));
     tap("log_probs", log_softmax(logits));
