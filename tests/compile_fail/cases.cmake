@@ -56,3 +56,7 @@ tfm_compile_fail_test(residual_shapes EXPECT [=[tfm::dsl::residual\(x, f_x\): x 
 tfm_compile_fail_test(rope_odd_width EXPECT [=[tfm::dsl::rope\(x\): the width x.shape\[-1\] must be even \[TFM_NOT_DIVISIBLE\].*RopeCheck<tfm::dsl::Shape<1, 4, 6, 5>]=])
 tfm_compile_fail_test(slice_bounds EXPECT [=[tfm::dsl::slice<S, Offsets...>\(x\): every offset \+ S.s size must stay within x.s dimension \[TFM_SHAPE_MISMATCH\].*SliceCheck<tfm::dsl::Shape<16, 8>, tfm::dsl::Shape<6, 8>, 12, 0>]=])
 tfm_compile_fail_test(rms_norm_gamma EXPECT [=[tfm::dsl::rms_norm\(x, gamma\): gamma must have shape \[x.shape\[-1\]\] \[TFM_SHAPE_MISMATCH\].*RmsNormCheck<tfm::dsl::Shape<1, 6, 8>, tfm::dsl::Shape<6>]=])
+tfm_compile_fail_test(cross_entropy_targets_shape EXPECT [=[tfm::dsl::cross_entropy\(logits, targets\): targets must have the shape of logits without its last \(vocabulary\) dimension \[TFM_SHAPE_MISMATCH\]]=])
+tfm_compile_fail_test(cross_entropy_float_targets EXPECT [=[tfm::dsl::cross_entropy\(logits, targets\): targets must be token ids \(i32 or i64\) \[TFM_DTYPE_MISMATCH\]]=])
+tfm_compile_fail_test(cross_entropy_mask_shape EXPECT [=[tfm::dsl::cross_entropy\(logits, targets, mask\): mask must have the shape of targets \[TFM_SHAPE_MISMATCH\]]=])
+tfm_compile_fail_test(minimize_not_scalar EXPECT [=[tfm::dsl::Function::minimize\(name, loss, optimizer\): the loss must be a scalar \[TFM_SHAPE_MISMATCH\]]=])

@@ -799,3 +799,87 @@ TEST(DslTraceRegistry, TfmModelRegisters) {
 }
 
 }  // namespace
+
+//===----------------------------------------------------------------------===//
+// Training: the loss and Function::minimize
+//===----------------------------------------------------------------------===//
+
+namespace training {
+
+void classifier(Function& f, CrossEntropyOptions options, Optimizer optimizer, int& line,
+                bool twice = false, bool bad_options_line = false) {
+  auto x = f.input<Shape<2, 8>>("x");
+  auto t = f.input<Shape<2>, i32>("t");
+  auto w = f.param<Shape<8, 5>>("w");
+  auto logits = matmul(x, w);
+  if (bad_options_line) line = __LINE__ + 1;
+  auto loss = cross_entropy(logits, t, options);
+  if (!bad_options_line) line = __LINE__ + 1;
+  f.minimize("loss", loss, optimizer);
+  if (twice) {
+    line = __LINE__ + 1;
+    f.minimize("loss2", loss, optimizer);
+  }
+}
+
+}  // namespace training
+
+TEST(DslTraining, MinimizeMarksTheLossAndTheOptimizer) {
+  int line = 0;
+  TraceResult r = trace("clf", [&](Function& f) {
+    training::classifier(f, {.label_smoothing = 0.1f, .ignore_index = 0},
+                         AdamW{.beta2 = 0.98f, .weight_decay = 0.0f}, line);
+  });
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_NE(r.mlir.find("tfm.cross_entropy"), std::string::npos) << r.mlir;
+  EXPECT_NE(r.mlir.find("ignore_index = 0 : i64"), std::string::npos) << r.mlir;
+  EXPECT_NE(r.mlir.find("tfm.train = {"), std::string::npos) << r.mlir;
+  EXPECT_NE(r.mlir.find("loss = \"loss\""), std::string::npos) << r.mlir;
+  EXPECT_NE(r.mlir.find("optimizer = \"adamw\""), std::string::npos) << r.mlir;
+  EXPECT_NE(r.mlir.find("{tfm.output = \"loss\"}"), std::string::npos) << r.mlir;
+
+  r = trace("clf", [&](Function& f) {
+    training::classifier(f, {}, Sgd{.momentum = 0.5f}, line);
+  });
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_NE(r.mlir.find("optimizer = \"sgd\""), std::string::npos) << r.mlir;
+  EXPECT_NE(r.mlir.find("momentum = 5.000000000e-01 : f32"), std::string::npos) << r.mlir;
+}
+
+TEST(DslTraceErrors, BadLossOptions) {
+  int line = 0;
+  TraceResult r = trace("clf", [&](Function& f) {
+    training::classifier(f, {.label_smoothing = 1.0f}, AdamW{}, line, false, true);
+  });
+  expect_error(r, line, "tfm.cross_entropy: label_smoothing must be in [0, 1), got 1.000000");
+  r = trace("clf", [&](Function& f) {
+    training::classifier(f, {.ignore_index = 5}, AdamW{}, line, false, true);
+  });
+  expect_error(r, line, "tfm.cross_entropy: ignore_index 5 is not a token id of the vocabulary [0, 5)");
+}
+
+TEST(DslTraceErrors, BadOptimizer) {
+  int line = 0;
+  TraceResult r = trace("clf", [&](Function& f) {
+    training::classifier(f, {}, AdamW{.beta1 = 1.0f}, line);
+  });
+  expect_error(r, line, "Function::minimize: AdamW beta1 must be in [0, 1)");
+  r = trace("clf", [&](Function& f) { training::classifier(f, {}, AdamW{.epsilon = 0.0f}, line); });
+  expect_error(r, line, "Function::minimize: AdamW epsilon must be positive");
+  r = trace("clf", [&](Function& f) { training::classifier(f, {}, Sgd{.momentum = -0.1f}, line); });
+  expect_error(r, line, "Function::minimize: Sgd momentum must be in [0, 1)");
+  r = trace("clf", [&](Function& f) {
+    training::classifier(f, {}, Sgd{.weight_decay = -1.0f}, line);
+  });
+  expect_error(r, line, "Function::minimize: weight_decay must be >= 0");
+}
+
+TEST(DslTraceErrors, MinimizeTwice) {
+  int line = 0;
+  TraceResult r = trace("clf", [&](Function& f) {
+    training::classifier(f, {}, AdamW{}, line, true);
+  });
+  expect_error(r, line,
+               "model 'clf' already has a loss to minimize ---> HINT: call Function::minimize once; "
+               "add up several losses first");
+}

@@ -3,6 +3,7 @@
 // RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-query-tile=64 flash-key-tile=128" | FileCheck %s --check-prefix=TILED
 // RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-query-tile=0" 2>&1 | FileCheck %s --check-prefix=BADQ
 // RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-key-tile=-8" 2>&1 | FileCheck %s --check-prefix=BADK
+// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg | FileCheck %s --check-prefix=NOSCORE
 
 // Tests that the flash attention tile sizes must be positive.
 // BADQ: error: convert-tfm-to-linalg: flash-query-tile and flash-key-tile must be positive, got 0 and 64
@@ -911,4 +912,52 @@ func.func @no_tfm_left_decoder_ops(%x: tensor<2x6x8xf16>, %g: tensor<8xf16>, %s:
   %m = tfm.mask %s, %l {causal} : (tensor<2x6x6xbf16>, tensor<2xi32>) -> tensor<2x6x6xbf16>
   %p = tfm.slice %t [10, 0] : tensor<16x8xf64> -> tensor<6x8xf64>
   return %4, %m, %p : tensor<2x6x8xf16>, tensor<2x6x6xbf16>, tensor<6x8xf64>
+}
+
+// -----
+
+// Tests the attention backward (FlashAttention's): D = rowsum(dO * O) first,
+// then one parallel task per (batch, head) = 8, a loop over 64-key tiles
+// that ends at the sequence's length, and for each key tile two loops over
+// 32-row query tiles: from the first tile on or below the causal diagonal
+// (tiles wholly above it are skipped) through the tiles the masks straddle,
+// where the recomputed probabilities exp(scale S - lse) are masked by length
+// and causality; then the rest, unmasked. In each: S = q kT, dV += P^T dO,
+// dP = dO vT, dS = P (dP - D), dK += dS^T q, dQ += dS k. No [256, 256]
+// tensor anywhere (NOSCORE).
+// CHECK-LABEL: func.func @flash_attention_grad_causal
+// CHECK:         linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<8x256x64xf32>, tensor<8x256x64xf32>) outs(%{{.+}} : tensor<8x256x1xf32>)
+// CHECK:         scf.forall (%[[N:[a-z0-9_]+]]) in (8) shared_outs
+// CHECK:           %[[LEN:.+]] = arith.minsi %{{.+}}, %{{.+}} : index
+// CHECK:           arith.addi %[[LEN]]
+// CHECK:           %[[KEND:.+]] = arith.muli
+// CHECK:           scf.for %[[KT:[a-z0-9_]+]] = %{{.+}} to %[[KEND]] step %{{.+}} iter_args
+// CHECK:             %[[FROM:.+]] = arith.minsi %{{.+}}, %{{.+}} : index
+// CHECK:             %[[FULL:.+]] = arith.select
+// CHECK:             scf.for %{{.+}} = %[[FROM]] to %[[FULL]] step %{{.+}} iter_args
+// CHECK:               %[[S:.+]] = linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<32x64xf32>, tensor<64x64xf32>) outs(%{{.+}} : tensor<32x64xf32>)
+// CHECK:               %[[P:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<32x1xf32>) outs(%[[S]] : tensor<32x64xf32>)
+// CHECK:                 arith.cmpi slt
+// CHECK:                 arith.cmpi sle
+// CHECK:                 math.exp
+// CHECK:               linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x32xf32>, tensor<32x64xf32>) outs(%{{.+}} : tensor<64x64xf32>)
+// CHECK:               %[[DS:.+]] = linalg.generic {{.+}} ins(%[[P]], %{{.+}} : tensor<32x64xf32>, tensor<32x1xf32>)
+// CHECK:               linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x32xf32>, tensor<32x64xf32>) outs(%{{.+}} : tensor<64x64xf32>)
+// CHECK:               linalg.matmul ins(%[[DS]], %{{.+}} : tensor<32x64xf32>, tensor<64x64xf32>)
+// CHECK:             scf.for %{{.+}} = %[[FULL]] to %{{.+}} step %{{.+}} iter_args
+// CHECK-NOT:           arith.cmpi
+// CHECK:               math.exp
+// CHECK-NOT:           arith.cmpi
+// CHECK:               scf.yield
+// CHECK:         scf.forall.in_parallel
+// NOSCORE-LABEL: func.func @flash_attention_grad_causal
+// NOSCORE-NOT:     256x256
+// NOSCORE:         return
+func.func @flash_attention_grad_causal(%q: tensor<2x4x256x64xf32>, %k: tensor<2x4x256x64xf32>, %v: tensor<2x4x256x64xf32>,
+    %o: tensor<2x4x256x64xf32>, %lse: tensor<2x4x256xf32>, %do: tensor<2x4x256x64xf32>, %len: tensor<2xi32>)
+    -> (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>) {
+  %dq, %dk, %dv = tfm.flash_attention_grad %q, %k, %v, %o, %lse, %do lengths %len {causal, scale = 0.125 : f32}
+      : (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256xf32>, tensor<2x4x256x64xf32>, tensor<2xi32>)
+      -> (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>)
+  return %dq, %dk, %dv : tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>
 }
