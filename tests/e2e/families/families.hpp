@@ -29,4 +29,13 @@ inline void paper_translate(Function& f) { encoder_decoder<kPaper, kBatch, kSrc,
 inline void gpt_lm(Function& f) { decoder_only<kGpt, kBatch, kSeq>(f); }
 inline void bert_encode(Function& f) { encoder_only<kBert, kBatch, kSrc>(f); }
 
+// GPT trained on next-token prediction: tfmc adds gpt_train_grad and
+// gpt_train_train_step (AdamW) to the object.
+inline void gpt_train(Function& f) {
+  auto logits = decoder_only_logits<kGpt, kBatch, kSeq>(f);
+  auto labels = f.input<Shape<kBatch, kSeq>, i32>("labels");
+  f.minimize("loss", cross_entropy(logits, labels, {.label_smoothing = 0.1f, .ignore_index = 0}),
+             AdamW{.weight_decay = 0.01f});
+}
+
 }  // namespace families

@@ -4,7 +4,9 @@
 
 using families::bert_encode;
 using families::gpt_lm;
+using families::gpt_train;
 using families::paper_translate;
 TFM_MODEL(paper_translate);
 TFM_MODEL(gpt_lm);
 TFM_MODEL(bert_encode);
+TFM_MODEL(gpt_train);
