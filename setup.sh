@@ -61,6 +61,9 @@ case "$mode" in
     echo
     echo "== running build/bin/seed_walkthrough: the worked example, step by step"
     ./build/bin/seed_walkthrough
+    echo
+    echo "== running build/bin/seed_walkthrough --train: training, then greedy and beam decoding"
+    ./build/bin/seed_walkthrough --train --out build
     ;;
   test)
     cd build && ctest --output-on-failure -j2
