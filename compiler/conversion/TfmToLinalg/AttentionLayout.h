@@ -11,6 +11,7 @@
 #ifndef TFM_CONVERSION_TFMTOLINALG_ATTENTIONLAYOUT_H
 #define TFM_CONVERSION_TFMTOLINALG_ATTENTIONLAYOUT_H
 
+#include "compiler/conversion/Passes.h"
 #include "compiler/conversion/TfmToLinalg/Builders.h"
 
 namespace mlir::tfm::attention {
@@ -18,6 +19,36 @@ namespace mlir::tfm::attention {
 using namespace mlir::tfm::linalg_builders;
 
 inline int64_t roundUp(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
+
+/// The sizes of an attention of q [..., Tq, D], k [..., Tk, D] and
+/// v [..., Tk, Dv]: the batch dimensions (nb of them, numBatch elements), the
+/// tiles br x bc (the requested sizes, no larger than the rounded-up lengths)
+/// and the lengths padded to whole tiles. Key j is allowed for query i if
+/// j <= i + diagonal.
+struct Sizes {
+  ArrayRef<int64_t> batch;
+  int64_t nb, tq, d, tk, dv, numBatch, br, bc, tqPad, tkPad, diagonal;
+};
+
+inline Sizes sizesOf(RankedTensorType q, RankedTensorType k, RankedTensorType v,
+                     FlashAttentionTiles tiles) {
+  Sizes s;
+  s.nb = q.getRank() - 2;
+  s.batch = q.getShape().drop_back(2);
+  s.tq = q.getShape()[s.nb];
+  s.d = q.getShape()[s.nb + 1];
+  s.tk = k.getShape().drop_back(1).back();
+  s.dv = v.getShape().back();
+  s.numBatch = 1;
+  for (int64_t n : s.batch)
+    s.numBatch *= n;
+  s.br = std::min(tiles.queries, roundUp(s.tq, 8));
+  s.bc = std::min(tiles.keys, roundUp(s.tk, 16));
+  s.tqPad = roundUp(s.tq, s.br);
+  s.tkPad = roundUp(s.tk, s.bc);
+  s.diagonal = s.tk - s.tq;
+  return s;
+}
 
 inline Value index(OpBuilder &b, Location loc, int64_t n) {
   return b.create<arith::ConstantIndexOp>(loc, n);

@@ -56,24 +56,13 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
     RankedTensorType qType = tensorType(q), kType = tensorType(k),
                      vType = tensorType(v);
     Type et = qType.getElementType();
-    int64_t nb = qType.getRank() - 2;
-    ArrayRef<int64_t> batch = qType.getShape().drop_back(2);
-    int64_t tq = qType.getShape()[nb], d = qType.getShape()[nb + 1];
-    int64_t tk = kType.getShape().drop_back(1).back(), dv = vType.getShape().back();
-    int64_t numBatch = 1;
-    for (int64_t s : batch)
-      numBatch *= s;
-
-    // Tiles: the requested sizes, no larger than the (rounded-up) lengths.
-    int64_t br = std::min(tiles.queries, roundUp(tq, 8));
-    int64_t bc = std::min(tiles.keys, roundUp(tk, 16));
-    int64_t tqPad = roundUp(tq, br), tkPad = roundUp(tk, bc);
+    auto [batch, nb, tq, d, tk, dv, numBatch, br, bc, tqPad, tkPad, diagonal] =
+        sizesOf(qType, kType, vType, tiles);
     double scale = op.getScale().convertToDouble();
     bool causal = op.getCausal();
-    int64_t diagonal = tk - tq;  // key j is allowed for query i if j <= i + diagonal
 
     auto ty = [&](ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, et); };
-    auto idx = [&](int64_t n) -> Value { return b.create<arith::ConstantIndexOp>(loc, n); };
+    auto idx = [&](int64_t n) { return index(b, loc, n); };
     Value zero = floatConstant(b, loc, et, 0.0);
     Value negInf = negInfConstant(b, loc, et);
 
