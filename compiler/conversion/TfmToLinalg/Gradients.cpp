@@ -522,9 +522,10 @@ struct EmbeddingGradOpLowering : OpConversionPattern<EmbeddingGradOp> {
 
 /// Per-row quantities of the loss over logits [N, V]: the log-sum-exp, the
 /// logit at the target, the sum of the logits, and the row's weight
-/// mask * (target != ignore_index).
+/// mask * (target != ignore_index); and the logits and targets they come from.
 struct RowTerms {
   Value lse, targetLogit, sumLogits, weight;
+  Value logits, targets;
 };
 
 RowTerms buildRowTerms(OpBuilder &b, Location loc, Value logits, Value targets, Value mask,
@@ -594,6 +595,21 @@ std::optional<int64_t> signedValue(IntegerAttr attr) {
   return attr.getValue().getSExtValue();
 }
 
+/// The row terms of a cross_entropy or cross_entropy_grad: its logits as
+/// [N, V] and targets as [N] (in `logits` and `targets`), the mask flattened
+/// to [N].
+template <class Op>
+RowTerms rowTermsOf(OpBuilder &b, Op op, typename Op::Adaptor adaptor) {
+  Location loc = op.getLoc();
+  Value logits = flattenRows(b, loc, adaptor.getLogits());
+  Value targets = flattenAll(b, loc, adaptor.getTargets());
+  Value mask = adaptor.getMask() ? flattenAll(b, loc, adaptor.getMask()) : Value();
+  RowTerms rows = buildRowTerms(b, loc, logits, targets, mask, signedValue(op.getIgnoreIndexAttr()));
+  rows.logits = logits;
+  rows.targets = targets;
+  return rows;
+}
+
 struct CrossEntropyOpLowering : OpConversionPattern<CrossEntropyOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -603,15 +619,12 @@ struct CrossEntropyOpLowering : OpConversionPattern<CrossEntropyOp> {
     // result = sum w_i loss_i / sum w_i (0 if sum w_i = 0).
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    Value logits = flattenRows(rewriter, loc, adaptor.getLogits());
-    Value targets = flattenAll(rewriter, loc, adaptor.getTargets());
-    Value mask = adaptor.getMask() ? flattenAll(rewriter, loc, adaptor.getMask()) : Value();
+    RowTerms rows = rowTermsOf(rewriter, op, adaptor);
+    Value logits = rows.logits;
     RankedTensorType type = tensorType(logits);
     Type et = type.getElementType();
     int64_t vocab = type.getShape()[1];
     double e = op.getLabelSmoothing().convertToDouble();
-    RowTerms rows = buildRowTerms(rewriter, loc, logits, targets, mask,
-                                  signedValue(op.getIgnoreIndexAttr()));
     Value zero = floatConstant(rewriter, loc, et, 0);
     Value keep = floatConstant(rewriter, loc, et, 1 - e);
     Value spread = floatConstant(rewriter, loc, et, e / vocab);
@@ -654,15 +667,12 @@ struct CrossEntropyGradOpLowering : OpConversionPattern<CrossEntropyGradOp> {
     // q = (1 - e) [v = t_i] + e / V, W = sum w_i (dx = 0 if W = 0).
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    Value logits = flattenRows(rewriter, loc, adaptor.getLogits());
-    Value targets = flattenAll(rewriter, loc, adaptor.getTargets());
-    Value mask = adaptor.getMask() ? flattenAll(rewriter, loc, adaptor.getMask()) : Value();
+    RowTerms rows = rowTermsOf(rewriter, op, adaptor);
+    Value logits = rows.logits;
     RankedTensorType type = tensorType(logits);
     Type et = type.getElementType();
     int64_t vocab = type.getShape()[1];
     double e = op.getLabelSmoothing().convertToDouble();
-    RowTerms rows = buildRowTerms(rewriter, loc, logits, targets, mask,
-                                  signedValue(op.getIgnoreIndexAttr()));
     Value zero = floatConstant(rewriter, loc, et, 0);
     auto scalar = RankedTensorType::get({}, et);
     AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
@@ -682,7 +692,7 @@ struct CrossEntropyGradOpLowering : OpConversionPattern<CrossEntropyGradOp> {
     AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
     AffineMap row = reducedMap(ctx, 2, 1);
     Value result = buildGeneric(
-        rewriter, loc, {logits, rows.lse, rows.weight, targets}, emptyTensor(rewriter, loc, type),
+        rewriter, loc, {logits, rows.lse, rows.weight, rows.targets}, emptyTensor(rewriter, loc, type),
         {id2, row, row, row, id2}, parallel(2),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value p = b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
