@@ -99,24 +99,14 @@ void BM_Attention(benchmark::State& state, bool fused, long b, long h, long t, b
   }
   double extra = static_cast<double>(tfm::bench::peak_bytes.load() - baseline);
   double gflop = 4.0 * b * h * t * t * kHeadWidth * (causal ? 0.5 : 1.0) / 1e9;
-  state.counters["GFLOP/s"] = benchmark::Counter(gflop, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["pct_peak"] =
-      benchmark::Counter(gflop * 100.0 / g_peak[threads], benchmark::Counter::kIsIterationInvariantRate);
   state.counters["extra_MiB"] = extra / (1024.0 * 1024.0);
-  state.counters["threads"] = threads;
-  // The machine is shared: the FMA peak measured right after this run says
-  // what the cores could do meanwhile (a slow run under a low peak_now is
-  // the host, not the code).
-  state.counters["peak_now"] = tfm::bench::fma_peak(threads, /*seconds=*/0.05);
+  tfm::bench::report_rate(state, gflop, threads, g_peak);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int threads : {1, 2}) {
-    g_peak[threads] = tfm::bench::fma_peak(threads);
-    std::fprintf(stderr, "measured FMA peak, %d thread(s): %.1f GFLOP/s\n", threads, g_peak[threads]);
-  }
+  g_peak = tfm::bench::startup_peaks();
   for (bool fused : {true, false})
     for (long b : {1L, 4L})
       for (long h : {8L, 12L})
@@ -132,11 +122,7 @@ int main(int argc, char** argv) {
                   ->UseRealTime()
                   ->MinTime(0.3);
             }
-  benchmark::AddCustomContext("peak_gflops_1_thread", std::to_string(g_peak[1]));
-  benchmark::AddCustomContext("peak_gflops_2_threads", std::to_string(g_peak[2]));
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
+  tfm::bench::run_benchmarks(&argc, argv, g_peak);
   cache.clear();
   return 0;
 }

@@ -8,8 +8,13 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <benchmark/benchmark.h>
+
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <map>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -59,6 +64,40 @@ inline double fma_peak(int threads, double seconds = 0.3) {
     best = std::max(best, total);
   }
   return best;
+}
+
+// The FMA peak on 1 and 2 threads, measured at start-up and printed:
+// threads -> GFLOP/s.
+inline std::map<int, double> startup_peaks() {
+  std::map<int, double> peaks;
+  for (int threads : {1, 2}) {
+    peaks[threads] = fma_peak(threads);
+    std::fprintf(stderr, "measured FMA peak, %d thread(s): %.1f GFLOP/s\n", threads, peaks[threads]);
+  }
+  return peaks;
+}
+
+// The counters every benchmark here reports: GFLOP/s (gflop per iteration),
+// pct_peak against the start-up peak for that thread count, threads, and
+// peak_now, the FMA peak measured again right after the run (the machine is
+// shared: a slow run under a low peak_now is the host, not the code).
+inline void report_rate(benchmark::State& state, double gflop, int threads,
+                        const std::map<int, double>& peaks) {
+  state.counters["GFLOP/s"] = benchmark::Counter(gflop, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["pct_peak"] = benchmark::Counter(gflop * 100.0 / peaks.at(threads),
+                                                  benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["threads"] = threads;
+  state.counters["peak_now"] = fma_peak(threads, /*seconds=*/0.05);
+}
+
+// Runs the registered benchmarks with the start-up peaks in the JSON
+// context (peak_gflops_1_thread, peak_gflops_2_threads).
+inline void run_benchmarks(int* argc, char** argv, const std::map<int, double>& peaks) {
+  benchmark::AddCustomContext("peak_gflops_1_thread", std::to_string(peaks.at(1)));
+  benchmark::AddCustomContext("peak_gflops_2_threads", std::to_string(peaks.at(2)));
+  benchmark::Initialize(argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
 }
 
 }  // namespace tfm::bench

@@ -57,29 +57,49 @@ using namespace mlir::tfm::linalg_builders;
 
 struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    // Loops: [batch..., m, n, k]; lhs [batch..., m, k], rhs [batch..., k, n].
-    Location loc = op.getLoc();
+
+  /// lhs [batch..., m, k] x rhs [batch..., k, n] -> [batch..., m, n] as one
+  /// linalg.generic, loops [batch..., m, n, k]; batch dims broadcast.
+  static Value contract(ConversionPatternRewriter &rewriter, Location loc,
+                        Value lhs, Value rhs, RankedTensorType resultType) {
     MLIRContext *ctx = rewriter.getContext();
-    RankedTensorType resultType = op.getType();
     unsigned nb = resultType.getRank() - 2;
     unsigned numLoops = nb + 3, m = nb, n = nb + 1, k = nb + 2;
     ArrayRef<int64_t> batchShape = resultType.getShape().drop_back(2);
     SmallVector<unsigned> batchLoops = iota(nb);
-
-    auto operandMap = [&](Value v, unsigned row, unsigned col, bool transpose) {
+    auto operandMap = [&](Value v, unsigned row, unsigned col) {
       ArrayRef<int64_t> shape = tensorType(v).getShape();
       AffineMap batch = broadcastMap(ctx, numLoops, shape.drop_back(2),
                                      batchLoops, batchShape);
       SmallVector<AffineExpr> exprs(batch.getResults());
-      if (transpose)
-        std::swap(row, col);
       exprs.push_back(getAffineDimExpr(row, ctx));
       exprs.push_back(getAffineDimExpr(col, ctx));
       return AffineMap::get(numLoops, 0, exprs, ctx);
     };
+    SmallVector<AffineMap> maps{operandMap(lhs, m, k), operandMap(rhs, k, n)};
+    SmallVector<AffineExpr> outExprs;
+    for (unsigned d = 0; d < nb + 2; ++d)
+      outExprs.push_back(getAffineDimExpr(d, ctx));
+    maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
+    SmallVector<IteratorType> iterators(numLoops, IteratorType::parallel);
+    iterators[k] = IteratorType::reduction;
+
+    Type et = resultType.getElementType();
+    Value init = filledTensor(rewriter, loc, resultType,
+                              floatConstant(rewriter, loc, et, 0));
+    return buildGeneric(
+        rewriter, loc, {lhs, rhs}, init, maps, iterators,
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value prod = b.create<arith::MulFOp>(l, a[0], a[1]);
+          return b.create<arith::AddFOp>(l, a[2], prod);
+        });
+  }
+
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
     // A transposed operand is transposed in memory first: O(rows x cols)
     // copying that lets the matmul stream both operands along their rows
     // (reading one transposed costs a shuffle per element in every tile).
@@ -101,25 +121,30 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     };
     Value lhs = untransposed(adaptor.getLhs(), op.getTransposeA());
     Value rhs = untransposed(adaptor.getRhs(), op.getTransposeB());
-    SmallVector<AffineMap> maps{operandMap(lhs, m, k, false),
-                                operandMap(rhs, k, n, false)};
-    SmallVector<AffineExpr> outExprs;
-    for (unsigned d = 0; d < nb + 2; ++d)
-      outExprs.push_back(getAffineDimExpr(d, ctx));
-    maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
-    SmallVector<IteratorType> iterators(numLoops, IteratorType::parallel);
-    iterators[k] = IteratorType::reduction;
 
-    Type et = resultType.getElementType();
-    Value init = filledTensor(rewriter, loc, resultType,
-                              floatConstant(rewriter, loc, et, 0));
-    Value result = buildGeneric(
-        rewriter, loc, {lhs, rhs}, init, maps,
-        iterators, [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value prod = b.create<arith::MulFOp>(l, a[0], a[1]);
-          return b.create<arith::AddFOp>(l, a[2], prod);
-        });
-    rewriter.replaceOp(op, result);
+    // A batched lhs times a matrix (a linear layer on [batch..., m, k]):
+    // the batch and m rows are one contiguous [rows, k] matrix, so one 2-D
+    // matmul, which tiles into register blocks and splits across threads
+    // by rows; a generic with several m loops would get neither.
+    RankedTensorType lhsType = tensorType(lhs);
+    if (tensorType(rhs).getRank() == 2 && lhsType.getRank() > 2) {
+      int64_t rank = lhsType.getRank();
+      SmallVector<ReassociationIndices> groups{
+          llvm::to_vector(llvm::seq<int64_t>(0, rank - 1)), {rank - 1}};
+      auto rowsOf = [](RankedTensorType t) {
+        return RankedTensorType::get(
+            {ShapedType::getNumElements(t.getShape().drop_back()),
+             t.getShape().back()},
+            t.getElementType());
+      };
+      Value lhs2 =
+          rewriter.create<tensor::CollapseShapeOp>(loc, rowsOf(lhsType), lhs, groups);
+      Value out2 = contract(rewriter, loc, lhs2, rhs, rowsOf(resultType));
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, resultType, out2,
+                                                         groups);
+      return success();
+    }
+    rewriter.replaceOp(op, contract(rewriter, loc, lhs, rhs, resultType));
     return success();
   }
 };

@@ -9,30 +9,33 @@
 // BADQ: error: convert-tfm-to-linalg: flash-query-tile and flash-key-tile must be positive, got 0 and 64
 // BADK: error: convert-tfm-to-linalg: flash-query-tile and flash-key-tile must be positive, got 32 and -8
 
-// Tests that a batched matmul against a 2-D weight becomes fill(0) and a
-// generic with loops [b, m, n, k], the weight read without the batch loop.
-// CHECK-DAG:   #[[$LHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
-// CHECK-DAG:   #[[$RHS:.+]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
-// CHECK-DAG:   #[[$OUT:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// Tests that a batched matmul against a 2-D weight (a linear layer) folds
+// the batch into the rows: collapse [2, 6, 4] to [12, 4], fill(0) and a
+// generic with loops [m, n, k], then expand [12, 5] back to [2, 6, 5].
+// CHECK-DAG:   #[[$LHS:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG:   #[[$RHS:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG:   #[[$OUT:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @matmul_batch_weight
 // CHECK-SAME:    (%[[A:.+]]: tensor<2x6x4xf32>, %[[B:.+]]: tensor<4x5xf32>)
+// CHECK:         %[[ROWS:.+]] = tensor.collapse_shape %[[A]] {{\[}}[0, 1], [2]] : tensor<2x6x4xf32> into tensor<12x4xf32>
 // CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK:         %[[EMPTY:.+]] = tensor.empty() : tensor<2x6x5xf32>
-// CHECK:         %[[FILL:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<2x6x5xf32>)
+// CHECK:         %[[EMPTY:.+]] = tensor.empty() : tensor<12x5xf32>
+// CHECK:         %[[FILL:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<12x5xf32>)
 // CHECK:         %[[R:.+]] = linalg.generic
 // CHECK-SAME:      indexing_maps = [#[[$LHS]], #[[$RHS]], #[[$OUT]]]
-// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction"]
-// CHECK-SAME:      ins(%[[A]], %[[B]] : tensor<2x6x4xf32>, tensor<4x5xf32>) outs(%[[FILL]] : tensor<2x6x5xf32>)
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME:      ins(%[[ROWS]], %[[B]] : tensor<12x4xf32>, tensor<4x5xf32>) outs(%[[FILL]] : tensor<12x5xf32>)
 // CHECK:         ^bb0(%[[L:.+]]: f32, %[[RR:.+]]: f32, %[[ACC:.+]]: f32):
 // CHECK:           %[[P:.+]] = arith.mulf %[[L]], %[[RR]] : f32
 // CHECK:           %[[S:.+]] = arith.addf %[[ACC]], %[[P]] : f32
 // CHECK:           linalg.yield %[[S]] : f32
-// CHECK:         return %[[R]]
+// CHECK:         %[[OUTV:.+]] = tensor.expand_shape %[[R]] {{\[}}[0, 1], [2]] output_shape [2, 6, 5] : tensor<12x5xf32> into tensor<2x6x5xf32>
+// CHECK:         return %[[OUTV]]
 // The lowered ops keep the location of the tfm op.
 // LOC-LABEL:   func.func @matmul_batch_weight
 // LOC:           linalg.fill {{.*}} loc("{{.*}}convert-tfm-to-linalg.mlir":[[# @LINE + 4]]:8)
 // LOC:           arith.mulf {{.*}} loc("{{.*}}convert-tfm-to-linalg.mlir":[[# @LINE + 3]]:8)
-// LOC:           } -> tensor<2x6x5xf32> loc("{{.*}}convert-tfm-to-linalg.mlir":[[# @LINE + 2]]:8)
+// LOC:           } -> tensor<12x5xf32> loc("{{.*}}convert-tfm-to-linalg.mlir":[[# @LINE + 2]]:8)
 func.func @matmul_batch_weight(%a: tensor<2x6x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x6x5xf32> {
   %0 = tfm.matmul %a, %b : (tensor<2x6x4xf32>, tensor<4x5xf32>) -> tensor<2x6x5xf32>
   return %0 : tensor<2x6x5xf32>

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The training benchmark and its peers, side by side in one run: one step
+# (forward, cross-entropy, backward, AdamW) of two decoder-only models,
+#   tfm fused and unfused (train_bench, Google Benchmark, median of 3), and the
+#   GPT-2 block's matmuls and attention alone (its time split);
+#   PyTorch eager (with a profiled time split) and torch.compile;
+#   JAX jax.jit of the whole step;
+# on 1 and 2 threads, then bench/results/train_table.md.
+#
+#   bench/run_train.sh [gbench filter]
+# Peers install here only: python3-venv from Debian, and PyTorch, JAX and
+# NumPy from PyPI into bench/.venv (PyTorch's wheel is a few GB).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+filter="${1:-.}"
+
+if ! dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q "install ok installed"; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y python3-venv
+fi
+[ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
+bench/.venv/bin/python -c "import torch, jax, numpy" 2>/dev/null ||
+  { bench/.venv/bin/pip install --upgrade pip && bench/.venv/bin/pip install torch jax numpy; }
+unset OPENBLAS_CORETYPE  # halves OpenBLAS (PERF.md); PyTorch may use it
+# One OpenMP thread per core, pinned.
+export OMP_PROC_BIND=close OMP_PLACES=cores
+# Every process here (tfm and the peers alike) keeps freed memory for reuse
+# instead of returning large blocks to the kernel and faulting fresh pages
+# in on the next step (0.5 ms per MiB here, see PERF.md).
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296
+
+cmake --build build --target train_bench
+mkdir -p bench/results
+vmstat -n 10 > bench/results/train_vmstat.log &
+vmstat_pid=$!
+trap 'kill $vmstat_pid 2>/dev/null' EXIT
+
+echo "== tfm (fused, unfused, GPT-2 block parts)"
+build/bin/train_bench --benchmark_filter="$filter" --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true --benchmark_format=json \
+  --benchmark_out=bench/results/train_tfm.json --benchmark_out_format=json
+# Each peer process sees only the cores it may use (XLA sizes its pool so).
+for t in 1 2; do
+  cpus=$( ((t == 1)) && echo 0 || echo 0,1)
+  echo "== PyTorch eager and torch.compile, $t thread(s)"
+  taskset -c "$cpus" bench/.venv/bin/python bench/peers/train_torch.py "$t" > bench/results/train_torch_$t.json
+  echo "== JAX jax.jit, $t thread(s)"
+  taskset -c "$cpus" bench/.venv/bin/python bench/peers/train_jax.py "$t" > bench/results/train_jax_$t.json
+done
+
+bench/.venv/bin/python bench/report_train.py bench/results | tee bench/results/train_table.md
