@@ -16,6 +16,7 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace mlir::tfm::linalg_builders {
@@ -158,6 +159,69 @@ inline Value safeMax(OpBuilder &b, Location l, Value m) {
       b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, m, negInf);
   return b.create<arith::SelectOp>(l, isNegInf,
                                    floatConstant(b, l, m.getType(), 0), m);
+}
+
+/// `type` as rows: [N, last], N the product of the leading dimensions.
+inline RankedTensorType rowsType(RankedTensorType type) {
+  int64_t last = type.getShape().back();
+  return RankedTensorType::get({type.getNumElements() / std::max<int64_t>(last, 1), last},
+                               type.getElementType());
+}
+
+/// `x` collapsed to rowsType (N the product of the leading dimensions), or
+/// expanded to [1, last] if it has rank 1.
+inline Value flattenRows(OpBuilder &b, Location loc, Value x) {
+  RankedTensorType type = tensorType(x);
+  int64_t r = type.getRank();
+  RankedTensorType flat = rowsType(type);
+  if (r == 2)
+    return x;
+  if (r == 1)
+    return b.create<tensor::ExpandShapeOp>(loc, flat, x,
+                                           SmallVector<ReassociationIndices>{{0, 1}});
+  ReassociationIndices lead(r - 1);
+  std::iota(lead.begin(), lead.end(), 0);
+  return b.create<tensor::CollapseShapeOp>(
+      loc, flat, x, SmallVector<ReassociationIndices>{lead, {r - 1}});
+}
+
+/// `x` collapsed to rank 1 (or expanded from rank 0).
+inline Value flattenAll(OpBuilder &b, Location loc, Value x) {
+  RankedTensorType type = tensorType(x);
+  auto flat = RankedTensorType::get({type.getNumElements()}, type.getElementType());
+  if (type.getRank() == 1)
+    return x;
+  if (type.getRank() == 0)
+    return b.create<tensor::ExpandShapeOp>(loc, flat, x,
+                                           SmallVector<ReassociationIndices>{});
+  ReassociationIndices all(type.getRank());
+  std::iota(all.begin(), all.end(), 0);
+  return b.create<tensor::CollapseShapeOp>(loc, flat, x,
+                                           SmallVector<ReassociationIndices>{all});
+}
+
+/// `x` of shape [N, ...] back to `type` (the inverse of the flattening).
+inline Value unflattenTo(OpBuilder &b, Location loc, Value x, RankedTensorType type) {
+  RankedTensorType from = tensorType(x);
+  if (from == type)
+    return x;
+  if (type.getRank() == 0)
+    return b.create<tensor::CollapseShapeOp>(loc, type, x,
+                                             SmallVector<ReassociationIndices>{});
+  if (from.getRank() == 2 && type.getRank() == 1)
+    return b.create<tensor::CollapseShapeOp>(loc, type, x,
+                                             SmallVector<ReassociationIndices>{{0, 1}});
+  if (from.getRank() == 1) {
+    ReassociationIndices all(type.getRank());
+    std::iota(all.begin(), all.end(), 0);
+    return b.create<tensor::ExpandShapeOp>(loc, type, x,
+                                           SmallVector<ReassociationIndices>{all});
+  }
+  ReassociationIndices lead(type.getRank() - 1);
+  std::iota(lead.begin(), lead.end(), 0);
+  return b.create<tensor::ExpandShapeOp>(
+      loc, type, x,
+      SmallVector<ReassociationIndices>{lead, {type.getRank() - 1}});
 }
 
 } // namespace mlir::tfm::linalg_builders

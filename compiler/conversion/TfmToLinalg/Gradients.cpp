@@ -56,63 +56,6 @@ SmallVector<Value> buildGenericN(OpBuilder &b, Location loc, ValueRange inputs,
   return SmallVector<Value>(op.getResults());
 }
 
-/// `x` collapsed to [N, last] (N the product of the leading dimensions), or
-/// expanded to [1, last] if it has rank 1.
-Value flattenRows(OpBuilder &b, Location loc, Value x) {
-  RankedTensorType type = tensorType(x);
-  int64_t r = type.getRank(), last = type.getShape().back();
-  auto flat = RankedTensorType::get({type.getNumElements() / std::max<int64_t>(last, 1), last},
-                                    type.getElementType());
-  if (r == 2)
-    return x;
-  if (r == 1)
-    return b.create<tensor::ExpandShapeOp>(loc, flat, x,
-                                           SmallVector<ReassociationIndices>{{0, 1}});
-  ReassociationIndices lead(r - 1);
-  std::iota(lead.begin(), lead.end(), 0);
-  return b.create<tensor::CollapseShapeOp>(
-      loc, flat, x, SmallVector<ReassociationIndices>{lead, {r - 1}});
-}
-
-/// `x` collapsed to rank 1 (or expanded from rank 0).
-Value flattenAll(OpBuilder &b, Location loc, Value x) {
-  RankedTensorType type = tensorType(x);
-  auto flat = RankedTensorType::get({type.getNumElements()}, type.getElementType());
-  if (type.getRank() == 1)
-    return x;
-  if (type.getRank() == 0)
-    return b.create<tensor::ExpandShapeOp>(loc, flat, x,
-                                           SmallVector<ReassociationIndices>{});
-  ReassociationIndices all(type.getRank());
-  std::iota(all.begin(), all.end(), 0);
-  return b.create<tensor::CollapseShapeOp>(loc, flat, x,
-                                           SmallVector<ReassociationIndices>{all});
-}
-
-/// `x` of shape [N, ...] back to `type` (the inverse of the flattening).
-Value unflattenTo(OpBuilder &b, Location loc, Value x, RankedTensorType type) {
-  RankedTensorType from = tensorType(x);
-  if (from == type)
-    return x;
-  if (type.getRank() == 0)
-    return b.create<tensor::CollapseShapeOp>(loc, type, x,
-                                             SmallVector<ReassociationIndices>{});
-  if (from.getRank() == 2 && type.getRank() == 1)
-    return b.create<tensor::CollapseShapeOp>(loc, type, x,
-                                             SmallVector<ReassociationIndices>{{0, 1}});
-  if (from.getRank() == 1) {
-    ReassociationIndices all(type.getRank());
-    std::iota(all.begin(), all.end(), 0);
-    return b.create<tensor::ExpandShapeOp>(loc, type, x,
-                                           SmallVector<ReassociationIndices>{all});
-  }
-  ReassociationIndices lead(type.getRank() - 1);
-  std::iota(lead.begin(), lead.end(), 0);
-  return b.create<tensor::ExpandShapeOp>(
-      loc, type, x,
-      SmallVector<ReassociationIndices>{lead, {type.getRank() - 1}});
-}
-
 /// The scalar held by a rank-0 tensor.
 Value extractScalar(OpBuilder &b, Location loc, Value t) {
   return b.create<tensor::ExtractOp>(loc, t, ValueRange{});

@@ -126,22 +126,10 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     // the batch and m rows are one contiguous [rows, k] matrix, so one 2-D
     // matmul, which tiles into register blocks and splits across threads
     // by rows; a generic with several m loops would get neither.
-    RankedTensorType lhsType = tensorType(lhs);
-    if (tensorType(rhs).getRank() == 2 && lhsType.getRank() > 2) {
-      int64_t rank = lhsType.getRank();
-      SmallVector<ReassociationIndices> groups{
-          llvm::to_vector(llvm::seq<int64_t>(0, rank - 1)), {rank - 1}};
-      auto rowsOf = [](RankedTensorType t) {
-        return RankedTensorType::get(
-            {ShapedType::getNumElements(t.getShape().drop_back()),
-             t.getShape().back()},
-            t.getElementType());
-      };
-      Value lhs2 =
-          rewriter.create<tensor::CollapseShapeOp>(loc, rowsOf(lhsType), lhs, groups);
-      Value out2 = contract(rewriter, loc, lhs2, rhs, rowsOf(resultType));
-      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, resultType, out2,
-                                                         groups);
+    if (tensorType(rhs).getRank() == 2 && tensorType(lhs).getRank() > 2) {
+      Value rows = flattenRows(rewriter, loc, lhs);
+      Value out = contract(rewriter, loc, rows, rhs, rowsType(resultType));
+      rewriter.replaceOp(op, unflattenTo(rewriter, loc, out, resultType));
       return success();
     }
     rewriter.replaceOp(op, contract(rewriter, loc, lhs, rhs, resultType));
