@@ -77,12 +77,13 @@ inline std::map<int, double> startup_peaks() {
   return peaks;
 }
 
-// The counters every benchmark here reports: GFLOP/s (gflop per iteration),
+// The counters every benchmark here reports: GFLOP (per iteration), GFLOP/s,
 // pct_peak against the start-up peak for that thread count, threads, and
 // peak_now, the FMA peak measured again right after the run (the machine is
 // shared: a slow run under a low peak_now is the host, not the code).
 inline void report_rate(benchmark::State& state, double gflop, int threads,
                         const std::map<int, double>& peaks) {
+  state.counters["GFLOP"] = gflop;
   state.counters["GFLOP/s"] = benchmark::Counter(gflop, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["pct_peak"] = benchmark::Counter(gflop * 100.0 / peaks.at(threads),
                                                   benchmark::Counter::kIsIterationInvariantRate);

@@ -9,11 +9,8 @@ import os
 import re
 import sys
 
-# The same count as step_gflop() in bench/train/train_bench.cpp.
-MODELS = {  # name: (batch, seq, vocab, d_model, heads, layers, d_ff)
-    "small": (8, 256, 256, 256, 4, 4, 1024),
-    "gpt2_block": (4, 512, 256, 768, 12, 1, 3072),
-}
+from peers.train_models import MODELS
+
 TITLES = {"small": "small decoder-only (d 256, 4 heads, 4 layers, d_ff 1024, T 256, batch 8, vocab 256)",
           "gpt2_block": "GPT-2-small block (d 768, 12 heads, d_ff 3072, T 512, batch 4, vocab 256)"}
 PEERS = [("tfm_fused", "tfm fused"), ("tfm_unfused", "tfm unfused"), ("pytorch_eager", "PyTorch eager"),
@@ -21,16 +18,10 @@ PEERS = [("tfm_fused", "tfm fused"), ("tfm_unfused", "tfm unfused"), ("pytorch_e
 TARGETS = {"small": 2.0, "gpt2_block": 1.0}
 
 
-def step_gflop(name):
-    b, t, vocab, d, h, layers, d_ff = MODELS[name]
-    linear = layers * (4 * d * d + 2 * d * d_ff) + d * vocab
-    attention = layers * 3.5 * 4 * b * h * t * t * (d / h) * 0.5
-    return (3 * 2 * b * t * linear + attention) / 1e9
-
-
 def load(results_dir):
     rows = {}  # (model, threads) -> {peer: {"ms", "loss", ...}}
     parts = {}  # (part, threads) -> ms
+    gflop = {}  # model or part -> GFLOP per call, as train_bench counts it
     with open(os.path.join(results_dir, "train_tfm.json")) as f:
         tfm = json.load(f)
     for bm in tfm["benchmarks"]:
@@ -39,30 +30,31 @@ def load(results_dir):
         m = re.match(r"BM_TrainStep/model:(\w+)/fused:(\d)/threads:(\d)", bm["name"])
         if m:
             peer = "tfm_fused" if m[2] == "1" else "tfm_unfused"
+            gflop[m[1]] = bm["GFLOP"]
             rows.setdefault((m[1], int(m[3])), {})[peer] = {
                 "ms": bm["real_time"], "loss": bm["loss"], "peak_now": bm.get("peak_now")}
             continue
         m = re.match(r"BM_Gpt2Block(Matmuls|Attention)/threads:(\d)", bm["name"])
         if m:
             parts[(m[1].lower(), int(m[2]))] = bm["real_time"]
+            gflop[m[1].lower()] = bm["GFLOP"]
     for name in sorted(os.listdir(results_dir)):
         if re.match(r"train_(torch|jax)_\d\.json$", name):
             with open(os.path.join(results_dir, name)) as f:
                 for r in json.load(f)["results"]:
                     rows.setdefault((r["model"], r["threads"]), {})[r["peer"]] = r
-    return rows, parts, tfm.get("context", {})
+    return rows, parts, gflop, tfm.get("context", {})
 
 
 def main():
-    rows, parts, context = load(sys.argv[1])
+    rows, parts, gflop, context = load(sys.argv[1])
     print(f"FMA peak measured at start-up: {float(context.get('peak_gflops_1_thread', 0)):.0f} GFLOP/s "
           f"on 1 thread, {float(context.get('peak_gflops_2_threads', 0)):.0f} on 2.\n")
     checks = []
     for model in MODELS:
         print(f"### {TITLES[model]}\n")
-        gflop = step_gflop(model)
         b, t = MODELS[model][:2]
-        print(f"{gflop:.1f} GFLOP per step (matmuls and attention, forward and backward), "
+        print(f"{gflop[model]:.1f} GFLOP per step (matmuls and attention, forward and backward), "
               f"{b * t} tokens per step.\n")
         print("| threads | peer | ms / step | tokens/s | GFLOP/s | tfm fused speed-up over it | loss after the run |")
         print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -75,7 +67,7 @@ def main():
                     continue
                 ratio = f"{r['ms'] / fused:.2f}x" if fused else "-"
                 print(f"| {threads} | {label} | {r['ms']:.1f} | {b * t / r['ms'] * 1e3:,.0f} | "
-                      f"{gflop / r['ms'] * 1e3:.0f} | {ratio if key != 'tfm_fused' else ''} | {r['loss']:.3f} |")
+                      f"{gflop[model] / r['ms'] * 1e3:.0f} | {ratio if key != 'tfm_fused' else ''} | {r['loss']:.3f} |")
             eager = row.get("pytorch_eager", {}).get("ms")
             if fused and eager:
                 ratio = eager / fused
@@ -93,8 +85,7 @@ def main():
           "the scaled_dot_product flash kernels, everything else) applied to its step time.\n")
     print("| threads | peer | step ms | matmuls ms | attention ms | rest ms | matmul GFLOP/s |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    b, t, vocab, d, h, layers, d_ff = MODELS["gpt2_block"]
-    matmul_gflop = 3 * 2 * b * t * (layers * (4 * d * d + 2 * d * d_ff) + d * vocab) / 1e9
+    matmul_gflop = gflop["matmuls"]
     for threads in (1, 2):
         row = rows.get(("gpt2_block", threads), {})
         fused = row.get("tfm_fused", {}).get("ms")

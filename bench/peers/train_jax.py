@@ -19,11 +19,7 @@ import time
 import jax
 import jax.numpy as jnp
 
-MODELS = {
-    # name: (batch, seq, vocab, d_model, heads, layers, d_ff)
-    "small": (8, 256, 256, 256, 4, 4, 1024),
-    "gpt2_block": (4, 512, 256, 768, 12, 1, 3072),
-}
+from train_models import MODELS
 
 
 def init(key, seq, vocab, d, layers, d_ff):

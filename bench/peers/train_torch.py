@@ -27,11 +27,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-MODELS = {
-    # name: (batch, seq, vocab, d_model, heads, layers, d_ff)
-    "small": (8, 256, 256, 256, 4, 4, 1024),
-    "gpt2_block": (4, 512, 256, 768, 12, 1, 3072),
-}
+from train_models import MODELS
 
 
 class Layer(nn.Module):

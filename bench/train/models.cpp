@@ -25,13 +25,14 @@ void train(Function& f) {
 
 }  // namespace
 
-std::string train_model_mlir(const TrainModel& model) {
+Result<std::string> train_model_mlir(const TrainModel& model) {
   auto traced =
       model.name == kSmall.name
           ? dsl::trace(std::string(model.name), train<config_of(kSmall), kSmall.batch, kSmall.seq>)
           : dsl::trace(std::string(model.name),
                        train<config_of(kGpt2Block), kGpt2Block.batch, kGpt2Block.seq>);
-  return traced.ok() ? traced.mlir : "error: " + traced.error;
+  if (!traced.ok()) return Status::error(traced.error);
+  return traced.mlir;
 }
 
 }  // namespace tfm::bench

@@ -1,7 +1,10 @@
 // The two training benchmarks' models (bench/train/models.cpp), traced to
 // tfm MLIR by the DSL. The same models, layer for layer, are written in
-// PyTorch and JAX in bench/peers/train_torch.py and train_jax.py.
+// PyTorch and JAX in bench/peers/train_torch.py and train_jax.py, which
+// take these sizes from bench/peers/train_models.py.
 #pragma once
+
+#include <tfm/status.hpp>
 
 #include <string>
 #include <string_view>
@@ -23,8 +26,8 @@ struct TrainModel {
 inline constexpr TrainModel kSmall{"small", 8, 256, 256, 256, 4, 4, 1024};
 inline constexpr TrainModel kGpt2Block{"gpt2_block", 4, 512, 256, 768, 12, 1, 3072};
 
-// The model's tfm MLIR (loss function with its train attributes), or an
-// error message after "error: ".
-std::string train_model_mlir(const TrainModel& model);
+// The model's tfm MLIR (loss function with its train attributes), or the
+// DSL's error.
+Result<std::string> train_model_mlir(const TrainModel& model);
 
 }  // namespace tfm::bench

@@ -40,32 +40,35 @@ using tfm::bench::TrainModel;
 std::map<int, double> g_peak;  // threads -> GFLOP/s
 
 // The FLOPs of one step: each linear layer's forward matmul and its two
-// backward ones (3 x 2MNK), the tied head likewise, and causal attention
-// forward and backward (3.5 x 4 B H T^2 d / 2).
-double step_gflop(const TrainModel& m) {
+// backward ones (3 x 2MNK), the tied head likewise; causal attention forward
+// and backward (3.5 x 4 B H T^2 d / 2).
+double matmul_gflop(const TrainModel& m) {
   const double tokens = double(m.batch) * double(m.seq), d = double(m.d_model);
-  const double linear_params = double(m.layers) * (4 * d * d + 2 * d * double(m.d_ff)) + d * double(m.vocab);
-  const double attention = double(m.layers) * 3.5 * 4 * double(m.batch) * double(m.heads) *
-                           double(m.seq) * double(m.seq) * (d / double(m.heads)) * 0.5;
-  return (3 * 2 * tokens * linear_params + attention) / 1e9;
+  const double weights = double(m.layers) * (4 * d * d + 2 * d * double(m.d_ff)) + d * double(m.vocab);
+  return 3 * 2 * tokens * weights / 1e9;
 }
+double attention_gflop(const TrainModel& m) {
+  return double(m.layers) * 3.5 * 4 * double(m.batch) * double(m.heads) * double(m.seq) *
+         double(m.seq) * (double(m.d_model) / double(m.heads)) * 0.5 / 1e9;
+}
+double step_gflop(const TrainModel& m) { return matmul_gflop(m) + attention_gflop(m); }
 
 // Compiled modules by name and variant; emptied before main returns (a JIT
 // module must not outlive LLVM's static state).
 std::map<std::pair<std::string, bool>, std::unique_ptr<tfm::jit::Module>> cache;
 
-const tfm::jit::Module* module_for(const std::string& name, const std::string& mlir, bool fused,
-                                   benchmark::State& state) {
+const tfm::jit::Module* module_for(const std::string& name, const tfm::Result<std::string>& mlir,
+                                   bool fused, benchmark::State& state) {
   auto key = std::make_pair(name, fused);
   auto it = cache.find(key);
   if (it == cache.end()) {
-    if (mlir.starts_with("error: ")) {
-      state.SkipWithError(mlir.c_str());
+    if (!mlir.ok()) {
+      state.SkipWithError(mlir.message().c_str());
       return nullptr;
     }
     tfm::jit::Options options;
     options.fuse_attention = fused;
-    auto m = tfm::jit::Module::compile(mlir, options, name);
+    auto m = tfm::jit::Module::compile(*mlir, options, name);
     if (!m.ok()) {
       state.SkipWithError(m.message().c_str());
       return nullptr;
@@ -89,38 +92,35 @@ void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int thr
   const tfm::Signature* sig = m->signature(entry);
   if (!sig) return state.SkipWithError(("no entry point " + entry).c_str());
 
-  // GPT-2's initialization: N(0, 0.02) weights, zero biases, unit norm
-  // gains; zero AdamW moments. Random tokens and labels.
+  // GPT-2's initialization of the loss function's parameters: N(0, 0.02)
+  // matrices, zero biases, unit norm gains. Random tokens and labels; the
+  // step's other tensors (AdamW moments, lr, step, loss) start at zero.
   std::mt19937 rng(1);
-  std::uniform_int_distribution<std::int32_t> token(0, static_cast<std::int32_t>(model.vocab - 1));
-  std::vector<std::unique_ptr<tfm::Tensor>> tensors;
-  std::vector<tfm::TensorView> args;
-  tfm::Tensor* step = nullptr;
-  tfm::Tensor* loss = nullptr;
-  for (const tfm::TensorSpec& spec : sig->args) {
-    auto& t = *tensors.emplace_back(std::make_unique<tfm::Tensor>(spec.dtype, spec.shape));
-    const std::string& n = spec.name;
-    const bool moment = n.starts_with("adamw.");
+  std::map<std::string, tfm::Tensor> tensors;
+  for (const tfm::TensorSpec& spec : m->signature(name)->args) {
+    tfm::Tensor t(spec.dtype, spec.shape);
     if (spec.dtype == tfm::DType::i32) {
+      std::uniform_int_distribution<std::int32_t> token(0, static_cast<std::int32_t>(model.vocab - 1));
       for (std::int32_t& e : t.values<std::int32_t>()) e = token(rng);
-    } else if (n == "lr") {
-      *t.data<float>() = 3e-4f;
-    } else if (n == "step") {
-      step = &t;
-    } else if (spec.role == tfm::Role::output) {
-      loss = &t;
-    } else if (n.ends_with(".gamma") && !moment) {
+    } else if (spec.role == tfm::Role::param && spec.name.ends_with(".gamma")) {
       for (float& e : t.values<float>()) e = 1.0f;
-    } else if (spec.role == tfm::Role::state && !moment && spec.shape.size() == 2) {
+    } else if (spec.role == tfm::Role::param && spec.shape.size() == 2) {
       fill_normal(t, rng, 0.02f);
-    }  // else zero: biases, betas, moments
-    args.push_back(t);
+    }
+    if (spec.role != tfm::Role::output) tensors.emplace(spec.name, std::move(t));
   }
-  if (!step || !loss) return state.SkipWithError((entry + " has no step input or loss output").c_str());
+  std::vector<tfm::TensorView> args;
+  for (const tfm::TensorSpec& spec : sig->args)
+    args.push_back(tensors.try_emplace(spec.name, spec.dtype, spec.shape).first->second);
+  for (const char* needed : {"lr", "step", "loss"})
+    if (!tensors.contains(needed))
+      return state.SkipWithError((entry + " has no tensor '" + needed + "'").c_str());
+  *tensors.at("lr").data<float>() = 3e-4f;
+  float* step = tensors.at("step").data<float>();
+  const float* loss = tensors.at("loss").data<float>();
 
-  float s = 0;
   auto call = [&] {
-    *step->data<float>() = ++s;
+    *step += 1;
     return m->call(entry, args);
   };
   if (tfm::Status st = call(); !st.ok()) return state.SkipWithError(st.message().c_str());  // warm-up
@@ -130,7 +130,7 @@ void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int thr
   }
   state.counters["tokens/s"] = benchmark::Counter(double(model.batch * model.seq),
                                                   benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["loss"] = *loss->data<float>();
+  state.counters["loss"] = *loss;
   tfm::bench::report_rate(state, step_gflop(model), threads, g_peak);
 }
 
@@ -209,11 +209,7 @@ void BM_Part(benchmark::State& state, std::string part, int threads) {
     tfm::Status st = m->call(part, args);
     benchmark::DoNotOptimize(st);
   }
-  const double tokens = double(model.batch * model.seq), d = double(model.d_model);
-  const double gflop =
-      matmuls ? 3 * 2 * tokens * (4 * d * d + 2 * d * double(model.d_ff) + d * double(model.vocab)) / 1e9
-              : 3.5 * 4 * double(model.batch * model.heads) * double(model.seq * model.seq) *
-                    (d / double(model.heads)) * 0.5 / 1e9;
+  const double gflop = matmuls ? matmul_gflop(model) : attention_gflop(model);
   tfm::bench::report_rate(state, gflop, threads, g_peak);
 }
 
