@@ -1,5 +1,6 @@
-// Counts the heap bytes live at once: malloc and free are interposed, so the
-// count includes what compiled code allocates (its buffers are malloc'ed).
+// Counts the heap bytes live at once and the bytes allocated in all: malloc
+// and free are interposed, so the counts include what compiled code
+// allocates (its buffers are malloc'ed).
 // Include in exactly one translation unit of a benchmark executable linked
 // with -rdynamic, so that JIT-compiled code binds to these definitions.
 #pragma once
@@ -17,11 +18,13 @@ extern "C" void* __libc_memalign(std::size_t, std::size_t);
 
 namespace tfm::bench {
 
-inline std::atomic<long long> live_bytes{0}, peak_bytes{0};
+inline std::atomic<long long> live_bytes{0}, peak_bytes{0}, allocated_bytes{0};
 
 inline void count_alloc(void* p) {
   if (!p) return;
-  long long now = live_bytes += static_cast<long long>(malloc_usable_size(p));
+  long long size = static_cast<long long>(malloc_usable_size(p));
+  allocated_bytes += size;
+  long long now = live_bytes += size;
   long long peak = peak_bytes.load();
   while (now > peak && !peak_bytes.compare_exchange_weak(peak, now)) {
   }

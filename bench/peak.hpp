@@ -1,7 +1,10 @@
-// The FMA peak of this machine, measured: independent chains of 512-bit FMAs
-// on each of n threads for a fixed time. Benchmarks report pct_peak against
-// it for their thread count (../shared PERF.md: "every benchmark program
-// measures the FMA peak of the machine it runs on at start-up").
+// The FMA peak of this machine, measured: independent chains of the widest
+// FMA the CPU has (AVX-512, else AVX2 + FMA, else SSE multiply-adds) on each
+// of n threads for a fixed time. Benchmarks report pct_peak against it for
+// their thread count (../shared PERF.md: "every benchmark program measures
+// the FMA peak of the machine it runs on at start-up"). Each kernel is
+// compiled for its own ISA and only called when __builtin_cpu_supports says
+// the CPU has it: nothing here executes an instruction the CPU lacks.
 #pragma once
 
 #include <immintrin.h>
@@ -20,25 +23,82 @@
 
 namespace tfm::bench {
 
-// GFLOP/s of one thread running 16 independent zmm FMA chains.
-__attribute__((target("avx512f"))) inline double fma_thread(double seconds) {
+// Each kernel below runs its independent FMA chains in batches of 1000
+// steps until `seconds` have passed and returns GFLOP/s. (The loops are
+// written out in each: a lambda would not be compiled for the kernel's ISA.)
+#define TFM_BENCH_TIME_CHAINS(seconds, flops_per_step, step)                                  \
+  long iterations = 0;                                                                       \
+  auto start = std::chrono::steady_clock::now();                                             \
+  double elapsed = 0;                                                                        \
+  do {                                                                                       \
+    for (int r = 0; r < 1000; ++r) {                                                         \
+      step;                                                                                  \
+    }                                                                                        \
+    iterations += 1000;                                                                      \
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); \
+  } while (elapsed < (seconds));                                                             \
+  double gflops = iterations * (flops_per_step) / elapsed / 1e9
+
+// 16 independent zmm FMA chains: 16 chains x 16 lanes x 2 flops per step.
+__attribute__((target("avx512f"))) inline double fma_thread_avx512(double seconds) {
   __m512 acc[16];
   for (int i = 0; i < 16; ++i) acc[i] = _mm512_set1_ps(1.0f + i * 1e-3f);
   const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-  long iterations = 0;
-  auto start = std::chrono::steady_clock::now();
-  double elapsed = 0;
-  do {
-    for (int r = 0; r < 1000; ++r)
-      for (int i = 0; i < 16; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
-    iterations += 1000;
-    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  } while (elapsed < seconds);
+  TFM_BENCH_TIME_CHAINS(seconds, 16.0 * 16 * 2,
+                        for (int i = 0; i < 16; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b));
   __m512 sum = acc[0];
   for (int i = 1; i < 16; ++i) sum = _mm512_add_ps(sum, acc[i]);
   volatile float sink = _mm512_reduce_add_ps(sum);
   (void)sink;
-  return iterations * 16.0 * 16 * 2 / elapsed / 1e9;
+  return gflops;
+}
+
+// 12 independent ymm FMA chains (of AVX2's 16 registers, leaving the two
+// operands): 12 chains x 8 lanes x 2 flops per step.
+__attribute__((target("avx2,fma"))) inline double fma_thread_avx2(double seconds) {
+  __m256 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(1.0f + i * 1e-3f);
+  const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+  TFM_BENCH_TIME_CHAINS(seconds, 12.0 * 8 * 2,
+                        for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], a, b));
+  __m256 sum = acc[0];
+  for (int i = 1; i < 12; ++i) sum = _mm256_add_ps(sum, acc[i]);
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, sum);
+  volatile float sink = lanes[0];
+  (void)sink;
+  return gflops;
+}
+
+// SSE has no FMA: 6 independent multiply and add chains on xmm registers,
+// 6 x 4 lanes x 2 flops per step (every x86-64 CPU has SSE2).
+inline double fma_thread_sse(double seconds) {
+  __m128 acc[6];
+  for (int i = 0; i < 6; ++i) acc[i] = _mm_set1_ps(1.0f + i * 1e-3f);
+  const __m128 a = _mm_set1_ps(0.999999f), b = _mm_set1_ps(1e-7f);
+  TFM_BENCH_TIME_CHAINS(seconds, 6.0 * 4 * 2,
+                        for (int i = 0; i < 6; ++i) acc[i] = _mm_add_ps(_mm_mul_ps(acc[i], a), b));
+  __m128 sum = acc[0];
+  for (int i = 1; i < 6; ++i) sum = _mm_add_ps(sum, acc[i]);
+  volatile float sink = _mm_cvtss_f32(sum);
+  (void)sink;
+  return gflops;
+}
+#undef TFM_BENCH_TIME_CHAINS
+
+// The widest FMA this CPU has, by name: "avx512f", "avx2+fma" or "sse".
+inline const char* fma_isa() {
+  if (__builtin_cpu_supports("avx512f")) return "avx512f";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2+fma";
+  return "sse";
+}
+
+// GFLOP/s of one thread running independent chains of the widest FMA.
+inline double fma_thread(double seconds) {
+  std::string isa = fma_isa();
+  if (isa == "avx512f") return fma_thread_avx512(seconds);
+  if (isa == "avx2+fma") return fma_thread_avx2(seconds);
+  return fma_thread_sse(seconds);
 }
 
 // Total GFLOP/s of `threads` threads running fma_thread at once; the best of
@@ -72,7 +132,8 @@ inline std::map<int, double> startup_peaks() {
   std::map<int, double> peaks;
   for (int threads : {1, 2}) {
     peaks[threads] = fma_peak(threads);
-    std::fprintf(stderr, "measured FMA peak, %d thread(s): %.1f GFLOP/s\n", threads, peaks[threads]);
+    std::fprintf(stderr, "measured FMA peak (%s), %d thread(s): %.1f GFLOP/s\n", fma_isa(), threads,
+                 peaks[threads]);
   }
   return peaks;
 }
@@ -96,6 +157,7 @@ inline void report_rate(benchmark::State& state, double gflop, int threads,
 inline void run_benchmarks(int* argc, char** argv, const std::map<int, double>& peaks) {
   benchmark::AddCustomContext("peak_gflops_1_thread", std::to_string(peaks.at(1)));
   benchmark::AddCustomContext("peak_gflops_2_threads", std::to_string(peaks.at(2)));
+  benchmark::AddCustomContext("peak_isa", fma_isa());
   benchmark::Initialize(argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -2,7 +2,8 @@
 //
 // Runs on buffers, after bufferization, in three stages so that each set of
 // patterns sees the output of the one before:
-//   1. hoist loop-invariant transfers (matmul accumulators stay in registers);
+//   1. fold subviews into transfer indices, then hoist loop-invariant
+//      transfers (matmul accumulators stay in registers);
 //   2. contract -> outer products -> FMAs; multi_reduction, transpose,
 //      broadcast, shape_cast, gather -> 1-D ops;
 //   3. n-D transfers -> unrolled 1-D transfers -> vector.load / vector.store.
@@ -14,9 +15,12 @@
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::tfm {
@@ -32,6 +36,20 @@ struct TfmLowerVectorsPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
+    // Transfers through subviews read and write their base memref at
+    // offset indices: hoisting only moves transfers whose source is not a
+    // view (it cannot rule out aliasing through one).
+    {
+      RewritePatternSet patterns(ctx);
+      memref::populateFoldMemRefAliasOpPatterns(patterns);
+      if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+      // A read and its write then compute equal indices apart: one value
+      // each, or hoisting sees two different subsets.
+      IRRewriter rewriter(ctx);
+      DominanceInfo dominance(func);
+      eliminateCommonSubExpressions(rewriter, dominance, func);
+    }
     linalg::hoistRedundantVectorTransfers(func);
 
     vector::VectorTransformsOptions options;

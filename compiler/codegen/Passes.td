@@ -10,6 +10,34 @@
 
 include "mlir/Pass/PassBase.td"
 
+def TfmSetTargetPass : Pass<"tfm-set-target", "ModuleOp"> {
+  let summary = "describe the target CPU and attach it as tfm.target";
+  let description = [{
+    Describes the CPU that code is generated for -- its LLVM triple, CPU
+    name and features, vector registers, FMA timing and caches (see
+    compiler/target/Target.h) -- and attaches it to the module as the
+    `tfm.target` dictionary, which every later code generation pass reads
+    to compute its schedule. With no option, a module that already has a
+    `tfm.target` keeps it and one that has none gets this machine's. An
+    unknown triple, CPU or feature is an error that names it.
+
+    ```mlir
+    // tfm-opt --tfm-set-target="cpu=znver3"
+    module attributes {tfm.target = {cpu = "znver3", isa = "avx2",
+        vector_bits = 256 : i64, vector_registers = 16 : i64, ...}} {...}
+    ```
+  }];
+  let options = [
+    Option<"triple", "triple", "std::string", /*default=*/"\"\"",
+           "LLVM target triple (default: this machine's)">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "LLVM CPU name, e.g. znver3, skylake-avx512 (default: this "
+           "machine's, or the triple's generic CPU)">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "LLVM features, e.g. +avx2,-avx512f">,
+  ];
+}
+
 def TfmPrepareEntryPointsPass
     : Pass<"tfm-prepare-entry-points", "ModuleOp"> {
   let summary = "fix the C ABI of public functions before bufferization";
@@ -40,6 +68,50 @@ def TfmFuseElementwisePass : Pass<"tfm-fuse-elementwise", "func::FuncOp"> {
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def TfmTileMatmulsPass : Pass<"tfm-tile-matmuls", "func::FuncOp"> {
+  let summary = "pack and block large matmuls for the target's caches";
+  let description = [{
+    Rewrites each large 2-D matmul on tensors (a `linalg.generic`
+    contraction as convert-tfm-to-linalg writes it, its result filled with
+    zero) into BLIS's loops, with the register block and cache blocks of
+    the module's `tfm.target` (compiler/target/Schedule.h): the rhs packed
+    into panels of nr columns (`Bp[N/nr, K, nr]`, contiguous micro-panels,
+    read through a transposition if the rhs is stored [N, K]); an
+    `scf.forall` over chunks of whole register blocks; inside it, loops
+    over k blocks (kc), lhs row blocks (mc), panels and register-block rows
+    around an `[mr, nr, kc]` micro-kernel contraction that starts from zero
+    in the first k block. Rows and columns that make no whole block become
+    plain contractions. A matmul too small to pay for packing (fewer than
+    4 mr rows, or below `min-flops` multiply-adds) stays a plain
+    contraction, its transposed operand copied first.
+
+    ```mlir
+    // C = A B, [2048 x 768] x [768 x 3072], on an AVX-512 target:
+    %bp = linalg.generic {tfm.pack} ... -> tensor<96x768x32xf32>
+    scf.forall (%i, %j) in (4, 4) shared_outs(%c = %empty) {
+      scf.for %kb = %c0 to %c768 step %c192 ... {
+        ... linalg.generic {tfm.tile_sizes = array<i64: 0, 0, 1>}
+              ins(%a : tensor<14x192xf32>, %b : tensor<192x32xf32>) ...
+    ```
+  }];
+  let options = [
+    Option<"minFlops", "min-flops", "int64_t", /*default=*/"32768",
+           "the fewest multiply-adds (M N K) a matmul must have to be "
+           "packed">,
+    Option<"blockRows", "mr", "int64_t", /*default=*/"0",
+           "register block rows (0: the target's)">,
+    Option<"blockCols", "nr", "int64_t", /*default=*/"0",
+           "register block columns, a multiple of the vector length (0: "
+           "the target's)">,
+    Option<"depth", "kc", "int64_t", /*default=*/"0",
+           "k block (0: the target's)">,
+  ];
+  let dependentDialects = [
+    "arith::ArithDialect", "linalg::LinalgDialect", "scf::SCFDialect",
+    "tensor::TensorDialect"
+  ];
+}
+
 def TfmTileAndVectorizePass
     : Pass<"tfm-tile-and-vectorize", "func::FuncOp"> {
   let summary = "tile linalg ops on tensors and vectorize the tiles";
@@ -54,8 +126,8 @@ def TfmTileAndVectorizePass
     vectorizer rejects stays a scalar tile and becomes loops later.
   }];
   let options = [
-    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"16",
-           "preferred vector length in elements (16 f32 lanes = one zmm)">,
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"0",
+           "vector length in f32 lanes (0: the target's register width)">,
     Option<"vectorize", "vectorize", "bool", /*default=*/"true",
            "vectorize the tiles (false: tile only)">,
     Option<"distribute", "distribute", "bool", /*default=*/"true",
@@ -80,6 +152,21 @@ def TfmLowerVectorsPass : Pass<"tfm-lower-vectors", "func::FuncOp"> {
     "arith::ArithDialect", "memref::MemRefDialect", "scf::SCFDialect",
     "vector::VectorDialect"
   ];
+}
+
+def TfmAnnotateLoopsPass : Pass<"tfm-annotate-loops", "ModuleOp"> {
+  let summary = "keep LLVM from unrolling the matmul micro-kernels' k loops";
+  let description = [{
+    On the llvm dialect: the back edge of each loop that
+    tfm-tile-and-vectorize made the k loop of a matmul micro-kernel (its
+    location is fused with the `tfm.micro_kernel` tag) gets
+    `loop_annotation = #llvm.loop_annotation<unroll = #llvm.loop_unroll<
+    disable = true>>`. The micro-kernel already holds the target's register
+    block, sized to the vector registers; unrolled twice by LLVM, the next
+    step's loads overlap the accumulators and spill them (measured on AVX2,
+    6 x 16: 86 GFLOP/s unrolled, 111 not, bench/RESULTS.md).
+  }];
+  let dependentDialects = ["LLVM::LLVMDialect"];
 }
 
 def TfmApproximateMathPass : Pass<"tfm-approximate-math", "func::FuncOp"> {

@@ -2,15 +2,19 @@
 //
 // One loop nest per linalg op: no fusion across ops here (elementwise fusion
 // runs before). Tile sizes divide the static loop ranges so that every tile
-// is static and vectorizes without masks.
+// is static and vectorizes without masks; the vector length and a
+// contraction's register block come from the module's target
+// (compiler/target/Schedule.h). An op that carries `tfm.tile_sizes` (the
+// micro-kernels of tfm-tile-matmuls) is tiled with exactly those.
 //
 //   linalg.generic [B, M, N] x K
-//     --> scf.for b, m += mt, n += nt, k += kt { vector.contract [mt x nt x kt]
+//     --> scf.for b, m += mr, n += nr, k += kt { vector.contract [mr x nr x kt]
 //     }
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/Passes.h"
+#include "compiler/target/Schedule.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -51,26 +55,33 @@ int64_t vectorTile(int64_t n, int64_t vectorSize) {
 }
 
 /// Tile sizes for `op`, one per loop; 0 leaves a loop untiled.
-SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, int64_t vectorSize) {
+SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, int64_t vectorSize,
+                                     const tfm::RegisterBlock &block) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<int64_t> tiles(ranges.size(), 1);
   if (ranges.empty())
     return tiles;
+  if (auto given = op->getAttrOfType<DenseI64ArrayAttr>("tfm.tile_sizes");
+      given && given.size() == static_cast<int64_t>(ranges.size())) {
+    tiles.assign(given.asArrayRef().begin(), given.asArrayRef().end());
+    for (auto [tile, range] : llvm::zip(tiles, ranges))
+      if (tile >= range)
+        tile = 0;
+    return tiles;
+  }
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::isaContractionOpInterface(op)
           ? linalg::inferContractionDims(op)
           : FailureOr<linalg::ContractionDimensions>(failure());
   if (succeeded(dims) && dims->m.size() == 1 && dims->n.size() == 1 &&
       dims->k.size() == 1) {
-    // Register block: 8 rows x 2 vectors = 16 zmm accumulators of the 32,
-    // with 8-deep K: 8 x 2 x 8 = 128 zmm FMAs per block (the zmm FMAs are
-    // checked in tests/lit/tfmc/emit-asm-avx512.mlir). Not yet tuned by
-    // measurement: the benchmarks come with attention fusion.
+    // The target's register block (mr rows x nr columns, at most; a
+    // divisor of the loop where the block does not divide it), 8-deep K
+    // steps unrolled into the block.
     unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
-    tiles[m] = largestDivisorAtMost(ranges[m], 8);
-    tiles[n] = ranges[n] % (2 * vectorSize) == 0
-                   ? 2 * vectorSize
-                   : vectorTile(ranges[n], vectorSize);
+    tiles[m] = largestDivisorAtMost(ranges[m], block.mr);
+    tiles[n] = ranges[n] % block.nr == 0 ? block.nr
+                                         : vectorTile(ranges[n], vectorSize);
     tiles[k] = largestDivisorAtMost(ranges[k], 8);
   } else {
     // The innermost loop is the contiguous one in every op tfm emits.
@@ -86,11 +97,13 @@ SmallVector<int64_t> chooseTileSizes(linalg::LinalgOp op, int64_t vectorSize) {
 /// `minChunks` parallel chunks (scf.forall, one task each), all zeros when
 /// the op is small or already inside a parallel loop. Sizes divide the
 /// ranges, so every chunk keeps a static shape; a contraction's M chunk is a
-/// multiple of its register block (8 rows).
-SmallVector<int64_t> chooseDistribution(linalg::LinalgOp op, int64_t minChunks) {
+/// multiple of its register block's rows.
+SmallVector<int64_t> chooseDistribution(linalg::LinalgOp op, int64_t minChunks,
+                                        int64_t blockRows) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<int64_t> tiles(ranges.size(), 0);
-  if (ranges.size() < 2 || op->getParentOfType<scf::ForallOp>())
+  if (ranges.size() < 2 || op->getParentOfType<scf::ForallOp>() ||
+      op->hasAttr("tfm.tile_sizes"))
     return tiles;
   int64_t work = 1;
   for (int64_t r : ranges)
@@ -118,7 +131,7 @@ SmallVector<int64_t> chooseDistribution(linalg::LinalgOp op, int64_t minChunks) 
   for (unsigned i : candidates) {
     if (chunks >= minChunks)
       break;
-    int64_t g = i == mDim ? 8 : granule;
+    int64_t g = i == mDim ? largestDivisorAtMost(ranges[i], blockRows) : granule;
     int64_t want = (minChunks + chunks - 1) / chunks;  // chunks still needed
     // The largest divisor of the range, a multiple of g, that gives at
     // least `want` chunks; else the smallest such divisor.
@@ -145,12 +158,19 @@ struct TfmTileAndVectorizePass
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    if (vectorSize <= 0) {
+    if (vectorSize < 0) {
       getOperation().emitError("tfm-tile-and-vectorize: vector-size must be "
-                               "positive, got ")
+                               "positive (or 0: the target's), got ")
           << static_cast<int64_t>(vectorSize);
       return signalPassFailure();
     }
+    FailureOr<tfm::CpuTarget> target = tfm::targetOf(getOperation());
+    if (failed(target))
+      return signalPassFailure();
+    int64_t lanes = vectorSize ? int64_t(vectorSize) : tfm::vectorLanes(*target);
+    tfm::RegisterBlock block = tfm::registerBlock(*target);
+    if (vectorSize) // an explicit vector length: a block of that width
+      block.nr = block.nr / target->lanes() * lanes;
     SmallVector<linalg::LinalgOp> ops;
     // Tiling slices operands along their maps: only maps of plain loop
     // indices (or constants, for broadcasts) give slices of the same form.
@@ -175,7 +195,8 @@ struct TfmTileAndVectorizePass
     for (linalg::LinalgOp op : ops) {
       // Threads: leading parallel loops into an scf.forall of chunks.
       if (distribute) {
-        SmallVector<int64_t> chunks = chooseDistribution(op, /*minChunks=*/16);
+        SmallVector<int64_t> chunks =
+            chooseDistribution(op, /*minChunks=*/16, block.mr);
         if (llvm::any_of(chunks, [](int64_t t) { return t != 0; })) {
           rewriter.setInsertionPoint(op);
           scf::SCFTilingOptions options;
@@ -189,7 +210,7 @@ struct TfmTileAndVectorizePass
           }
         }
       }
-      SmallVector<int64_t> tiles = chooseTileSizes(op, vectorSize);
+      SmallVector<int64_t> tiles = chooseTileSizes(op, lanes, block);
       Operation *tile = op;
       if (llvm::any_of(tiles, [](int64_t t) { return t != 0; })) {
         rewriter.setInsertionPoint(op);
@@ -203,6 +224,13 @@ struct TfmTileAndVectorizePass
         }
         rewriter.replaceOp(op, tiled->replacements);
         tile = tiled->tiledOps.back();
+        // A micro-kernel's k loop that LLVM must not unroll: tagged for
+        // tfm-annotate-loops.
+        if (op->hasAttr("tfm.no_unroll") && !tiled->loops.empty()) {
+          Operation *loop = tiled->loops.back();
+          loop->setLoc(FusedLoc::get(ctx, {loop->getLoc()},
+                                     StringAttr::get(ctx, "tfm.micro_kernel")));
+        }
       }
       if (!vectorize)
         continue;

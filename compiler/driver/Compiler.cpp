@@ -166,6 +166,10 @@ LogicalResult mlir::tfm::transformModule(ModuleOp module,
   return success();
 }
 
+void mlir::tfm::setTarget(ModuleOp module, const CpuTarget &target) {
+  module->setAttr(kTargetAttrName, targetToAttr(module.getContext(), target));
+}
+
 LogicalResult mlir::tfm::lowerModule(ModuleOp module, Stage stage,
                                      const CpuPipelineOptions &options) {
   if (stage == Stage::Tfm)

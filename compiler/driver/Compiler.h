@@ -10,6 +10,7 @@
 #define TFM_DRIVER_COMPILER_H
 
 #include "compiler/pipelines/Pipelines.h"
+#include "compiler/target/Target.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -49,18 +50,16 @@ FailureOr<std::vector<::tfm::Signature>> readEntrySignatures(ModuleOp module);
 /// signatures after it: it adds entry points (<f>_grad, <f>_train_step).
 LogicalResult transformModule(ModuleOp module, const CpuPipelineOptions &options);
 
+/// Attaches `target` to the module as its `tfm.target`: what code
+/// generation computes its schedules from.
+void setTarget(ModuleOp module, const CpuTarget &target);
+
 /// How far `lowerModule` goes.
 enum class Stage { Tfm, Linalg, LlvmDialect };
 
 /// Lowers a transformed tfm module up to `stage` (Tfm: nothing).
 LogicalResult lowerModule(ModuleOp module, Stage stage,
                           const CpuPipelineOptions &options);
-
-/// The host's target machine (triple, CPU name and features of this machine).
-/// `cpu` other than "host" names another CPU of the host's architecture.
-FailureOr<std::unique_ptr<llvm::TargetMachine>>
-createHostTargetMachine(unsigned optLevel, llvm::StringRef cpu,
-                        std::string &error);
 
 /// Translates an llvm-dialect module to LLVM IR for `tm` and optimizes it at
 /// `optLevel` (0-3).

@@ -1,4 +1,4 @@
-//===- Export.cpp - LLVM code generation for the host -----------*- C++ -*-===//
+//===- Export.cpp - LLVM code generation for the target ---------*- C++ -*-===//
 //
 // llvm dialect --> LLVM IR --> optimized LLVM IR --> assembly or object, all
 // in-process through the LLVM libraries.
@@ -10,44 +10,8 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
-#include "llvm/MC/TargetRegistry.h"
-#include "llvm/Support/TargetSelect.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
 
 using namespace mlir;
-
-FailureOr<std::unique_ptr<llvm::TargetMachine>>
-mlir::tfm::createHostTargetMachine(unsigned optLevel, llvm::StringRef cpu,
-                                   std::string &error) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  llvm::InitializeNativeTargetAsmParser();
-
-  std::string triple = llvm::sys::getProcessTriple();
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return failure();
-  std::string cpuName =
-      cpu == "host" ? llvm::sys::getHostCPUName().str() : cpu.str();
-  llvm::SubtargetFeatures features;
-  if (cpu == "host")
-    for (const auto &[feature, enabled] : llvm::sys::getHostCPUFeatures())
-      features.AddFeature(feature, enabled);
-  llvm::CodeGenOptLevel level = llvm::CodeGenOpt::getLevel(optLevel).value_or(
-      llvm::CodeGenOptLevel::Default);
-  llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpuName, features.getString(), targetOptions, llvm::Reloc::PIC_,
-      std::nullopt, level));
-  if (!tm) {
-    error =
-        "cannot create a target machine for " + triple + " (" + cpuName + ")";
-    return failure();
-  }
-  return std::move(tm);
-}
 
 FailureOr<std::unique_ptr<llvm::Module>>
 mlir::tfm::translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,

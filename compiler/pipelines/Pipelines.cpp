@@ -77,11 +77,25 @@ void mlir::tfm::buildTfmConversionPipeline(OpPassManager &pm,
 
 void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
                                           const CpuPipelineOptions &options) {
-  // Tensors: fuse elementwise chains (not into reductions), then one tiled
-  // loop nest per op.
+  // The target: every schedule below is computed from it.
+  TfmSetTargetPassOptions target;
+  target.triple = options.targetTriple;
+  target.cpu = options.targetCpu;
+  target.features = options.targetFeatures;
+  pm.addPass(createTfmSetTargetPass(target));
+  // Tensors: fuse elementwise chains (not into reductions); pack and block
+  // the large matmuls (BLIS's loops around a register-block micro-kernel);
+  // then one tiled loop nest per op.
   {
     OpPassManager &fpm = pm.nest<func::FuncOp>();
     fpm.addPass(createTfmFuseElementwisePass());
+    fpm.addPass(createCanonicalizerPass());
+    fpm.addPass(createCSEPass());
+    TfmTileMatmulsPassOptions matmuls;
+    matmuls.blockRows = options.matmulMr;
+    matmuls.blockCols = options.matmulNr;
+    matmuls.depth = options.matmulKc;
+    fpm.addPass(createTfmTileMatmulsPass(matmuls));
     fpm.addPass(createCanonicalizerPass());
     fpm.addPass(createCSEPass());
     TfmTileAndVectorizePassOptions tiling;
@@ -168,6 +182,8 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  // Loop metadata for LLVM: micro-kernels are not unrolled again.
+  pm.addPass(createTfmAnnotateLoopsPass());
 }
 
 void mlir::tfm::buildTfmLowerToLlvmPipeline(OpPassManager &pm,

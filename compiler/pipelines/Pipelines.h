@@ -22,10 +22,35 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                          llvm::cl::desc("tile and vectorize linalg ops "
                                         "(false: scalar loops)"),
                          llvm::cl::init(true)};
+  Option<std::string> targetTriple{
+      *this, "target-triple",
+      llvm::cl::desc("LLVM triple to generate code for (default: the "
+                     "module's tfm.target, else this machine)"),
+      llvm::cl::init("")};
+  Option<std::string> targetCpu{
+      *this, "target-cpu",
+      llvm::cl::desc("LLVM CPU to generate code for, e.g. znver3"),
+      llvm::cl::init("")};
+  Option<std::string> targetFeatures{
+      *this, "target-features",
+      llvm::cl::desc("LLVM CPU features, e.g. +avx2,-avx512f"),
+      llvm::cl::init("")};
   Option<int64_t> vectorSize{
       *this, "vector-size",
-      llvm::cl::desc("preferred vector length in f32 lanes (16: AVX-512)"),
-      llvm::cl::init(16)};
+      llvm::cl::desc("vector length in f32 lanes (0: the target's register "
+                     "width)"),
+      llvm::cl::init(0)};
+  Option<int64_t> matmulMr{
+      *this, "matmul-mr",
+      llvm::cl::desc("matmul register block rows (0: the target's)"),
+      llvm::cl::init(0)};
+  Option<int64_t> matmulNr{
+      *this, "matmul-nr",
+      llvm::cl::desc("matmul register block columns (0: the target's)"),
+      llvm::cl::init(0)};
+  Option<int64_t> matmulKc{
+      *this, "matmul-kc",
+      llvm::cl::desc("matmul k block (0: the target's)"), llvm::cl::init(0)};
   Option<bool> fuseAttention{
       *this, "fuse-attention",
       llvm::cl::desc("form tfm.flash_attention (false: the unfused reference)"),

@@ -6,7 +6,6 @@
 
 #include "compiler/driver/Compiler.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -56,30 +55,42 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
                          std::to_string(options.attention_query_tile) + "x" +
                          std::to_string(options.attention_key_tile) +
                          " ---> HINT: the defaults are 32x64");
+  std::string target_error;
+  auto target = mlir::tfm::describeTarget({"", options.cpu, options.features}, target_error);
+  if (mlir::failed(target)) return Status::error("tfm: jit: " + target_error);
+  if (mlir::failed(mlir::tfm::checkRunsOnHost(*target, target_error)))
+    return Status::error("tfm: jit: " + target_error);
   mlir::tfm::CpuPipelineOptions pipeline;
   pipeline.vectorize = options.vectorize;
   pipeline.fuseAttention = options.fuse_attention;
   pipeline.parallel = options.parallel;
   pipeline.flashQueryTile = options.attention_query_tile;
   pipeline.flashKeyTile = options.attention_key_tile;
+  if (options.matmul_mr < 0 || options.matmul_nr < 0 || options.matmul_kc < 0)
+    return Status::error("tfm: jit: matmul block sizes must be positive (or 0: the target's), got " +
+                         std::to_string(options.matmul_mr) + "x" + std::to_string(options.matmul_nr) +
+                         ", kc " + std::to_string(options.matmul_kc) +
+                         " ---> HINT: leave them 0 to compute them from the CPU");
+  pipeline.matmulMr = options.matmul_mr;
+  pipeline.matmulNr = options.matmul_nr;
+  pipeline.matmulKc = options.matmul_kc;
   if (mlir::failed(mlir::tfm::transformModule(*module, pipeline)))
     return failed("cannot compile");
   auto signatures = mlir::tfm::readEntrySignatures(*module);
   if (mlir::failed(signatures)) return failed("bad entry points in");
   impl->signatures = std::move(*signatures);
+  mlir::tfm::setTarget(*module, *target);
   if (mlir::failed(mlir::tfm::lowerModule(*module, mlir::tfm::Stage::LlvmDialect, pipeline)))
     return failed("cannot compile");
 
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
   std::string error;
-  auto tm = mlir::tfm::createHostTargetMachine(options.opt_level, "host", error);
+  auto tm = mlir::tfm::createTargetMachine(*target, options.opt_level, error);
   if (mlir::failed(tm)) return Status::error("tfm: jit: cannot target this machine: " + error);
   auto transformer = mlir::makeOptimizingTransformer(options.opt_level, 0, tm->get());
   mlir::ExecutionEngineOptions engine_options;
   engine_options.transformer = transformer;
   engine_options.jitCodeGenOptLevel = llvm::CodeGenOpt::getLevel(options.opt_level);
-  auto engine = mlir::ExecutionEngine::create(*module, engine_options);
+  auto engine = mlir::ExecutionEngine::create(*module, engine_options, std::move(*tm));
   if (!engine)
     return Status::error("tfm: jit: cannot create the execution engine: " +
                          llvm::toString(engine.takeError()));

@@ -15,12 +15,3 @@ config.environment["PATH"] = os.pathsep.join(
     [config.tfm_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%tfm_src", config.tfm_src_root))
 config.substitutions.append(("%cxx", config.cxx))
-
-# Host CPU features that some code generation checks need (zmm registers).
-try:
-    with open("/proc/cpuinfo") as cpuinfo:
-        flags = next((l.split(":", 1)[1].split() for l in cpuinfo if l.startswith("flags")), [])
-except OSError:
-    flags = []
-if "avx512f" in flags:
-    config.available_features.add("avx512f")

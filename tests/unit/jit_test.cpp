@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
 #include <tfm/dsl.hpp>
 #include <tfm/jit.hpp>
 
@@ -186,6 +191,83 @@ TEST(Jit, OptLevelsAndScalarCodeAgree) {
   ASSERT_TRUE(c0.ok() && c3.ok());
   for (std::int64_t i = 0; i < 33 * 48; ++i)  // small integers: exact in any order
     ASSERT_EQ((*c0)[0].data<float>()[i], (*c3)[0].data<float>()[i]) << i;
+}
+
+TEST(Jit, TargetsAreCheckedBeforeCompiling) {
+  // A CPU or feature LLVM does not know is an error naming it.
+  tfm::jit::Options bad_cpu;
+  bad_cpu.cpu = "znver9";
+  auto m = tfm::jit::Module::compile(kFfn, bad_cpu);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.message().find("tfm: jit: unknown CPU 'znver9' for "), std::string::npos) << m.message();
+  tfm::jit::Options bad_feature;
+  bad_feature.features = "+avx9000";
+  m = tfm::jit::Module::compile(kFfn, bad_feature);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.message().find("tfm: jit: unknown feature '+avx9000' for "), std::string::npos)
+      << m.message();
+  // Code for a CPU with features this machine lacks is refused at compile
+  // time (it would die of SIGILL at the call), naming the features.
+  struct Candidate {
+    const char* cpu;
+    const char* feature;
+    bool host_has;
+  };
+  const Candidate candidates[] = {
+      {"znver4", "avx512f", static_cast<bool>(__builtin_cpu_supports("avx512f"))},
+      {"sapphirerapids", "amx-tile", static_cast<bool>(__builtin_cpu_supports("amx-tile"))},
+  };
+  const Candidate* lacking = nullptr;
+  for (const Candidate& c : candidates)
+    if (!c.host_has) {
+      lacking = &c;
+      break;
+    }
+  if (!lacking) GTEST_SKIP() << "this CPU has every feature the test would ask for";
+  tfm::jit::Options foreign;
+  foreign.cpu = lacking->cpu;
+  m = tfm::jit::Module::compile(kFfn, foreign);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.message().find(std::string("tfm: jit: CPU '") + lacking->cpu + "' needs "),
+            std::string::npos)
+      << m.message();
+  EXPECT_NE(m.message().find(lacking->feature), std::string::npos) << m.message();
+  EXPECT_NE(m.message().find("which this machine's CPU ("), std::string::npos) << m.message();
+}
+
+TEST(Jit, OlderIsasComputeTheSameMatmul) {
+  // Code generated for the host, for AVX2 (x86-64-v3, where the host has it)
+  // and for plain SSE2 (x86-64) computes the same packed, blocked matmul:
+  // each ISA's register block and edge kernels run here, not only print.
+  tfm::dsl::TraceResult traced = tfm::dsl::trace("mm", [](tfm::dsl::Function& f) {
+    using namespace tfm::dsl;
+    f.output("c", matmul(f.input<Shape<130, 72>>("a"), transpose(f.input<Shape<100, 72>>("b"))));
+  });
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  tfm::Tensor a = tfm::Tensor::of<float>({130, 72}), b = tfm::Tensor::of<float>({100, 72});
+  for (std::int64_t i = 0; i < a.size(); ++i) a.data<float>()[i] = static_cast<float>(i % 7) - 3;
+  for (std::int64_t i = 0; i < b.size(); ++i) b.data<float>()[i] = static_cast<float>(i % 5) - 2;
+  const tfm::TensorView in[] = {a, b};
+  std::vector<float> want(130 * 100, 0.0f);  // plain loops: the reference
+  for (int i = 0; i < 130; ++i)
+    for (int j = 0; j < 100; ++j)
+      for (int k = 0; k < 72; ++k)
+        want[i * 100 + j] += a.data<float>()[i * 72 + k] * b.data<float>()[j * 72 + k];
+  std::vector<std::string> cpus = {"host", "x86-64"};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) cpus.push_back("x86-64-v3");
+  for (const std::string& cpu : cpus) {
+    tfm::jit::Options options;
+    options.cpu = cpu;
+    auto m = tfm::jit::Module::compile(traced.mlir, options);
+    ASSERT_TRUE(m.ok()) << cpu << ": " << m.message();
+    auto c = m->run("mm", in);
+    ASSERT_TRUE(c.ok()) << cpu << ": " << c.message();
+    float maxdiff = 0;
+    for (std::int64_t i = 0; i < 130 * 100; ++i)
+      maxdiff = std::max(maxdiff, std::abs((*c)[0].data<float>()[i] - want[i]));
+    std::printf("cpu %s: maxdiff %g\n", cpu.c_str(), maxdiff);
+    EXPECT_EQ(maxdiff, 0.0f) << cpu;  // small integers: exact in any order
+  }
 }
 
 }  // namespace

@@ -59,24 +59,28 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
 
   /// lhs [batch..., m, k] x rhs [batch..., k, n] -> [batch..., m, n] as one
-  /// linalg.generic, loops [batch..., m, n, k]; batch dims broadcast.
+  /// linalg.generic, loops [batch..., m, n, k]; batch dims broadcast. A
+  /// transposed operand ([k, m] or [n, k] in memory) is read through its
+  /// map: code generation packs it (tfm-tile-matmuls) or copies it first.
   static Value contract(ConversionPatternRewriter &rewriter, Location loc,
-                        Value lhs, Value rhs, RankedTensorType resultType) {
+                        Value lhs, bool ta, Value rhs, bool tb,
+                        RankedTensorType resultType) {
     MLIRContext *ctx = rewriter.getContext();
     unsigned nb = resultType.getRank() - 2;
     unsigned numLoops = nb + 3, m = nb, n = nb + 1, k = nb + 2;
     ArrayRef<int64_t> batchShape = resultType.getShape().drop_back(2);
     SmallVector<unsigned> batchLoops = iota(nb);
-    auto operandMap = [&](Value v, unsigned row, unsigned col) {
+    auto operandMap = [&](Value v, unsigned row, unsigned col, bool transposed) {
       ArrayRef<int64_t> shape = tensorType(v).getShape();
       AffineMap batch = broadcastMap(ctx, numLoops, shape.drop_back(2),
                                      batchLoops, batchShape);
       SmallVector<AffineExpr> exprs(batch.getResults());
-      exprs.push_back(getAffineDimExpr(row, ctx));
-      exprs.push_back(getAffineDimExpr(col, ctx));
+      exprs.push_back(getAffineDimExpr(transposed ? col : row, ctx));
+      exprs.push_back(getAffineDimExpr(transposed ? row : col, ctx));
       return AffineMap::get(numLoops, 0, exprs, ctx);
     };
-    SmallVector<AffineMap> maps{operandMap(lhs, m, k), operandMap(rhs, k, n)};
+    SmallVector<AffineMap> maps{operandMap(lhs, m, k, ta),
+                                operandMap(rhs, k, n, tb)};
     SmallVector<AffineExpr> outExprs;
     for (unsigned d = 0; d < nb + 2; ++d)
       outExprs.push_back(getAffineDimExpr(d, ctx));
@@ -100,9 +104,28 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
-    // A transposed operand is transposed in memory first: O(rows x cols)
-    // copying that lets the matmul stream both operands along their rows
-    // (reading one transposed costs a shuffle per element in every tile).
+    bool ta = op.getTransposeA(), tb = op.getTransposeB();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+
+    // A batched lhs times a matrix (a linear layer on [batch..., m, k]):
+    // the batch and m rows are one contiguous [rows, k] matrix, so one 2-D
+    // matmul, which tiles into register blocks and splits across threads
+    // by rows; a generic with several m loops would get neither.
+    if (tensorType(rhs).getRank() == 2 && tensorType(lhs).getRank() > 2 &&
+        !ta) {
+      Value rows = flattenRows(rewriter, loc, lhs);
+      Value out = contract(rewriter, loc, rows, false, rhs, tb,
+                           rowsType(resultType));
+      rewriter.replaceOp(op, unflattenTo(rewriter, loc, out, resultType));
+      return success();
+    }
+    if (resultType.getRank() == 2) {
+      rewriter.replaceOp(op, contract(rewriter, loc, lhs, ta, rhs, tb, resultType));
+      return success();
+    }
+    // Batched products (one per batch element: heads): a transposed operand
+    // is transposed in memory first, O(rows x cols) copying that lets each
+    // product stream both operands along their rows.
     auto untransposed = [&](Value v, bool transpose) -> Value {
       if (!transpose)
         return v;
@@ -119,20 +142,8 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
               perm)
           .getResult()[0];
     };
-    Value lhs = untransposed(adaptor.getLhs(), op.getTransposeA());
-    Value rhs = untransposed(adaptor.getRhs(), op.getTransposeB());
-
-    // A batched lhs times a matrix (a linear layer on [batch..., m, k]):
-    // the batch and m rows are one contiguous [rows, k] matrix, so one 2-D
-    // matmul, which tiles into register blocks and splits across threads
-    // by rows; a generic with several m loops would get neither.
-    if (tensorType(rhs).getRank() == 2 && tensorType(lhs).getRank() > 2) {
-      Value rows = flattenRows(rewriter, loc, lhs);
-      Value out = contract(rewriter, loc, rows, rhs, rowsType(resultType));
-      rewriter.replaceOp(op, unflattenTo(rewriter, loc, out, resultType));
-      return success();
-    }
-    rewriter.replaceOp(op, contract(rewriter, loc, lhs, rhs, resultType));
+    rewriter.replaceOp(op, contract(rewriter, loc, untransposed(lhs, ta), false,
+                                    untransposed(rhs, tb), false, resultType));
     return success();
   }
 };

@@ -12,6 +12,7 @@
 
 #include "compiler/driver/Compiler.h"
 #include "compiler/driver/Header.h"
+#include "compiler/target/Schedule.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -39,7 +40,7 @@ enum class Emit { Tfm, TfmTransformed, Linalg, LlvmMlir, LlvmIr, Asm, Obj };
 
 cl::OptionCategory category("tfmc options");
 
-cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+cl::opt<std::string> inputFile(cl::Positional, cl::Optional,
                                cl::desc("<model.cpp | model.mlir>"),
                                cl::cat(category));
 cl::opt<std::string> outputFile(
@@ -61,9 +62,24 @@ cl::opt<Emit> emit(
 cl::opt<unsigned> optLevel("O", cl::Prefix, cl::init(3), cl::value_desc("0-3"),
                            cl::desc("LLVM optimization level (default 3)"),
                            cl::cat(category));
-cl::opt<std::string> target("target", cl::init("host"),
-                            cl::desc("target machine (only: host)"),
+cl::opt<std::string> target("target", cl::init(""), cl::value_desc("triple"),
+                            cl::desc("LLVM target triple (default: this "
+                                     "machine's), e.g. aarch64-linux-gnu"),
                             cl::cat(category));
+cl::opt<std::string> mcpu("mcpu", cl::init(""), cl::value_desc("cpu"),
+                          cl::desc("CPU to generate code for (default: this "
+                                   "machine's), e.g. znver3, skylake-avx512, "
+                                   "x86-64-v3, neoverse-n1"),
+                          cl::cat(category));
+cl::opt<std::string> mattr("mattr", cl::init(""), cl::value_desc("features"),
+                           cl::desc("CPU features to add or remove, e.g. "
+                                    "+avx2,-avx512f"),
+                           cl::cat(category));
+cl::opt<bool> printTargetInfo(
+    "print-target", cl::init(false),
+    cl::desc("print the target description and the schedules computed from "
+             "it (register block, tiles), then stop"),
+    cl::cat(category));
 cl::opt<std::string>
     headerFile("header", cl::value_desc("file"),
                cl::desc("header to write with an object (default: <output>.h)"),
@@ -87,6 +103,15 @@ cl::opt<std::string> attentionTiles(
     "attention-tiles", cl::init("32x64"), cl::value_desc("QxK"),
     cl::desc("query rows x keys per tile of fused attention (default 32x64)"),
     cl::cat(category));
+cl::opt<std::string> matmulBlock(
+    "matmul-block", cl::init(""), cl::value_desc("MRxNR"),
+    cl::desc("matmul register block, rows x columns (default: computed from "
+             "the target, see --print-target)"),
+    cl::cat(category));
+cl::opt<unsigned> matmulKc("matmul-kc", cl::init(0), cl::value_desc("K"),
+                           cl::desc("matmul k block (default: computed from "
+                                    "the target's L1)"),
+                           cl::cat(category));
 cl::opt<bool> noParallel("no-parallel", cl::init(false),
                          cl::desc("no threads: parallel loops run serially "
                                   "(objects then need no OpenMP runtime)"),
@@ -200,8 +225,18 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
       "  tfmc model.mlir --emit=linalg   # prints linalg IR with source "
       "locations\n");
 
-  if (target != "host")
-    return fail("unsupported target '" + target + "'; supported: host");
+  std::string targetError;
+  FailureOr<CpuTarget> cpuTarget =
+      describeTarget({target, mcpu, mattr}, targetError);
+  if (failed(cpuTarget))
+    return fail(targetError);
+  if (printTargetInfo) {
+    llvm::outs() << printTarget(*cpuTarget) << printSchedules(*cpuTarget);
+    return 0;
+  }
+  if (inputFile.empty())
+    return fail("no input file ---> HINT: tfmc <model.cpp | model.mlir> "
+                "[-o model.o]; tfmc --help lists the options");
   if (optLevel > 3)
     return fail("-O" + std::to_string(optLevel) +
                 " is not an optimization "
@@ -250,6 +285,17 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
     pipeline.flashQueryTile = tq;
     pipeline.flashKeyTile = tk;
   }
+  if (!matmulBlock.empty()) {
+    long long mr = 0, nr = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(matmulBlock.c_str(), "%lld%c%lld%c", &mr, &x, &nr, &extra) != 3 ||
+        x != 'x' || mr <= 0 || nr <= 0)
+      return fail("--matmul-block=" + matmulBlock +
+                  " is not two positive sizes MRxNR, e.g. 8x32");
+    pipeline.matmulMr = mr;
+    pipeline.matmulNr = nr;
+  }
+  pipeline.matmulKc = matmulKc;
   // The entry points are those of the transformed module: autodiff adds
   // <f>_grad and <f>_train_step.
   if (emit == Emit::Tfm ? failed(verify(*module))
@@ -265,6 +311,8 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   Stage stage = emit <= Emit::TfmTransformed ? Stage::Tfm
                 : emit == Emit::Linalg       ? Stage::Linalg
                                              : Stage::LlvmDialect;
+  if (stage != Stage::Tfm)
+    setTarget(*module, *cpuTarget);
   if (failed(lowerModule(*module, stage, pipeline)))
     return 1;
 
@@ -287,9 +335,9 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   }
 
   std::string error;
-  auto tm = createHostTargetMachine(optLevel, "host", error);
+  auto tm = createTargetMachine(*cpuTarget, optLevel, error);
   if (failed(tm))
-    return fail("cannot target this machine: " + error);
+    return fail("cannot target " + cpuTarget->triple + ": " + error);
   llvm::LLVMContext llvmContext;
   auto llvmModule = translateToLlvmIr(*module, llvmContext, **tm, optLevel);
   if (failed(llvmModule))

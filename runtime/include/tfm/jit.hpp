@@ -14,12 +14,22 @@
 namespace tfm::jit {
 
 struct Options {
+  // The CPU to generate code for: "host" (this machine) or an LLVM CPU name
+  // of this machine's architecture (znver3, x86-64-v3, ...), with LLVM
+  // features to add or remove ("+avx2,-avx512f"). Every tile and vector
+  // length follows from it. A CPU or feature this machine lacks is an error
+  // at compile(), never an illegal instruction at call().
+  std::string cpu = "host";
+  std::string features;
   unsigned opt_level = 3;        // LLVM -O level, 0 to 3
   bool vectorize = true;         // false: scalar loops (a reference for the vector code)
   bool fuse_attention = true;    // false: unfused attention (the reference for fused)
   bool parallel = true;          // false: no threads
   long attention_query_tile = 32;  // fused attention tile: query rows
   long attention_key_tile = 64;    // fused attention tile: keys
+  // The matmul register block (rows x columns) and k block; 0: computed
+  // from the target (what tfmc --print-target shows).
+  long matmul_mr = 0, matmul_nr = 0, matmul_kc = 0;
 };
 
 // A compiled module: every public function of the source is an entry point.

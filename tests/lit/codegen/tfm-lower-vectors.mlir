@@ -82,6 +82,45 @@ func.func @lower_contract_hoist_accumulator(%a: memref<2x64xf32>, %b: memref<64x
 
 // -----
 
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that an accumulator read through a subview (a micro-kernel's tile
+// of C, as tfm-tile-matmuls and bufferization leave it) is hoisted too: the
+// subview folds into the transfers' indices, and the read and write then
+// index C with one value each.
+// CHECK-LABEL: func.func @lower_contract_hoist_through_subview
+// CHECK-SAME:    (%{{.+}}: memref<2x64xf32>, %{{.+}}: memref<64x16xf32>, %[[C:.+]]: memref<8x64xf32>, %[[R:.+]]: index, %[[Q:.+]]: index)
+// CHECK-NOT:     memref.subview
+// CHECK:         vector.load %[[C]]
+// CHECK:         scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}) -> (vector<2x16xf32>)
+// CHECK-NOT:       vector.load %[[C]]
+// CHECK-NOT:       vector.store {{.+}} %[[C]]
+// CHECK:           scf.yield
+// CHECK:         vector.store {{.+}}, %[[C]]
+func.func @lower_contract_hoist_through_subview(%a: memref<2x64xf32>, %b: memref<64x16xf32>, %cc: memref<8x64xf32>,
+                                                 %r: index, %q: index) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %f0 = arith.constant 0.0 : f32
+  %c = memref.subview %cc[%r, %q] [2, 16] [1, 1] : memref<8x64xf32> to memref<2x16xf32, strided<[64, 1], offset: ?>>
+  scf.for %k = %c0 to %c64 step %c8 {
+    %va = vector.transfer_read %a[%c0, %k], %f0 {in_bounds = [true, true]} : memref<2x64xf32>, vector<2x8xf32>
+    %vb = vector.transfer_read %b[%k, %c0], %f0 {in_bounds = [true, true]} : memref<64x16xf32>, vector<8x16xf32>
+    %vc = vector.transfer_read %c[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<2x16xf32, strided<[64, 1], offset: ?>>, vector<2x16xf32>
+    %res = vector.contract {indexing_maps = [#lhs, #rhs, #out],
+                            iterator_types = ["parallel", "parallel", "reduction"],
+                            kind = #vector.kind<add>} %va, %vb, %vc
+        : vector<2x8xf32>, vector<8x16xf32> into vector<2x16xf32>
+    vector.transfer_write %res, %c[%c0, %c0] {in_bounds = [true, true]} : vector<2x16xf32>, memref<2x16xf32, strided<[64, 1], offset: ?>>
+  }
+  return
+}
+
+// -----
+
 // Tests that a multi_reduction along the inner dimension becomes one 1-D
 // vector.reduction per row, seeded with that row's accumulator.
 // CHECK-LABEL: func.func @lower_multi_reduction_inner

@@ -1,23 +1,26 @@
 // Cases written with tfm ops take their linalg form from --convert-tfm-to-linalg.
-// CHECK, NOVEC and VEC8 test tiling on one thread (distribute=false); DIST
-// tests the split of large ops into an scf.forall of chunks (the default).
-// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false" | FileCheck %s
-// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false vectorize=false" | FileCheck %s --check-prefix=NOVEC
-// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false vector-size=8" | FileCheck %s --check-prefix=VEC8
-// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize | FileCheck %s --check-prefix=DIST
-// RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=0" 2>&1 | FileCheck %s --check-prefix=BADSIZE
-// BADSIZE: error: tfm-tile-and-vectorize: vector-size must be positive, got 0
+// The target is pinned (an AVX-512 CPU: 16 f32 lanes, register block of at
+// most 14 rows x 32 columns), whatever the host. CHECK, NOVEC and VEC8 test
+// tiling on one thread (distribute=false); DIST tests the split of large ops
+// into an scf.forall of chunks (the default); AVX2 the same target choice
+// on an AVX2 CPU.
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false" | FileCheck %s
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false vectorize=false" | FileCheck %s --check-prefix=NOVEC
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false vector-size=8" | FileCheck %s --check-prefix=VEC8
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-and-vectorize | FileCheck %s --check-prefix=DIST
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver3" --convert-tfm-to-linalg --tfm-tile-and-vectorize="distribute=false" | FileCheck %s --check-prefix=AVX2
 // RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg --tfm-tile-and-vectorize="vector-size=-4" 2>&1 | FileCheck %s --check-prefix=NEGSIZE
-// NEGSIZE: error: tfm-tile-and-vectorize: vector-size must be positive, got -4
+// NEGSIZE: error: tfm-tile-and-vectorize: vector-size must be positive (or 0: the target's), got -4
 
 #lhs = affine_map<(m, n, k) -> (m, k)>
 #rhs = affine_map<(m, n, k) -> (k, n)>
 #out = affine_map<(m, n, k) -> (m, n)>
 
-// Tests that a 64x64x64 matmul gets an 8 x 32 register block with an 8-deep
-// K tile (M, N, K loops in that order) and becomes one vector.contract per
-// tile: contract([M, K], [K, N]) -> [M, N] on the tile's operands, reading and
-// writing the accumulator tile.
+// Tests that a 64x64x64 matmul gets the target's register block (rows: the
+// largest divisor of 64 up to 14, 8; 32 columns) with an 8-deep K tile (M,
+// N, K loops in that order) and becomes one vector.contract per tile:
+// contract([M, K], [K, N]) -> [M, N] on the tile's operands, reading and
+// writing the accumulator tile. On AVX2 (6 x 16 at most) the tile is 4 x 16.
 // CHECK-DAG:   #[[$MK:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-DAG:   #[[$KN:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG:   #[[$MN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -46,6 +49,8 @@
 // NOVEC-NOT:     vector.
 // VEC8-LABEL:  func.func @tile_matmul_64
 // VEC8:          vector.contract {{.+}} : vector<8x8xf32>, vector<8x16xf32> into vector<8x16xf32>
+// AVX2-LABEL:  func.func @tile_matmul_64
+// AVX2:          vector.contract {{.+}} : vector<4x8xf32>, vector<8x16xf32> into vector<4x16xf32>
 // With distribution, M (the only parallel loop a matmul splits, in multiples
 // of the 8-row register block) becomes an scf.forall; each chunk tiles N and K
 // as above on its own [8, 64] slice of the result.

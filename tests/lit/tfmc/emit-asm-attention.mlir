@@ -1,9 +1,9 @@
-// REQUIRES: avx512f
-// RUN: tfmc %s --emit=asm | FileCheck %s
-// RUN: tfmc %s --emit=asm --no-parallel | FileCheck %s --check-prefix=SERIAL
+// RUN: tfmc %s --emit=asm --mcpu=znver4 | FileCheck %s
+// RUN: tfmc %s --emit=asm --mcpu=znver4 --no-parallel | FileCheck %s --check-prefix=SERIAL
+// RUN: tfmc %s --emit=asm --mcpu=znver3 | FileCheck %s --check-prefix=AVX2
 
 // Tests that fused causal attention (the unfused chain, which tfmc fuses) is
-// AVX-512 code: the QK^T and PV tiles multiply with packed FMAs on zmm
+// AVX-512 code for an AVX-512 CPU (and AVX2 code for an AVX2 one): the QK^T and PV tiles multiply with packed FMAs on zmm
 // registers, the online softmax takes its running max and exponentials on
 // zmm, all in functions outlined for OpenMP threads that the entry point
 // forks.
@@ -15,6 +15,11 @@
 // SERIAL-NOT:    omp_par
 // SERIAL-NOT:    __kmpc_fork_call
 // SERIAL:        vfmadd{{[0-9]+}}ps {{.*}}%zmm{{[0-9]+}}, %zmm{{[0-9]+}}
+// AVX2:          attn..omp_par{{.*}}:
+// AVX2:          vfmadd{{[0-9]+}}ps {{.*}}%ymm{{[0-9]+}}, %ymm{{[0-9]+}}
+// AVX2:          vmaxps {{.*}}%ymm{{[0-9]+}}
+// AVX2-NOT:      %zmm
+// AVX2-LABEL:    _mlir_ciface_attn:
 func.func @attn(%q: tensor<1x4x128x64xf32> {tfm.input = "q"}, %k: tensor<1x4x128x64xf32> {tfm.input = "k"},
                 %v: tensor<1x4x128x64xf32> {tfm.input = "v"}) -> (tensor<1x4x128x64xf32> {tfm.output = "o"}) {
   %s = tfm.matmul %q, %k {transpose_b} : (tensor<1x4x128x64xf32>, tensor<1x4x128x64xf32>) -> tensor<1x4x128x128xf32>

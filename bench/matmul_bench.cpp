@@ -1,0 +1,138 @@
+// BM_Matmul: one tfm.matmul compiled by tfm, at the linear-layer shapes of
+// the two training models (bench/train/models.hpp) in the three forms a
+// training step runs them -- forward y = x W, input gradient dx = dy W^T
+// (transposed rhs), weight gradient dW = x^T dy (transposed lhs) -- and at
+// 1024^3, on 1 and 2 threads. Counters: GFLOP/s (2 M N K), pct_peak (against
+// the FMA peak measured at start-up for the thread count), alloc_bytes (heap
+// bytes a steady-state call allocates), peak_now. The peers (oneDNN sgemm,
+// PyTorch matmul) run the same shapes from bench/run_matmul.sh.
+//
+//   matmul_bench [--cpu=<llvm cpu>] [--benchmark_filter=...] [--benchmark_format=json]
+//
+// --cpu compiles for another CPU of this machine's architecture (e.g.
+// x86-64-v3 for AVX2 code on an AVX-512 machine); the JIT refuses a CPU
+// whose features this machine lacks. --mr, --nr and --kc set the register
+// block and k block instead of the target's (to explore the model).
+
+#include "alloc_counter.hpp"
+#include "matmul_shapes.hpp"
+#include "peak.hpp"
+
+#include <tfm/jit.hpp>
+
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <tuple>
+
+namespace {
+
+using tfm::bench::MatmulShape;
+
+std::map<int, double> g_peak;  // threads -> GFLOP/s
+std::string g_cpu = "host";
+long g_mr = 0, g_nr = 0, g_kc = 0;  // 0: the target's
+
+// tfm IR of one matmul with the operand layouts of `s`.
+std::string matmul_ir(const MatmulShape& s) {
+  auto ty = [](long r, long c) {
+    return "tensor<" + std::to_string(r) + "x" + std::to_string(c) + "xf32>";
+  };
+  std::string a = s.ta ? ty(s.k, s.m) : ty(s.m, s.k), b = s.tb ? ty(s.n, s.k) : ty(s.k, s.n),
+              c = ty(s.m, s.n);
+  std::string attrs;
+  if (s.ta || s.tb)
+    attrs = std::string(" {") + (s.ta ? "transpose_a" : "") + (s.ta && s.tb ? ", " : "") +
+            (s.tb ? "transpose_b" : "") + "}";
+  return "func.func @mm(%a: " + a + " {tfm.input = \"a\"}, %b: " + b +
+         " {tfm.param = \"b\"}) -> (" + c + " {tfm.output = \"c\"}) {\n" +
+         "  %c = tfm.matmul %a, %b" + attrs + " : (" + a + ", " + b + ") -> " + c + "\n" +
+         "  return %c : " + c + "\n}\n";
+}
+
+// Compiled modules by shape; emptied before main returns (a JIT module must
+// not outlive LLVM's static state).
+std::map<std::string, std::unique_ptr<tfm::jit::Module>> cache;
+
+void BM_Matmul(benchmark::State& state, MatmulShape s, int threads) {
+  omp_set_num_threads(threads);
+  std::string ir = matmul_ir(s);
+  auto it = cache.find(ir);
+  if (it == cache.end()) {
+    tfm::jit::Options options;
+    options.cpu = g_cpu;
+    options.matmul_mr = g_mr;
+    options.matmul_nr = g_nr;
+    options.matmul_kc = g_kc;
+    auto m = tfm::jit::Module::compile(ir, options, "matmul");
+    if (!m.ok()) {
+      state.SkipWithError(m.message().c_str());
+      return;
+    }
+    it = cache.emplace(ir, std::make_unique<tfm::jit::Module>(std::move(*m))).first;
+  }
+  const tfm::jit::Module& m = *it->second;
+  tfm::Tensor a(tfm::DType::f32, s.ta ? tfm::Shape{s.k, s.m} : tfm::Shape{s.m, s.k});
+  tfm::Tensor b(tfm::DType::f32, s.tb ? tfm::Shape{s.n, s.k} : tfm::Shape{s.k, s.n});
+  tfm::Tensor c(tfm::DType::f32, {s.m, s.n});
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (tfm::Tensor* x : {&a, &b})
+    for (float& e : x->values<float>()) e = dist(rng);
+  const tfm::TensorView args[] = {a, b, c};
+  if (tfm::Status st = m.call("mm", args); !st.ok()) {  // warm-up
+    state.SkipWithError(st.message().c_str());
+    return;
+  }
+  long long allocated = 0;
+  for (auto _ : state) {
+    long long before = tfm::bench::allocated_bytes.load();
+    tfm::Status st = m.call("mm", args);
+    allocated = tfm::bench::allocated_bytes.load() - before;
+    benchmark::DoNotOptimize(st);
+  }
+  state.counters["alloc_bytes"] = static_cast<double>(allocated);
+  tfm::bench::report_rate(state, 2.0 * s.m * s.n * s.k / 1e9, threads, g_peak);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--list_shapes") == 0) {  // for the peers
+      for (const MatmulShape& s : tfm::bench::matmul_shapes()) std::printf("%s\n", s.json().c_str());
+      return 0;
+    }
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--cpu=", 6) == 0 || std::strncmp(argv[i], "--mr=", 5) == 0 ||
+        std::strncmp(argv[i], "--nr=", 5) == 0 || std::strncmp(argv[i], "--kc=", 5) == 0) {
+      std::string arg = argv[i];
+      std::string value = arg.substr(arg.find('=') + 1);
+      if (arg.starts_with("--cpu=")) g_cpu = value;
+      if (arg.starts_with("--mr=")) g_mr = std::stol(value);
+      if (arg.starts_with("--nr=")) g_nr = std::stol(value);
+      if (arg.starts_with("--kc=")) g_kc = std::stol(value);
+      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+      --argc;
+      --i;
+    }
+  g_peak = tfm::bench::startup_peaks();
+  benchmark::AddCustomContext("tfm_cpu", g_cpu);
+  for (const MatmulShape& s : tfm::bench::matmul_shapes())
+    for (int threads : {1, 2}) {
+      std::string name = "BM_Matmul/" + s.name() + "/threads:" + std::to_string(threads);
+      benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, s, threads)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->MinTime(0.3);
+    }
+  tfm::bench::run_benchmarks(&argc, argv, g_peak);
+  cache.clear();
+  return 0;
+}

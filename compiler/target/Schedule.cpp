@@ -1,0 +1,169 @@
+//===- Schedule.cpp - schedules from the target description -----*- C++ -*-===//
+//
+// The analytical model behind every tile: a register block from the vector
+// registers and FMA timing, cache blocks from the cache sizes. Shapes only
+// clip what the model chose (a block no larger than the matrix).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/target/Schedule.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::tfm;
+
+namespace {
+
+/// The largest divisor of `n` that is at most `cap` (at least 1).
+int64_t largestDivisorAtMost(int64_t n, int64_t cap) {
+  for (int64_t d = std::min(n, cap); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+} // namespace
+
+/// Every register block that fits: nr = kn vectors, mr rows. Registers:
+/// mr * kn accumulators, kn for the rhs row, 1 for the broadcast lhs value.
+/// Loads per K step (mr broadcasts + kn rows) must not exceed FMAs (mr kn),
+/// or the loop is bound by loads rather than FMAs; that excludes kn = 1.
+/// kn is a power of two: LLVM splits a vector of 2^i registers into legal
+/// ones, but scalarizes the loads of a 3-register vector.
+static SmallVector<RegisterBlock> registerBlocks(const CpuTarget &t) {
+  SmallVector<RegisterBlock> blocks;
+  for (int64_t kn = 2; kn <= 8; kn *= 2)
+    for (int64_t mr = 1; mr * kn + kn + 1 <= t.vectorRegisters; ++mr)
+      if (mr + kn <= mr * kn)
+        blocks.push_back({mr, kn * t.lanes(), ""});
+  return blocks;
+}
+
+static std::string explain(const CpuTarget &t, const RegisterBlock &b) {
+  int64_t acc = b.mr * b.nr / t.lanes(), inFlight = t.fmaUnits * t.fmaLatency;
+  return llvm::formatv(
+             "{0} accumulators of the {1} registers (+ {2} rhs loads + 1 "
+             "broadcast); {0} FMAs in flight hide {3} units x {4} cycles{5}",
+             acc, t.vectorRegisters, b.nr / t.lanes(), t.fmaUnits, t.fmaLatency,
+             acc >= inFlight ? "" : " (not all: too few registers)")
+      .str();
+}
+
+/// The best of `blocks` by accumulators (more FMAs per value loaded, more
+/// latency hidden), on a tie the narrower (a smaller rhs micro-panel).
+static RegisterBlock mostAccumulators(ArrayRef<RegisterBlock> blocks) {
+  RegisterBlock best;
+  for (const RegisterBlock &b : blocks)
+    if (b.mr * b.nr > best.mr * best.nr ||
+        (b.mr * b.nr == best.mr * best.nr && b.nr < best.nr))
+      best = b;
+  return best;
+}
+
+RegisterBlock mlir::tfm::registerBlock(const CpuTarget &t) {
+  SmallVector<RegisterBlock> blocks = registerBlocks(t);
+  RegisterBlock best = blocks.empty() ? RegisterBlock{1, t.lanes(), ""}
+                                      : mostAccumulators(blocks);
+  best.why = explain(t, best);
+  return best;
+}
+
+/// True if `rows` rows `rowFloats` floats apart fall on more lines of one
+/// L1 set than half its ways (the rest hold the rhs panel and the result).
+static bool rowsAlias(const CpuTarget &t, int64_t rows, int64_t rowFloats) {
+  int64_t lineFloats = 16, sets = t.l1d / (64 * t.l1dWays);
+  if (rowFloats % lineFloats != 0 || sets <= 0)
+    return false; // rows start at different offsets within their lines
+  int64_t stride = rowFloats / lineFloats;
+  llvm::DenseMap<int64_t, int64_t> perSet;
+  int64_t most = 0;
+  for (int64_t i = 0; i < rows; ++i)
+    most = std::max(most, ++perSet[(i * stride) % sets]);
+  return most > t.l1dWays / 2;
+}
+
+MatmulSchedule mlir::tfm::matmulSchedule(const CpuTarget &t, int64_t m,
+                                         int64_t n, int64_t k,
+                                         bool lhsTransposed,
+                                         MatmulOverrides overrides) {
+  MatmulSchedule s;
+  // Blocks with 1.5 x (units x latency) accumulators keep the FMA pipes
+  // busy with slack for the loads' latency. Among those, the most
+  // accumulators of the ones whose rows divide m and columns divide n (no
+  // edge kernels); else the model's block, edges and all. Measured on Zen 5
+  // (bench/RESULTS.md): AVX2 6 x 16 (12 accumulators, edges) beat the exact
+  // 4 x 16 (8) by 10-25%; AVX-512 8 x 32 (16, exact) and 14 x 32 (28,
+  // edges) were within 5%.
+  SmallVector<RegisterBlock> exact;
+  int64_t inFlight = t.fmaUnits * t.fmaLatency;
+  for (const RegisterBlock &b : registerBlocks(t))
+    if (2 * (b.mr * b.nr / t.lanes()) >= 3 * inFlight && m % b.mr == 0 &&
+        n % b.nr == 0)
+      exact.push_back(b);
+  s.block = !exact.empty() ? mostAccumulators(exact) : registerBlock(t);
+  s.block.why = explain(t, s.block) +
+                (exact.empty() ? "" : "; rows divide m and columns divide n");
+  if (overrides.mr > 0)
+    s.block.mr = overrides.mr;
+  if (overrides.nr > 0)
+    s.block.nr = overrides.nr;
+  int64_t mr = s.block.mr, nr = s.block.nr;
+  // kc: the rhs micro-panel (kc x nr floats) and the lhs values of kc k
+  // steps (mr floats each; a 64-byte line each when A is stored
+  // transposed and read a row per step) fill at most 3/4 of L1d, the rest
+  // left to the result tile. BLIS's rule, with the lhs counted: a transposed
+  // lhs at kc = L2/8 ran 20-30% slower on Zen 5 (bench/RESULTS.md).
+  int64_t lhsFloats = lhsTransposed ? std::max<int64_t>(mr, 16) : mr;
+  int64_t kcMax = std::max<int64_t>(8, t.l1d * 3 / 4 / (4 * (nr + lhsFloats)));
+  s.kc = largestDivisorAtMost(k, kcMax);
+  if (s.kc < kcMax / 4) // k has no divisor near the bound: one block
+    s.kc = k;
+  if (overrides.kc > 0 && k % overrides.kc == 0)
+    s.kc = overrides.kc;
+  // mc: an lhs block (mc x kc) takes half of L2.
+  int64_t mcMax = std::max<int64_t>(mr, t.l2 / 2 / (s.kc * 4) / mr * mr);
+  s.mc = std::min(mcMax, (m + mr - 1) / mr * mr);
+  // nc: a packed rhs block (kc x nc) takes half of this core's L3 share,
+  // or of L2 where there is no L3.
+  int64_t outer = t.l3 ? t.l3 : t.l2;
+  int64_t ncMax = std::max<int64_t>(nr, outer / 2 / (s.kc * 4) / nr * nr);
+  s.nc = std::min(ncMax, (n + nr - 1) / nr * nr);
+  s.pack = m >= 4 * mr;
+  s.padLhs = !lhsTransposed && rowsAlias(t, mr, k);
+  int64_t kn = (nr + t.lanes() - 1) / t.lanes();
+  s.noUnroll = mr * kn + 2 * (kn + 1) > t.vectorRegisters;
+  // At least 32 rhs panels (a copy of A costs about 50 / N of the matmul
+  // at 250 GFLOP/s against 20 GB/s; measured on Zen 5, bench/RESULTS.md:
+  // packing won at N = 3072 and 768, lost at N = 256).
+  s.packTransposedLhs = lhsTransposed && m * 4 >= 4096 && n / nr >= 24;
+  s.why = llvm::formatv("kc {0}: rhs micro-panel {0} x {1} and lhs micro-panel in 3/4 L1d; "
+                        "mc {2}: lhs block {2} x {0} x 4 B <= L2/2; nc {3}: "
+                        "rhs block {0} x {3} x 4 B <= {4}/2",
+                        s.kc, nr, s.mc, s.nc, t.l3 ? "L3 share" : "L2")
+              .str();
+  return s;
+}
+
+int64_t mlir::tfm::vectorLanes(const CpuTarget &t) { return t.lanes(); }
+
+std::string mlir::tfm::printSchedules(const CpuTarget &t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  RegisterBlock block = registerBlock(t);
+  os << "vector length: " << vectorLanes(t)
+     << " f32 lanes for elementwise and row loops\n";
+  os << "matmul block:  " << block.mr << " x " << block.nr << " (" << block.why
+     << ")\n";
+  MatmulSchedule mm = matmulSchedule(t, 2048, 3072, 768);
+  os << "matmul, e.g.:  [2048 x 768] x [768 x 3072]: block " << mm.block.mr
+     << " x " << mm.block.nr << " (" << mm.block.why << "); " << mm.why
+     << (mm.padLhs ? "; lhs rows padded" : "")
+     << (mm.noUnroll ? "; k loop not unrolled" : "") << "\n";
+  return os.str();
+}

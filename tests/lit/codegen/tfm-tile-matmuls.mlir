@@ -1,0 +1,141 @@
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-matmuls --canonicalize --cse | FileCheck %s
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver3" --convert-tfm-to-linalg --tfm-tile-matmuls --canonicalize --cse | FileCheck %s --check-prefix=AVX2
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-matmuls="mr=4 nr=16 kc=64" --canonicalize --cse | FileCheck %s --check-prefix=OVERRIDE
+
+// Tests that a large matmul on an AVX-512 CPU (Zen 4: 32 KiB L1d, 1 MiB L2)
+// is packed and blocked: the rhs into [N / 32, K, 32] panels; the result
+// in an scf.forall of chunks; inside, k blocks of 128 (rhs micro-panel and
+// lhs rows in 3/4 of L1d), the first starting each tile from zero, around
+// an 8 x 32 micro-kernel (8 rows divide 256; 16 accumulators) tiled one k
+// step at a time. An AVX2 CPU (Zen 3) gets 6 x 16 (12 accumulators, 256 =
+// 42 x 6 + 4: an edge kernel of 4 rows) whose k loop LLVM must not unroll.
+// CHECK-LABEL: func.func @tile_matmul_packed
+// CHECK:         %[[BP:.+]] = linalg.generic {{.+}} ins(%{{.+}} : tensor<256x8x32xf32>) outs(%{{.+}} : tensor<8x256x32xf32>) attrs =  {tfm.pack}
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) in (2, 8)
+// CHECK:           scf.for %[[KB:.+]] = %{{.+}} to %{{.+}} step %c128
+// CHECK:             %[[FIRST:.+]] = arith.cmpi eq, %[[KB]], %c0
+// CHECK:                   scf.if %[[FIRST]] -> (tensor<8x32xf32>)
+// CHECK-NEXT:                linalg.fill
+// CHECK:                   %[[A:.+]] = tensor.extract_slice %arg0[{{.+}}, %[[KB]]] [8, 128] [1, 1]
+// CHECK:                   %[[B:.+]] = tensor.extract_slice %[[BP]][{{.+}}, %[[KB]], 0] [1, 128, 32] [1, 1, 1] : tensor<8x256x32xf32> to tensor<128x32xf32>
+// CHECK:                   linalg.generic {{.+}} ins(%[[A]], %[[B]] : tensor<8x128xf32>, tensor<128x32xf32>) outs(%{{.+}} : tensor<8x32xf32>) attrs =  {tfm.tile_sizes = array<i64: 0, 0, 1>}
+// CHECK:           scf.forall.in_parallel
+// AVX2-LABEL:  func.func @tile_matmul_packed
+// AVX2:          outs(%{{.+}} : tensor<16x256x16xf32>) attrs =  {tfm.pack}
+// AVX2:          ins({{.+}} : tensor<6x{{[0-9]+}}xf32>, tensor<{{[0-9]+}}x16xf32>) outs(%{{.+}} : tensor<6x16xf32>) attrs =  {tfm.no_unroll, tfm.tile_sizes = array<i64: 0, 0, 1>}
+// AVX2:          ins({{.+}} : tensor<4x{{[0-9]+}}xf32>, tensor<{{[0-9]+}}x16xf32>) outs(%{{.+}} : tensor<4x16xf32>)
+// Options override the model.
+// OVERRIDE-LABEL: func.func @tile_matmul_packed
+// OVERRIDE:       outs(%{{.+}} : tensor<16x256x16xf32>) attrs =  {tfm.pack}
+// OVERRIDE:       step %c64
+// OVERRIDE:       ins({{.+}} : tensor<4x64xf32>, tensor<64x16xf32>) outs(%{{.+}} : tensor<4x16xf32>)
+func.func @tile_matmul_packed(%a: tensor<256x256xf32>, %b: tensor<256x256xf32>) -> tensor<256x256xf32> {
+  %0 = tfm.matmul %a, %b : (tensor<256x256xf32>, tensor<256x256xf32>) -> tensor<256x256xf32>
+  return %0 : tensor<256x256xf32>
+}
+
+// -----
+
+// Tests that a rhs stored transposed ([N, K]) is read through the pack,
+// (p, k, j) -> [p, j, k] of its [N / 32, 32, K] view: no transposed copy.
+// CHECK-LABEL: func.func @tile_matmul_transposed_rhs
+// CHECK-NOT:     linalg.transpose
+// CHECK:         %[[V:.+]] = tensor.expand_shape %arg1 {{\[}}[0, 1], [2]] output_shape [8, 32, 256]
+// CHECK:         linalg.generic {indexing_maps = [#[[$PJK:.+]], #{{.+}}]{{.+}} ins(%[[V]] : tensor<8x32x256xf32>) outs(%{{.+}} : tensor<8x256x32xf32>) attrs =  {tfm.pack}
+func.func @tile_matmul_transposed_rhs(%a: tensor<256x256xf32>, %b: tensor<256x256xf32>) -> tensor<256x256xf32> {
+  %0 = tfm.matmul %a, %b {transpose_b} : (tensor<256x256xf32>, tensor<256x256xf32>) -> tensor<256x256xf32>
+  return %0 : tensor<256x256xf32>
+}
+
+// -----
+
+// Tests that a lhs stored transposed ([K, M], M of 1024 floats: a page a
+// row) with many rhs panels to reuse it is packed into [M / 8, K, 8]
+// micro-panels, and that with few panels (N 64) it is read in place, a
+// [k, 8] tile per k block.
+// CHECK-LABEL: func.func @tile_matmul_transposed_lhs
+// CHECK:         tensor.expand_shape %arg0 {{\[}}[0], [1, 2]] output_shape [64, 128, 8]
+// CHECK:         outs(%{{.+}} : tensor<128x64x8xf32>) attrs =  {tfm.pack}
+// CHECK:         tensor.extract_slice %{{.+}} [1, 64, 8] [1, 1, 1] : tensor<128x64x8xf32> to tensor<64x8xf32>
+// CHECK-LABEL: func.func @tile_matmul_transposed_lhs_few_panels
+// CHECK-NOT:     tensor<128x64x8xf32>
+// CHECK:         tensor.extract_slice %arg0[0, %{{.+}}] [64, 8] [1, 1] : tensor<64x1024xf32> to tensor<64x8xf32>
+func.func @tile_matmul_transposed_lhs(%a: tensor<64x1024xf32>, %b: tensor<64x1024xf32>) -> tensor<1024x1024xf32> {
+  %0 = tfm.matmul %a, %b {transpose_a} : (tensor<64x1024xf32>, tensor<64x1024xf32>) -> tensor<1024x1024xf32>
+  return %0 : tensor<1024x1024xf32>
+}
+func.func @tile_matmul_transposed_lhs_few_panels(%a: tensor<64x1024xf32>, %b: tensor<64x64xf32>) -> tensor<1024x64xf32> {
+  %0 = tfm.matmul %a, %b {transpose_a} : (tensor<64x1024xf32>, tensor<64x64xf32>) -> tensor<1024x64xf32>
+  return %0 : tensor<1024x64xf32>
+}
+
+// -----
+
+// Tests that lhs rows 1024 floats apart (all 8 rows of a block in one set
+// of the 8-way L1d) are copied with rows a cache line longer, [256, 1040],
+// and the micro-kernel reads the copy.
+// CHECK-LABEL: func.func @tile_matmul_aliasing_rows
+// CHECK:         %[[PAD:.+]] = tensor.empty() : tensor<256x1040xf32>
+// CHECK:         %[[ROWS:.+]] = tensor.extract_slice %[[PAD]][0, 0] [256, 1024] [1, 1]
+// CHECK:         %[[COPY:.+]] = linalg.copy {tfm.pack} ins(%arg0 : tensor<256x1024xf32>) outs(%[[ROWS]] : tensor<256x1024xf32>)
+// CHECK:         %[[L:.+]] = tensor.insert_slice %[[COPY]] into %[[PAD]]
+// CHECK:         tensor.extract_slice %[[L]][{{.+}}] [8, {{[0-9]+}}] [1, 1] : tensor<256x1040xf32>
+func.func @tile_matmul_aliasing_rows(%a: tensor<256x1024xf32>, %b: tensor<1024x256xf32>) -> tensor<256x256xf32> {
+  %0 = tfm.matmul %a, %b : (tensor<256x1024xf32>, tensor<1024x256xf32>) -> tensor<256x256xf32>
+  return %0 : tensor<256x256xf32>
+}
+
+// -----
+
+// Tests that rows and columns past the whole blocks (100 = 7 x 14 + 2 rows,
+// 72 = 2 x 32 + 8 columns; no block divides both, so the model's 14 x 32)
+// get edge kernels of their own static sizes in the same loops, reading a
+// last rhs panel that holds the 8 columns left.
+// CHECK-LABEL: func.func @tile_matmul_edges
+// CHECK:         %[[EDGE:.+]] = tensor.extract_slice %arg1[0, 64] [64, 8] [1, 1]
+// CHECK:         linalg.copy {tfm.pack} ins(%[[EDGE]] : tensor<64x8xf32>)
+// CHECK:         tensor.insert_slice {{.+}}[2, 0, 0] [1, 64, 8] [1, 1, 1] : tensor<64x8xf32> into tensor<3x64x32xf32>
+// CHECK:         outs(%{{.+}} : tensor<14x32xf32>) attrs =  {tfm.no_unroll
+// CHECK:         outs(%{{.+}} : tensor<14x8xf32>)
+// CHECK:         outs(%{{.+}} : tensor<2x32xf32>)
+// CHECK:         outs(%{{.+}} : tensor<2x8xf32>)
+func.func @tile_matmul_edges(%a: tensor<100x64xf32>, %b: tensor<64x72xf32>) -> tensor<100x72xf32> {
+  %0 = tfm.matmul %a, %b : (tensor<100x64xf32>, tensor<64x72xf32>) -> tensor<100x72xf32>
+  return %0 : tensor<100x72xf32>
+}
+
+// -----
+
+// Tests that a matmul too small to pay for packing (8 rows) stays a plain
+// contraction, its transposed rhs copied first.
+// CHECK-LABEL: func.func @negative_tile_matmul_small
+// CHECK-NOT:     tfm.pack
+// CHECK:         %[[BT:.+]] = linalg.transpose ins(%arg1 : tensor<16x64xf32>)
+// CHECK:         linalg.generic {{.+}} ins(%arg0, %[[BT]] : tensor<8x64xf32>, tensor<64x16xf32>)
+// CHECK-NOT:     tfm.tile_sizes
+func.func @negative_tile_matmul_small(%a: tensor<8x64xf32>, %b: tensor<16x64xf32>) -> tensor<8x16xf32> {
+  %0 = tfm.matmul %a, %b {transpose_b} : (tensor<8x64xf32>, tensor<16x64xf32>) -> tensor<8x16xf32>
+  return %0 : tensor<8x16xf32>
+}
+
+// -----
+
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhs = affine_map<(m, n, k) -> (k, n)>
+#out = affine_map<(m, n, k) -> (m, n)>
+
+// Tests that a contraction accumulating into a tensor that is not a fill of
+// zero is left alone (the blocked form starts from zero).
+// CHECK-LABEL: func.func @negative_tile_matmul_accumulates
+// CHECK-NOT:     tfm.pack
+// CHECK:         linalg.generic {{.+}} ins(%arg0, %arg1 : tensor<256x256xf32>, tensor<256x256xf32>) outs(%arg2 : tensor<256x256xf32>)
+func.func @negative_tile_matmul_accumulates(%a: tensor<256x256xf32>, %b: tensor<256x256xf32>, %c: tensor<256x256xf32>) -> tensor<256x256xf32> {
+  %0 = linalg.generic {indexing_maps = [#lhs, #rhs, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<256x256xf32>, tensor<256x256xf32>) outs(%c : tensor<256x256xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<256x256xf32>
+  return %0 : tensor<256x256xf32>
+}
