@@ -4,7 +4,8 @@
 // fused or not, on 1 or 2 threads. Counters: tokens/s (batch x sequence per
 // second), GFLOP/s and pct_peak (matmul and attention FLOPs of forward and
 // backward, see step_gflop), loss (after the last step: the step must
-// really train), peak_now (the FMA peak measured again right after the run).
+// really train), alloc_bytes (heap bytes a steady-state step allocates),
+// peak_now (the FMA peak measured again right after the run).
 //
 // BM_Gpt2BlockMatmuls and BM_Gpt2BlockAttention time the GPT-2 block's parts
 // alone at the same shapes, for the split of its step time: every linear
@@ -15,6 +16,7 @@
 //   train_bench [--benchmark_filter=...] [--benchmark_format=json]
 
 #include "models.hpp"
+#include "../alloc_counter.hpp"
 #include "../peak.hpp"
 
 #include <tfm/jit.hpp>
@@ -124,10 +126,16 @@ void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int thr
     return m->call(entry, args);
   };
   if (tfm::Status st = call(); !st.ok()) return state.SkipWithError(st.message().c_str());  // warm-up
+  long long allocated = 0;
   for (auto _ : state) {
+    long long before = tfm::bench::allocated_bytes.load();
     tfm::Status st = call();
+    allocated = tfm::bench::allocated_bytes.load() - before;
     benchmark::DoNotOptimize(st);
   }
+  // Heap bytes the last step allocated: 0 in the steady state (the memory
+  // plan's workspace is the module's, allocated on the first call).
+  state.counters["alloc_bytes"] = static_cast<double>(allocated);
   state.counters["tokens/s"] = benchmark::Counter(double(model.batch * model.seq),
                                                   benchmark::Counter::kIsIterationInvariantRate);
   state.counters["loss"] = *loss;

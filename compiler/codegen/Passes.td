@@ -154,6 +154,75 @@ def TfmLowerVectorsPass : Pass<"tfm-lower-vectors", "func::FuncOp"> {
   ];
 }
 
+def TfmPlanMemoryPass : Pass<"tfm-plan-memory", "ModuleOp"> {
+  let summary = "place an entry point's temporaries in one workspace by liveness";
+  let description = [{
+    Runs on buffers, before the deallocation pipeline. In each entry point
+    (a public function nothing calls), every statically shaped temporary of
+    the function body that does not escape becomes a `memref.view` at an
+    offset of a workspace argument appended to the function; temporaries
+    whose live ranges (first to last use, in body order) do not overlap
+    share bytes (largest first, first fit, 64-byte aligned). The module's
+    `tfm.workspace` dictionary records each entry point's workspace size,
+    which the header and the JIT allocate once and pass on every call: a
+    steady-state call allocates nothing. A temporary whose last use copies
+    it, through reshapes, into an output argument that nothing else touches
+    meanwhile is that output instead (written in place). Allocations
+    directly in an `scf.forall` body of at most `max-stack-bytes` become
+    `memref.alloca`s in a `memref.alloca_scope` per iteration.
+
+    ```mlir
+    // %t = memref.alloc() : memref<4x8xf32>  (temporary), becomes:
+    func.func @f(..., %ws: memref<128xi8>) {
+      %c0 = arith.constant 0 : index
+      %t = memref.view %ws[%c0][] : memref<128xi8> to memref<4x8xf32>
+    ```
+  }];
+  let options = [
+    Option<"maxStackBytes", "max-stack-bytes", "int64_t", /*default=*/"65536",
+           "the largest per-iteration buffer of a parallel loop put on the "
+           "stack">,
+  ];
+  let dependentDialects = [
+    "arith::ArithDialect", "memref::MemRefDialect"
+  ];
+}
+
+def TfmForkParallelLoopsPass : Pass<"tfm-fork-parallel-loops", "ModuleOp"> {
+  let summary = "run scf.parallel loops on OpenMP threads, a block each";
+  let description = [{
+    Rewrites each outermost `scf.parallel` (without reductions) into an
+    `omp.parallel` region in which each thread runs one contiguous block of
+    the loop's linearized iterations (`[t N / n, (t + 1) N / n)` of `N`,
+    for thread `t` of `n`), as a serial `scf.for`: the partition of
+    OpenMP's static schedule, without the runtime's work-sharing calls,
+    which in Debian's libomp allocate and format trace strings on every
+    call. A nested `scf.parallel` runs serially on its thread; with
+    `threads=false`, every one does (no OpenMP op). An iteration's stack
+    buffers (static `memref.alloca`s in a `memref.alloca_scope` at the top
+    of the body, from tfm-plan-memory) are allocated once before the serial
+    loop: each thread's iterations reuse them, and the stack does not grow
+    with the number of iterations.
+
+    ```mlir
+    omp.parallel {
+      %t = func.call @omp_get_thread_num() : () -> i32
+      %n = func.call @omp_get_num_threads() : () -> i32
+      scf.for %i = %lo to %hi step %c1 { ... }
+      omp.terminator
+    }
+    ```
+  }];
+  let options = [
+    Option<"threads", "threads", "bool", /*default=*/"true",
+           "run the loops on OpenMP threads (false: serially)">,
+  ];
+  let dependentDialects = [
+    "arith::ArithDialect", "func::FuncDialect", "omp::OpenMPDialect",
+    "scf::SCFDialect"
+  ];
+}
+
 def TfmAnnotateLoopsPass : Pass<"tfm-annotate-loops", "ModuleOp"> {
   let summary = "keep LLVM from unrolling the matmul micro-kernels' k loops";
   let description = [{

@@ -166,6 +166,14 @@ LogicalResult mlir::tfm::transformModule(ModuleOp module,
   return success();
 }
 
+void mlir::tfm::readWorkspaces(ModuleOp module,
+                               std::vector<::tfm::Signature> &signatures) {
+  auto sizes = module->getAttrOfType<DictionaryAttr>("tfm.workspace");
+  for (::tfm::Signature &sig : signatures)
+    if (auto bytes = sizes ? sizes.getAs<IntegerAttr>(sig.name) : IntegerAttr())
+      sig.workspace_bytes = bytes.getInt();
+}
+
 void mlir::tfm::setTarget(ModuleOp module, const CpuTarget &target) {
   module->setAttr(kTargetAttrName, targetToAttr(module.getContext(), target));
 }

@@ -146,23 +146,49 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
       os << (d ? ", " : "") << a.shape[d];
     os << "}},\n";
   }
-  os << "  }};\n  return sig;\n}\n\n";
+  os << "  }, " << sig.workspace_bytes << "};\n  return sig;\n}\n\n";
+  os << "/// Bytes of the workspace " << sig.name
+     << " takes (its temporaries, placed when compiled).\n";
+  os << "inline constexpr std::int64_t " << sig.name << "_workspace_bytes = "
+     << sig.workspace_bytes << ";\n\n";
 
+  bool ws = sig.workspace_bytes > 0;
   os << "/// Runs " << sig.name << " on " << n
      << " tensors in signature order, after checking their\n"
-     << "/// element types and shapes. Outputs and states are written in place.\n";
+     << "/// element types and shapes. Outputs and states are written in place;\n"
+     << "/// temporaries live in `workspace`, which the call grows once to "
+     << sig.name << "_workspace_bytes\n"
+     << "/// (one workspace per calling thread).\n";
   os << "inline tfm::Status " << sig.name
-     << "(std::span<const tfm::TensorView> args) {\n";
+     << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {\n";
   os << "  if (tfm::Status s = tfm::check_call(" << sig.name
      << "_signature(), args); !s.ok())\n    return s;\n";
   for (size_t i = 0; i < n; ++i)
     os << "  auto m" << i << " = tfm::abi::memref_of<"
        << cppType(sig.args[i].dtype) << ", " << sig.args[i].shape.size()
        << ">(args[" << i << "]);\n";
+  if (ws) {
+    os << "  auto w = workspace.view(" << sig.name << "_workspace_bytes);\n";
+    os << "  if (!w.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
+       << ": cannot allocate its \" + std::to_string(" << sig.name
+       << "_workspace_bytes) +\n                              \"-byte workspace "
+          "---> HINT: free memory for it, or call with a workspace of your "
+          "own\");\n";
+  } else {
+    os << "  (void)workspace;\n";
+  }
   os << "  _mlir_ciface_" << sig.name << "(";
   for (size_t i = 0; i < n; ++i)
     os << (i ? ", " : "") << "&m" << i;
+  if (ws)
+    os << (n ? ", " : "") << "&w";
   os << ");\n  return tfm::Status();\n}\n\n";
+  os << "/// As above, with this thread's workspace: allocated on its first "
+        "call, reused after.\n";
+  os << "inline tfm::Status " << sig.name
+     << "(std::span<const tfm::TensorView> args) {\n"
+     << "  thread_local tfm::abi::Workspace workspace;\n"
+     << "  return " << sig.name << "(args, workspace);\n}\n\n";
 
   os << "/// " << describeCall(sig) << "\n";
   os << "inline tfm::Status " << sig.name << "(";
@@ -200,6 +226,8 @@ mlir::tfm::generateHeader(const std::vector<::tfm::Signature> &signatures,
     for (size_t i = 0; i < sig.args.size(); ++i)
       os << (i ? ", " : "") << "tfm::abi::MemRef<" << cppType(sig.args[i].dtype)
          << ", " << sig.args[i].shape.size() << "> *";
+    if (sig.workspace_bytes > 0)
+      os << (sig.args.empty() ? "" : ", ") << "tfm::abi::MemRef<std::uint8_t, 1> *";
     os << ");\n";
   }
   os << "}\n\nnamespace " << ns << " {\n\n";

@@ -133,6 +133,10 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
   outParams.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // The memory plan: temporaries in one workspace by liveness, results
+  // written in place, parallel iterations' state on their stack. What it
+  // leaves on the heap is freed by the deallocation pipeline.
+  pm.addPass(createTfmPlanMemoryPass());
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
 
@@ -147,17 +151,13 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
   }
 
   // Threads: scf.forall (fused attention, parallel tiles) --> scf.parallel
-  // --> OpenMP (libomp at run time).
-  if (options.parallel) {
-    pm.nest<func::FuncOp>().addPass(createForallToParallelLoopPass());
-    pm.addPass(createConvertSCFToOpenMPPass());
-    // Inlines the memref.alloca_scope the conversion wraps each parallel
-    // body in (there is no alloca in ours), before scf-to-cf splits the body
-    // into blocks that such a scope cannot hold.
-    pm.addPass(createCanonicalizerPass());
-  } else {
-    pm.nest<func::FuncOp>().addPass(createForallToForLoopPass());
-  }
+  // --> one OpenMP region per loop, a block of iterations per thread (libomp
+  // at run time); serial loops without OpenMP when not parallel.
+  pm.nest<func::FuncOp>().addPass(createForallToParallelLoopPass());
+  TfmForkParallelLoopsPassOptions fork;
+  fork.threads = options.parallel;
+  pm.addPass(createTfmForkParallelLoopsPass(fork));
+  pm.addPass(createCanonicalizerPass());
 
   // LLVM dialect.
   pm.addPass(memref::createExpandStridedMetadataPass());

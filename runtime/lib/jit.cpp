@@ -4,6 +4,9 @@
 
 #include <tfm/jit.hpp>
 
+#include <cstring>
+#include <mutex>
+
 #include "compiler/driver/Compiler.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -17,6 +20,25 @@ namespace tfm::jit {
 struct Module::Impl {
   std::vector<Signature> signatures;
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  // The packed-argument wrapper of each entry point, in signature order:
+  // looked up once, so that a call does no symbol lookup.
+  std::vector<void (*)(void**)> entries;
+  // Workspaces not in use: a call takes one (allocating it only when none
+  // is free, i.e. on a first call per concurrent caller) and gives it back.
+  std::mutex mutex;
+  std::vector<std::unique_ptr<abi::Workspace>> free_workspaces;
+
+  std::unique_ptr<abi::Workspace> take_workspace() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (free_workspaces.empty()) return std::make_unique<abi::Workspace>();
+    std::unique_ptr<abi::Workspace> w = std::move(free_workspaces.back());
+    free_workspaces.pop_back();
+    return w;
+  }
+  void give_back(std::unique_ptr<abi::Workspace> w) {
+    std::lock_guard<std::mutex> lock(mutex);
+    free_workspaces.push_back(std::move(w));
+  }
 };
 
 Module::Module(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -82,6 +104,7 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   mlir::tfm::setTarget(*module, *target);
   if (mlir::failed(mlir::tfm::lowerModule(*module, mlir::tfm::Stage::LlvmDialect, pipeline)))
     return failed("cannot compile");
+  mlir::tfm::readWorkspaces(*module, impl->signatures);
 
   std::string error;
   auto tm = mlir::tfm::createTargetMachine(*target, options.opt_level, error);
@@ -95,6 +118,13 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
     return Status::error("tfm: jit: cannot create the execution engine: " +
                          llvm::toString(engine.takeError()));
   impl->engine = std::move(*engine);
+  for (const Signature& sig : impl->signatures) {
+    auto entry = impl->engine->lookupPacked("_mlir_ciface_" + sig.name);
+    if (!entry)
+      return Status::error("tfm: jit: cannot find entry point '" + sig.name +
+                           "': " + llvm::toString(entry.takeError()));
+    impl->entries.push_back(*entry);
+  }
   return Module(std::move(impl));
 }
 
@@ -116,15 +146,20 @@ Status Module::call(std::string_view entry, std::span<const TensorView> args) co
   }
   if (Status s = check_call(*sig, args); !s.ok()) return s;
 
-  // One descriptor per tensor: {allocated, aligned, offset, sizes[r], strides[r]}.
-  std::vector<std::vector<std::int64_t>> descriptors(args.size());
-  std::vector<void*> descriptor_ptrs(args.size());
-  std::vector<void*> packed(args.size());
+  // One descriptor per tensor, {allocated, aligned, offset, sizes[r],
+  // strides[r]}, then the workspace's; kept per thread, so that a call in
+  // the steady state allocates nothing.
+  thread_local std::vector<std::int64_t> storage;
+  thread_local std::vector<void*> descriptor_ptrs, packed;
+  std::size_t words = 0;
+  for (const TensorView& a : args) words += 3 + 2 * static_cast<std::size_t>(a.rank());
+  storage.resize(words + 5);
+  descriptor_ptrs.resize(args.size() + 1);
+  packed.resize(args.size() + 1);
+  std::int64_t* d = storage.data();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const TensorView& a = args[i];
-    std::vector<std::int64_t>& d = descriptors[i];
     std::int64_t rank = a.rank();
-    d.resize(3 + 2 * rank);
     d[0] = d[1] = reinterpret_cast<std::int64_t>(a.data());
     d[2] = 0;
     std::int64_t stride = 1;
@@ -133,13 +168,26 @@ Status Module::call(std::string_view entry, std::span<const TensorView> args) co
       d[3 + rank + r] = stride;
       stride *= a.shape()[r];
     }
-    descriptor_ptrs[i] = d.data();
+    descriptor_ptrs[i] = d;
     packed[i] = &descriptor_ptrs[i];
+    d += 3 + 2 * rank;
   }
-  llvm::Error err = impl_->engine->invokePacked("_mlir_ciface_" + sig->name, packed);
-  if (err)
-    return Status::error("tfm: jit: cannot call '" + sig->name +
-                         "': " + llvm::toString(std::move(err)));
+  std::size_t n = args.size();
+  std::unique_ptr<abi::Workspace> workspace;
+  if (sig->workspace_bytes > 0) {
+    workspace = impl_->take_workspace();
+    abi::MemRef<std::uint8_t, 1> w = workspace->view(sig->workspace_bytes);
+    if (!w.aligned)
+      return Status::error("tfm: jit: " + sig->name + ": cannot allocate its " +
+                           std::to_string(sig->workspace_bytes) +
+                           "-byte workspace ---> HINT: free memory for it");
+    std::memcpy(d, &w, sizeof(w));
+    descriptor_ptrs[n] = d;
+    packed[n] = &descriptor_ptrs[n];
+    ++n;
+  }
+  impl_->entries[static_cast<std::size_t>(sig - impl_->signatures.data())](packed.data());
+  if (workspace) impl_->give_back(std::move(workspace));
   return Status();
 }
 

@@ -315,6 +315,7 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
     setTarget(*module, *cpuTarget);
   if (failed(lowerModule(*module, stage, pipeline)))
     return 1;
+  readWorkspaces(*module, *signatures);
 
   bool toObject = emit == Emit::Obj;
   std::string output = outputFile;

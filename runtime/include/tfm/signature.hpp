@@ -39,6 +39,9 @@ struct TensorSpec {
 struct Signature {
   std::string name;
   std::vector<TensorSpec> args;  // ABI order: inputs/params/states, then outputs
+  // Bytes of the workspace the entry point takes after its tensors (its
+  // temporaries, placed by the compiler's memory plan); 0: none.
+  std::int64_t workspace_bytes = 0;
 
   std::size_t count(Role r) const {
     std::size_t n = 0;
@@ -69,18 +72,21 @@ inline Status check_call(const Signature& sig, std::span<const TensorView> args)
   for (std::size_t i = 0; i < args.size(); ++i) {
     const TensorSpec& s = sig.args[i];
     const TensorView& a = args[i];
-    std::string which = "tensor '" + s.name + "' (" + std::string(name_of(s.role)) + ", argument " +
-                        std::to_string(i) + ")";
+    // Named only on failure: a call that fits allocates nothing.
+    auto which = [&] {
+      return "tensor '" + s.name + "' (" + std::string(name_of(s.role)) + ", argument " +
+             std::to_string(i) + ")";
+    };
     if (a.dtype() != s.dtype)
-      return fail(which + " has element type " + std::string(name_of(a.dtype())) + ", expected " +
-                      std::string(name_of(s.dtype)),
+      return fail(which() + " has element type " + std::string(name_of(a.dtype())) +
+                      ", expected " + std::string(name_of(s.dtype)),
                   "the model was traced with " + describe(s));
     if (a.shape() != s.shape)
       return fail(
-          which + " has shape " + format_shape(a.shape()) + ", expected " + format_shape(s.shape),
+          which() + " has shape " + format_shape(a.shape()) + ", expected " + format_shape(s.shape),
           "shapes are fixed when the model is compiled; recompile for other sizes");
     if (a.data() == nullptr && a.size() != 0)
-      return fail(which + " has no data", "pass a view of an allocated tensor");
+      return fail(which() + " has no data", "pass a view of an allocated tensor");
   }
   return Status();
 }

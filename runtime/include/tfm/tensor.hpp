@@ -216,5 +216,38 @@ MemRef<T, N> memref_of(const TensorView& v) {
   return m;
 }
 
+// The workspace an entry point takes after its tensors (the compiler's plan
+// of its temporaries): 64-byte aligned, allocated on first use and reused by
+// every later call, so that a steady-state call allocates nothing. One per
+// thread that calls (a call writes all of it).
+class Workspace {
+ public:
+  Workspace() = default;
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+  ~Workspace() { std::free(data_); }
+
+  // The descriptor of `bytes` bytes of this workspace (grown if needed), or
+  // one with null data if they cannot be allocated.
+  MemRef<std::uint8_t, 1> view(std::int64_t bytes) {
+    if (bytes > capacity_) {
+      std::free(data_);
+      std::size_t rounded = (static_cast<std::size_t>(bytes) + 63) / 64 * 64;
+      data_ = static_cast<std::uint8_t*>(std::aligned_alloc(64, rounded));
+      capacity_ = data_ ? bytes : 0;
+    }
+    MemRef<std::uint8_t, 1> m;
+    m.allocated = m.aligned = data_;
+    m.offset = 0;
+    m.sizes[0] = bytes;
+    m.strides[0] = 1;
+    return m;
+  }
+
+ private:
+  std::uint8_t* data_ = nullptr;
+  std::int64_t capacity_ = 0;
+};
+
 }  // namespace abi
 }  // namespace tfm

@@ -1,5 +1,5 @@
 // RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm \
-// RUN:   | FileCheck %s --implicit-check-not="{{[[:space:]](tfm|linalg|tensor|memref|bufferization|scf|cf|arith|math|vector|affine|func)\.[a-z_]+}}" \
+// RUN:   | FileCheck %s --implicit-check-not="{{[[:space:]](tfm|linalg|tensor|memref|bufferization|scf|cf|arith|math|vector|affine|func)\.[a-z_]+([[:space:]]+[^=[:space:]]|$)}}" \
 // RUN:       --implicit-check-not=memrefCopy
 // RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm="vectorize=false" \
 // RUN:   | FileCheck %s --check-prefix=SCALAR
@@ -10,21 +10,25 @@
 
 // Tests that a projection and softmax end in the llvm dialect only: the
 // result became an out-parameter (three memref descriptors in, nothing
-// returned), the C interface wrapper takes one pointer per tensor, the
+// returned) and the temporaries a workspace after it, the C interface
+// wrapper takes one pointer per tensor and one for the workspace, the
 // 8x64 x 64x16 matmul is a chain of 16-lane FMAs, and exp was approximated
 // (no libm call).
-// Three 2-D memref descriptors of 7 fields each: x, w and the output y.
+// Three 2-D memref descriptors of 7 fields each (x, w and the output y),
+// then the 1-D workspace's 5.
 // CHECK-LABEL: llvm.func @proj(
-// CHECK-SAME:    %arg14: !llvm.ptr, %arg15: !llvm.ptr, %arg16: i64, %arg17: i64, %arg18: i64, %arg19: i64, %arg20: i64)
+// CHECK-SAME:    %arg14: !llvm.ptr, %arg15: !llvm.ptr, %arg16: i64, %arg17: i64, %arg18: i64, %arg19: i64, %arg20: i64,
+// CHECK-SAME:    %arg21: !llvm.ptr, %arg22: !llvm.ptr, %arg23: i64, %arg24: i64, %arg25: i64)
 // CHECK-SAME:    attributes {llvm.emit_c_interface} {
 // CHECK:         llvm.intr.{{fmuladd|fma}}({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
 // CHECK-NOT:     llvm.call @expf
 // CHECK-NOT:     llvm.intr.exp
 // CHECK:         llvm.return{{$}}
-// CHECK:       llvm.func @_mlir_ciface_proj(%[[X:[a-z0-9]+]]: !llvm.ptr, %[[W:[a-z0-9]+]]: !llvm.ptr, %[[Y:[a-z0-9]+]]: !llvm.ptr) attributes {llvm.emit_c_interface} {
+// CHECK:       llvm.func @_mlir_ciface_proj(%[[X:[a-z0-9]+]]: !llvm.ptr, %[[W:[a-z0-9]+]]: !llvm.ptr, %[[Y:[a-z0-9]+]]: !llvm.ptr, %[[WS:[a-z0-9]+]]: !llvm.ptr) attributes {llvm.emit_c_interface} {
 // CHECK-DAG:     llvm.load %[[X]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
 // CHECK-DAG:     llvm.load %[[W]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
 // CHECK-DAG:     llvm.load %[[Y]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+// CHECK-DAG:     llvm.load %[[WS]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
 // CHECK:         llvm.call @proj(
 // CHECK:         llvm.return{{$}}
 // SCALAR-LABEL: llvm.func @proj
@@ -41,9 +45,10 @@ func.func @proj(%x: tensor<8x64xf32> {tfm.input = "x"}, %w: tensor<64x16xf32> {t
 
 // Tests that every tfm op of an attention block (embedding, layer norm,
 // matmuls, head reshape and transposes, scale, softmax, relu, add, mul)
-// lowers to the llvm dialect, with two outputs as two out-parameters.
+// lowers to the llvm dialect, with two outputs as two out-parameters and
+// the workspace last.
 // CHECK-LABEL: llvm.func @attention_block
-// CHECK:       llvm.func @_mlir_ciface_attention_block(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %arg3: !llvm.ptr, %arg4: !llvm.ptr, %arg5: !llvm.ptr, %arg6: !llvm.ptr, %arg7: !llvm.ptr) attributes {llvm.emit_c_interface}
+// CHECK:       llvm.func @_mlir_ciface_attention_block(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %arg3: !llvm.ptr, %arg4: !llvm.ptr, %arg5: !llvm.ptr, %arg6: !llvm.ptr, %arg7: !llvm.ptr, %arg8: !llvm.ptr) attributes {llvm.emit_c_interface}
 func.func @attention_block(%ids: tensor<1x6xi32> {tfm.input = "ids"}, %table: tensor<32x16xf32> {tfm.param = "emb"},
                            %g: tensor<16xf32> {tfm.param = "g"}, %b: tensor<16xf32> {tfm.param = "b"},
                            %wq: tensor<16x16xf32> {tfm.param = "wq"}, %wk: tensor<16x16xf32> {tfm.param = "wk"})
@@ -96,7 +101,7 @@ func.func private @private_helper(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
 // CHECK-LABEL: llvm.func @slice_rope(
 // CHECK-NOT:     memrefCopy
 // CHECK:         llvm.return{{$}}
-// CHECK:       llvm.func @_mlir_ciface_slice_rope(%{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr) attributes {llvm.emit_c_interface}
+// CHECK:       llvm.func @_mlir_ciface_slice_rope(%{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr) attributes {llvm.emit_c_interface}
 // CHECK-NOT:     memrefCopy
 // SCALAR-LABEL: llvm.func @slice_rope
 // SCALAR-NOT:    memrefCopy
@@ -169,22 +174,26 @@ func.func @relu_empty(%x: tensor<6x0xf32>) -> tensor<6x0xf32> {
 // Tests that unfused causal attention (QK^T, scale, mask, softmax, PV) over
 // Tq = Tk = 256 is fused by the pipeline and ends in the llvm dialect, its two
 // parallel loops (K transposed by tiles, then batch x head x query tile) as
-// OpenMP parallel work-sharing loops; that no buffer holds the [256, 256]
-// scores (only tiles, checked on the buffers just before they become llvm
-// structs); and that with parallel=false no OpenMP op is left in any case of
-// this file.
+// OpenMP parallel regions in which each thread runs a block of iterations;
+// that no buffer holds the [256, 256] scores (only tiles, checked on the
+// buffers just before they become llvm structs, each on its thread's stack:
+// allocated once per thread in the region, before its loop over its
+// iterations); and that with parallel=false no OpenMP op is left in any case
+// of this file.
 // CHECK-LABEL: llvm.func @attention_fused(
 // CHECK:         omp.parallel {
-// CHECK-NEXT:      omp.wsloop {
-// CHECK-NEXT:        omp.loop_nest
+// CHECK-NEXT:      llvm.call @omp_get_thread_num()
+// CHECK:           llvm.call @omp_get_num_threads()
 // CHECK:         omp.parallel {
-// CHECK-NEXT:      omp.wsloop {
-// CHECK-NEXT:        omp.loop_nest
+// CHECK-NEXT:      llvm.call @omp_get_thread_num()
+// CHECK:           llvm.call @omp_get_num_threads()
+// CHECK-NOT:       ^bb
+// CHECK:           llvm.alloca
 // CHECK:         llvm.return{{$}}
 // CHECK:       llvm.func @_mlir_ciface_attention_fused(
 // BUFFERS-LABEL: func.func @attention_fused(
 // BUFFERS-NOT:     256x256
-// BUFFERS:         memref.alloc() {{.*}} : memref<32x64xf32>
+// BUFFERS:         memref.alloca() {{.*}} : memref<32x64xf32>
 // BUFFERS-NOT:     256x256
 // BUFFERS:         return
 // SERIAL-LABEL: llvm.func @attention_fused(

@@ -50,13 +50,13 @@ func.func @proj(%x: tensor<8x64xf32> {tfm.input = "x"}, %w: tensor<64x16xf32> {t
 
 // LLVM-MLIR:      llvm.func @proj(
 // LLVM-MLIR:        llvm.intr.{{fmuladd|fma}}({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
-// LLVM-MLIR:      llvm.func @_mlir_ciface_proj(%{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr) attributes {llvm.emit_c_interface}
+// LLVM-MLIR:      llvm.func @_mlir_ciface_proj(%{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr) attributes {llvm.emit_c_interface}
 // LLVM-MLIR-NOT:  tfm.
 // NOVEC:          llvm.func @proj(
 // NOVEC-NOT:        vector<16xf32>
 // NOVEC:          llvm.func @_mlir_ciface_proj(
 
-// LLVM-IR:        define void @_mlir_ciface_proj(ptr {{.*}}%0, ptr {{.*}}%1, ptr {{.*}}%2)
+// LLVM-IR:        define void @_mlir_ciface_proj(ptr {{.*}}%0, ptr {{.*}}%1, ptr {{.*}}%2, ptr {{.*}}%3)
 // LLVM-IR:          <16 x float>
 
 // ASM:            .globl _mlir_ciface_proj
@@ -69,7 +69,7 @@ func.func @proj(%x: tensor<8x64xf32> {tfm.input = "x"}, %w: tensor<64x16xf32> {t
 // HEADER:      //   proj(x: f32[8x64] input, w: f32[64x16] param, y: f32[8x16] output)
 // HEADER:      #pragma once
 // HEADER:      extern "C" {
-// HEADER-NEXT: void _mlir_ciface_proj(tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<float, 2> *);
+// HEADER-NEXT: void _mlir_ciface_proj(tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<std::uint8_t, 1> *);
 // HEADER-NEXT: }
 // HEADER:      namespace tfm_models {
 // HEADER:      inline const tfm::Signature &proj_signature() {
@@ -77,9 +77,14 @@ func.func @proj(%x: tensor<8x64xf32> {tfm.input = "x"}, %w: tensor<64x16xf32> {t
 // HEADER-NEXT:       {"x", tfm::Role::input, tfm::DType::f32, {8, 64}},
 // HEADER-NEXT:       {"w", tfm::Role::param, tfm::DType::f32, {64, 16}},
 // HEADER-NEXT:       {"y", tfm::Role::output, tfm::DType::f32, {8, 16}},
-// HEADER-NEXT:   }};
+// HEADER-NEXT:   }, [[WS:[1-9][0-9]*]]};
+// HEADER:      inline constexpr std::int64_t proj_workspace_bytes = [[WS]];
+// HEADER:      inline tfm::Status proj(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {
+// HEADER:        auto w = workspace.view(proj_workspace_bytes);
+// HEADER:        _mlir_ciface_proj(&m0, &m1, &m2, &w);
 // HEADER:      inline tfm::Status proj(std::span<const tfm::TensorView> args) {
-// HEADER:        _mlir_ciface_proj(&m0, &m1, &m2);
+// HEADER-NEXT:   thread_local tfm::abi::Workspace workspace;
+// HEADER-NEXT:   return proj(args, workspace);
 // HEADER:      inline tfm::Status proj(const tfm::TensorView &x,
 // HEADER-NEXT:     const tfm::TensorView &w,
 // HEADER-NEXT:     const tfm::TensorView &y) {
