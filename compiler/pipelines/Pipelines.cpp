@@ -133,6 +133,11 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
   outParams.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // 1-D vectors, with loop-invariant transfers hoisted (matmul accumulators
+  // in registers across the k loop) while every buffer is still an
+  // allocation or an argument: hoisting gives up on transfers through the
+  // workspace views the memory plan makes next.
+  pm.nest<func::FuncOp>().addPass(createTfmLowerVectorsPass());
   // The memory plan: temporaries in one workspace by liveness, results
   // written in place, parallel iterations' state on their stack. What it
   // leaves on the heap is freed by the deallocation pipeline.
@@ -140,11 +145,10 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
 
-  // Loops and 1-D vectors.
+  // Loops.
   {
     OpPassManager &fpm = pm.nest<func::FuncOp>();
     fpm.addPass(createConvertLinalgToLoopsPass());
-    fpm.addPass(createTfmLowerVectorsPass());
     fpm.addPass(createTfmApproximateMathPass());
     fpm.addPass(createCanonicalizerPass());
     fpm.addPass(createCSEPass());
