@@ -138,10 +138,20 @@ struct FlashAttentionGradOpLowering : OpConversionPattern<FlashAttentionGradOp> 
       return b.create<linalg::FillOp>(l, zero, emptyTensor(b, l, ty(shape))).getResult(0);
     };
 
-    // This task's gradients, [Tq', D], [Tk', D], [Tk', Dv].
-    Value dQ0 = zeros(b, loc, {tqPad, d});
-    Value dK0 = zeros(b, loc, {tkPad, d});
-    Value dV0 = zeros(b, loc, {tkPad, dv});
+    // This task's gradients, [Tq', D], [Tk', D], [Tk', Dv]: its slices of
+    // the shared results, zeroed, so that bufferization accumulates in
+    // place (a tensor of their own would be a buffer per task).
+    auto ownSlice = [&](unsigned i, int64_t rows, int64_t cols) {
+      Value slice = b.create<tensor::ExtractSliceOp>(
+          loc, ty({rows, cols}), body->getArgument(1 + i),
+          SmallVector<OpFoldResult>{n, b.getIndexAttr(0), b.getIndexAttr(0)},
+          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(rows), b.getIndexAttr(cols)},
+          SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
+      return b.create<linalg::FillOp>(loc, zero, slice).getResult(0);
+    };
+    Value dQ0 = ownSlice(0, tqPad, d);
+    Value dK0 = ownSlice(1, tkPad, d);
+    Value dV0 = ownSlice(2, tkPad, dv);
 
     auto keyLoop = b.create<scf::ForOp>(
         loc, idx(0), kEnd, idx(bc), ValueRange{dQ0, dK0, dV0},
