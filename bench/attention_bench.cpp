@@ -8,7 +8,11 @@
 // and output, which the caller owns), peak_now (the FMA peak measured again
 // right after the run, GFLOP/s: the shared machine's state at the time).
 //
-//   attention_bench [--benchmark_filter=...] [--benchmark_format=json]
+//   attention_bench [--cpu=<llvm cpu>] [--benchmark_filter=...] [--benchmark_format=json]
+//
+// --cpu compiles for another CPU of this machine's architecture (x86-64-v3:
+// AVX2 code on an AVX-512 machine); --attention-tiles=QxK sets the fused
+// attention's tiles instead of the target's.
 
 #include "alloc_counter.hpp"
 #include "peak.hpp"
@@ -30,6 +34,8 @@ namespace {
 constexpr long kHeadWidth = 64;
 
 std::map<int, double> g_peak;  // threads -> GFLOP/s
+std::string g_cpu = "host";    // --cpu: code for another CPU this machine can run
+long g_tile_q = 0, g_tile_k = 0;  // --attention-tiles=QxK (0: the target's)
 
 // The tfm IR of attention as the DSL traces it: matmul(q, k^T), scale,
 // optional causal mask, softmax, matmul(., v).
@@ -66,6 +72,9 @@ const tfm::jit::Module& module_for(bool fused, long b, long h, long t, bool caus
   if (it == cache.end()) {
     tfm::jit::Options options;
     options.fuse_attention = fused;
+    options.cpu = g_cpu;
+    if (g_tile_q > 0) options.attention_query_tile = g_tile_q;
+    if (g_tile_k > 0) options.attention_key_tile = g_tile_k;
     auto m = tfm::jit::Module::compile(attention_ir(b, h, t, causal), options, "attention");
     if (!m.ok()) {
       std::fprintf(stderr, "%s\n", m.message().c_str());
@@ -106,7 +115,20 @@ void BM_Attention(benchmark::State& state, bool fused, long b, long h, long t, b
 }  // namespace
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]).starts_with("--cpu=") ||
+        std::string(argv[i]).starts_with("--attention-tiles=")) {
+      std::string arg = argv[i];
+      if (arg.starts_with("--cpu="))
+        g_cpu = arg.substr(6);
+      else
+        std::sscanf(arg.c_str(), "--attention-tiles=%ldx%ld", &g_tile_q, &g_tile_k);
+      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+      --argc;
+      --i;
+    }
   g_peak = tfm::bench::startup_peaks();
+  benchmark::AddCustomContext("tfm_cpu", g_cpu);
   for (bool fused : {true, false})
     for (long b : {1L, 4L})
       for (long h : {8L, 12L})

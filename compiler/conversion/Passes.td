@@ -28,10 +28,12 @@ def ConvertTfmToLinalgPass : Pass<"convert-tfm-to-linalg", "func::FuncOp"> {
     ```
   }];
   let options = [
-    Option<"flashQueryTile", "flash-query-tile", "int64_t", /*default=*/"32",
-           "query rows per tile of tfm.flash_attention (rounded to the queries)">,
-    Option<"flashKeyTile", "flash-key-tile", "int64_t", /*default=*/"64",
-           "keys per tile of tfm.flash_attention (rounded to the keys)">,
+    Option<"flashQueryTile", "flash-query-tile", "int64_t", /*default=*/"0",
+           "query rows per tile of tfm.flash_attention (rounded to the "
+           "queries; 0: from the module's tfm.target, else this machine)">,
+    Option<"flashKeyTile", "flash-key-tile", "int64_t", /*default=*/"0",
+           "keys per tile of tfm.flash_attention (rounded to the keys; 0: "
+           "from the target)">,
   ];
   let dependentDialects = [
     "affine::AffineDialect", "arith::ArithDialect", "linalg::LinalgDialect",

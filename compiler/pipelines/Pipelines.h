@@ -61,10 +61,13 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init(false)};
   Option<int64_t> flashQueryTile{
       *this, "flash-query-tile",
-      llvm::cl::desc("query rows per tile of fused attention"), llvm::cl::init(32)};
+      llvm::cl::desc("query rows per tile of fused attention (0: the "
+                     "target's)"),
+      llvm::cl::init(0)};
   Option<int64_t> flashKeyTile{
       *this, "flash-key-tile",
-      llvm::cl::desc("keys per tile of fused attention"), llvm::cl::init(64)};
+      llvm::cl::desc("keys per tile of fused attention (0: the target's)"),
+      llvm::cl::init(0)};
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("run parallel loops on threads (OpenMP)"),

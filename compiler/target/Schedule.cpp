@@ -150,6 +150,29 @@ MatmulSchedule mlir::tfm::matmulSchedule(const CpuTarget &t, int64_t m,
   return s;
 }
 
+AttentionTiles mlir::tfm::attentionTiles(const CpuTarget &t) {
+  // 32 x 64 tiles keep q, k, v, the scores and the output of one tile in
+  // about 48 KiB (d = 64); their matmuls' blocks are tiled by rows that
+  // divide 32 where a block with enough accumulators has such rows (AVX-512:
+  // 8 x 32), else by the model's block, whose rows set the tile (AVX2: 6 x
+  // 16, 36 rows). Measured on Zen 5 (bench/RESULTS.md): AVX2 code 280 ms
+  // with 36 x 64 against 322 with 32 x 64; AVX-512 best at 32 x 64.
+  AttentionTiles a;
+  int64_t inFlight = t.fmaUnits * t.fmaLatency;
+  RegisterBlock model = registerBlock(t);
+  bool divides = false;
+  for (const RegisterBlock &b : registerBlocks(t))
+    if (2 * (b.mr * b.nr / t.lanes()) >= 3 * inFlight && 32 % b.mr == 0)
+      divides = true;
+  a.queries = divides ? 32 : model.mr * ((32 + model.mr - 1) / model.mr);
+  a.keys = std::max<int64_t>(model.nr, 64 / model.nr * model.nr);
+  a.why = divides ? "32 rows: a register block with enough accumulators divides them"
+                  : llvm::formatv("{0} rows: a whole number of {1}-row blocks", a.queries,
+                                  model.mr)
+                        .str();
+  return a;
+}
+
 int64_t mlir::tfm::vectorLanes(const CpuTarget &t) { return t.lanes(); }
 
 std::string mlir::tfm::printSchedules(const CpuTarget &t) {
@@ -159,6 +182,9 @@ std::string mlir::tfm::printSchedules(const CpuTarget &t) {
   os << "vector length: " << vectorLanes(t)
      << " f32 lanes for elementwise and row loops\n";
   os << "matmul block:  " << block.mr << " x " << block.nr << " (" << block.why
+     << ")\n";
+  AttentionTiles at = attentionTiles(t);
+  os << "attention:     " << at.queries << " x " << at.keys << " tiles (" << at.why
      << ")\n";
   MatmulSchedule mm = matmulSchedule(t, 2048, 3072, 768);
   os << "matmul, e.g.:  [2048 x 768] x [768 x 3072]: block " << mm.block.mr

@@ -72,6 +72,16 @@ MatmulSchedule matmulSchedule(const CpuTarget &target, int64_t m, int64_t n,
                               int64_t k, bool lhsTransposed = false,
                               MatmulOverrides overrides = {});
 
+/// The fused attention's tiles: `queries` rows of Q by `keys` keys, so
+/// that its two matmuls per tile (Q Kt [queries x keys], P V) run whole
+/// register blocks: queries a multiple of the rows of a block that keeps
+/// the FMA pipes busy, keys a multiple of its columns.
+struct AttentionTiles {
+  int64_t queries = 32, keys = 64;
+  std::string why;
+};
+AttentionTiles attentionTiles(const CpuTarget &target);
+
 /// Lanes of the vectors elementwise and reduction loops use.
 int64_t vectorLanes(const CpuTarget &target);
 

@@ -72,11 +72,11 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   if (!module) return failed("cannot parse");
 
   auto impl = std::make_unique<Impl>();
-  if (options.attention_query_tile <= 0 || options.attention_key_tile <= 0)
-    return Status::error("tfm: jit: attention tiles must be positive, got " +
+  if (options.attention_query_tile < 0 || options.attention_key_tile < 0)
+    return Status::error("tfm: jit: attention tiles must be positive (or 0: the target's), got " +
                          std::to_string(options.attention_query_tile) + "x" +
                          std::to_string(options.attention_key_tile) +
-                         " ---> HINT: the defaults are 32x64");
+                         " ---> HINT: leave them 0 to compute them from the CPU");
   std::string target_error;
   auto target = mlir::tfm::describeTarget({"", options.cpu, options.features}, target_error);
   if (mlir::failed(target)) return Status::error("tfm: jit: " + target_error);

@@ -30,6 +30,7 @@
 #include "compiler/conversion/Passes.h"
 #include "compiler/conversion/TfmToLinalg/Builders.h"
 #include "compiler/dialect/TfmOps.h"
+#include "compiler/target/Schedule.h"
 
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -686,15 +687,27 @@ struct ConvertTfmToLinalgPass
     target.addLegalDialect<affine::AffineDialect, arith::ArithDialect,
                            linalg::LinalgDialect, math::MathDialect,
                            scf::SCFDialect, tensor::TensorDialect>();
-    if (flashQueryTile <= 0 || flashKeyTile <= 0) {
+    if (flashQueryTile < 0 || flashKeyTile < 0) {
       getOperation().emitError("convert-tfm-to-linalg: flash-query-tile and "
-                               "flash-key-tile must be positive, got ")
+                               "flash-key-tile must be positive (or 0: the "
+                               "target's), got ")
           << static_cast<int64_t>(flashQueryTile) << " and "
           << static_cast<int64_t>(flashKeyTile);
       return signalPassFailure();
     }
+    FlashAttentionTiles tiles{flashQueryTile, flashKeyTile};
+    if (!tiles.queries || !tiles.keys) {
+      FailureOr<CpuTarget> cpu = targetOf(getOperation());
+      if (failed(cpu))
+        return signalPassFailure();
+      AttentionTiles fromTarget = attentionTiles(*cpu);
+      if (!tiles.queries)
+        tiles.queries = fromTarget.queries;
+      if (!tiles.keys)
+        tiles.keys = fromTarget.keys;
+    }
     RewritePatternSet patterns(ctx);
-    populateTfmToLinalgPatterns(patterns, {flashQueryTile, flashKeyTile});
+    populateTfmToLinalgPatterns(patterns, tiles);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -99,9 +99,10 @@ cl::opt<bool> fusionRemarks("fusion-remarks", cl::init(false),
                             cl::desc("say, at its source line, why an attention "
                                      "was left unfused"),
                             cl::cat(category));
-cl::opt<std::string> attentionTiles(
-    "attention-tiles", cl::init("32x64"), cl::value_desc("QxK"),
-    cl::desc("query rows x keys per tile of fused attention (default 32x64)"),
+cl::opt<std::string> attentionTileFlag(
+    "attention-tiles", cl::init(""), cl::value_desc("QxK"),
+    cl::desc("query rows x keys per tile of fused attention (default: "
+             "computed from the target, see --print-target)"),
     cl::cat(category));
 cl::opt<std::string> matmulBlock(
     "matmul-block", cl::init(""), cl::value_desc("MRxNR"),
@@ -275,12 +276,12 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   pipeline.fuseAttention = !noFuse;
   pipeline.fusionRemarks = fusionRemarks.getValue();
   pipeline.parallel = !noParallel;
-  {
+  if (!attentionTileFlag.empty()) {
     long long tq = 0, tk = 0;
     char x = 0, extra = 0;
-    if (std::sscanf(attentionTiles.c_str(), "%lld%c%lld%c", &tq, &x, &tk, &extra) != 3 ||
+    if (std::sscanf(attentionTileFlag.c_str(), "%lld%c%lld%c", &tq, &x, &tk, &extra) != 3 ||
         x != 'x' || tq <= 0 || tk <= 0)
-      return fail("--attention-tiles=" + attentionTiles +
+      return fail("--attention-tiles=" + attentionTileFlag +
                   " is not two positive sizes QxK, e.g. 32x64");
     pipeline.flashQueryTile = tq;
     pipeline.flashKeyTile = tk;

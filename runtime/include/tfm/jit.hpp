@@ -25,8 +25,8 @@ struct Options {
   bool vectorize = true;         // false: scalar loops (a reference for the vector code)
   bool fuse_attention = true;    // false: unfused attention (the reference for fused)
   bool parallel = true;          // false: no threads
-  long attention_query_tile = 32;  // fused attention tile: query rows
-  long attention_key_tile = 64;    // fused attention tile: keys
+  long attention_query_tile = 0;   // fused attention tile: query rows (0: the target's)
+  long attention_key_tile = 0;     // fused attention tile: keys (0: the target's)
   // The matmul register block (rows x columns) and k block; 0: computed
   // from the target (what tfmc --print-target shows).
   long matmul_mr = 0, matmul_nr = 0, matmul_kc = 0;

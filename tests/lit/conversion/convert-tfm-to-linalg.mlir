@@ -1,13 +1,17 @@
-// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg | FileCheck %s
+// The attention tiles come from the target (pinned: Zen 4, 32 x 64) unless
+// given (TILED, AVX2 for Zen 3's 36 x 64).
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg | FileCheck %s
 // RUN: tfm-opt %s --convert-tfm-to-linalg --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s --check-prefix=LOC
 // RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-query-tile=64 flash-key-tile=128" | FileCheck %s --check-prefix=TILED
-// RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-query-tile=0" 2>&1 | FileCheck %s --check-prefix=BADQ
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver3" --convert-tfm-to-linalg | FileCheck %s --check-prefix=AVX2
+// RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-query-tile=-1" 2>&1 | FileCheck %s --check-prefix=BADQ
 // RUN: not tfm-opt %s --split-input-file --convert-tfm-to-linalg="flash-key-tile=-8" 2>&1 | FileCheck %s --check-prefix=BADK
-// RUN: tfm-opt %s --split-input-file --convert-tfm-to-linalg | FileCheck %s --check-prefix=NOSCORE
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg | FileCheck %s --check-prefix=NOSCORE
 
-// Tests that the flash attention tile sizes must be positive.
-// BADQ: error: convert-tfm-to-linalg: flash-query-tile and flash-key-tile must be positive, got 0 and 64
-// BADK: error: convert-tfm-to-linalg: flash-query-tile and flash-key-tile must be positive, got 32 and -8
+// Tests that the flash attention tile sizes must be positive (0: the
+// target's).
+// BADQ: error: convert-tfm-to-linalg: flash-query-tile and flash-key-tile must be positive (or 0: the target's), got -1 and 0
+// BADK: error: convert-tfm-to-linalg: flash-query-tile and flash-key-tile must be positive (or 0: the target's), got 0 and -8
 
 // Tests that a batched matmul against a 2-D weight (a linear layer) folds
 // the batch into the rows: collapse [2, 6, 4] to [12, 4], fill(0) and a
@@ -606,6 +610,11 @@ func.func @select_broadcast(%c: tensor<6x6xi1>, %s: tensor<1x2x6x6xf32>, %n: ten
 // TILED:         scf.forall (%{{.+}}, %{{.+}}) in (8, 2) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<8x2x64x128xf32>)
 // TILED:         scf.forall (%{{.+}}, %{{.+}}) in (8, 4) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<8x256x64xf32>, tensor<8x256xf32>)
 // TILED:           linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<64x64xf32>, tensor<64x128xf32>) outs(%{{.+}} : tensor<64x128xf32>)
+// On an AVX2 CPU, 36-query tiles (six 6-row register blocks): 256 queries
+// padded to 288, 8 tiles.
+// AVX2-LABEL:  func.func @flash_attention_causal
+// AVX2:          scf.forall (%{{.+}}, %{{.+}}) in (8, 8) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<8x288x64xf32>, tensor<8x288xf32>)
+// AVX2:            linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<36x64xf32>, tensor<64x64xf32>) outs(%{{.+}} : tensor<36x64xf32>)
 func.func @flash_attention_causal(%q: tensor<2x4x256x64xf32>, %k: tensor<2x4x256x64xf32>, %v: tensor<2x4x256x64xf32>)
     -> (tensor<2x4x256x64xf32>, tensor<2x4x256xf32>) {
   %o, %lse = tfm.flash_attention %q, %k, %v {causal, scale = 0.125 : f32}

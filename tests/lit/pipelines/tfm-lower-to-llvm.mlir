@@ -5,7 +5,7 @@
 // RUN:   | FileCheck %s --check-prefix=SCALAR
 // RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm="parallel=false" \
 // RUN:   | FileCheck %s --check-prefix=SERIAL --implicit-check-not=omp.
-// RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm --mlir-print-ir-before=finalize-memref-to-llvm 2>&1 >/dev/null \
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --tfm-lower-to-llvm --mlir-print-ir-before=finalize-memref-to-llvm 2>&1 >/dev/null \
 // RUN:   | FileCheck %s --check-prefix=BUFFERS
 
 // Tests that a projection and softmax end in the llvm dialect only: the
