@@ -80,8 +80,14 @@ def TfmTileMatmulsPass : Pass<"tfm-tile-matmuls", "func::FuncOp"> {
     `scf.forall` over chunks of whole register blocks; inside it, loops
     over k blocks (kc), lhs row blocks (mc), panels and register-block rows
     around an `[mr, nr, kc]` micro-kernel contraction that starts from zero
-    in the first k block. Rows and columns that make no whole block become
-    plain contractions. A matmul too small to pay for packing (fewer than
+    in the first k block. Rows and columns that make no whole block get
+    edge kernels of their own static size. The elementwise op that alone
+    consumes the result (a bias, an activation, a residual add, a scale:
+    whatever tfm-fuse-elementwise made one op), possibly through the
+    reshape of a batched linear layer, is computed on each tile after its
+    last k block (`tfm.epilogue`), in L1 rather than as another pass over C,
+    when its other operands are computed before the matmul and read along
+    the rows, the columns, both or neither. A matmul too small to pay for packing (fewer than
     4 mr rows, or below `min-flops` multiply-adds) stays a plain
     contraction, its transposed operand copied first.
 
@@ -105,6 +111,8 @@ def TfmTileMatmulsPass : Pass<"tfm-tile-matmuls", "func::FuncOp"> {
            "the target's)">,
     Option<"depth", "kc", "int64_t", /*default=*/"0",
            "k block (0: the target's)">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "compute the elementwise op that consumes a matmul on its tiles">,
   ];
   let dependentDialects = [
     "arith::ArithDialect", "linalg::LinalgDialect", "scf::SCFDialect",

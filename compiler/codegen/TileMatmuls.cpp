@@ -33,6 +33,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/Debug.h"
 
@@ -107,11 +109,99 @@ FailureOr<Matmul> matchMatmul(linalg::GenericOp op, std::string &why) {
   return mm;
 }
 
+/// An elementwise op that consumes the matmul's result, fused into the
+/// blocked loops: computed on each result tile after its last k block, in
+/// L1, instead of a pass over C. `op` reads C (through `expand`, when the
+/// matmul is a linear layer on a batched input) and other operands, each
+/// seen in the matmul's 2-D (row, column) space.
+struct Epilogue {
+  linalg::GenericOp op;
+  tensor::ExpandShapeOp expand; // or null
+  struct Operand {
+    Value value; ///< 2-D, 1-D (rows or columns) or 0-D
+    bool rows = false, cols = false;
+  };
+  SmallVector<Operand> operands; ///< per input of `op`; value null for C
+};
+
+/// The epilogue of `mm`, or the reason there is none.
+FailureOr<Epilogue> matchEpilogue(Matmul mm, DominanceInfo &dominance,
+                                  std::string &why) {
+  auto fail = [&](const char *reason) {
+    why = reason;
+    return failure();
+  };
+  Value c = mm.op.getResult(0);
+  if (!c.hasOneUse())
+    return fail("the result has more than one use");
+  Epilogue e;
+  Operation *user = *c.getUsers().begin();
+  Value seen = c; // C as the epilogue reads it
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
+    // Rows expanded into leading dimensions, columns kept last.
+    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+    if (groups.size() != 2 || groups[1].size() != 1 || !expand.getResult().hasOneUse())
+      return fail("the result is reshaped other than rows into batch dimensions");
+    e.expand = expand;
+    seen = expand.getResult();
+    user = *seen.getUsers().begin();
+  }
+  auto op = dyn_cast<linalg::GenericOp>(user);
+  if (!op || op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics())
+    return fail("the result's user is not one linalg.generic on tensors");
+  if (op.getNumParallelLoops() != op.getNumLoops())
+    return fail("the result's user is not elementwise (it reduces)");
+  auto outType = cast<RankedTensorType>(op.getResult(0).getType());
+  if (outType != seen.getType())
+    return fail("the elementwise op's result is not of the matmul's shape and type");
+  unsigned rank = outType.getRank();
+  if (!op.getIndexingMapsArray().back().isIdentity())
+    return fail("the elementwise op writes its result permuted");
+  // Its output's initial value must not be read.
+  if (!op.getRegionOutputArgs()[0].use_empty())
+    return fail("the elementwise op reads its output's initial value");
+  e.op = op;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(in);
+    Epilogue::Operand operand;
+    if (in->get() == seen) {
+      if (!map.isIdentity())
+        return fail("the elementwise op reads the matmul's result permuted");
+      e.operands.push_back(operand);
+      continue;
+    }
+    if (!map.isProjectedPermutation())
+      return fail("an operand of the elementwise op is not read along its loops");
+    // Dimensions read: all the row dimensions (0 .. rank-2) or none, and the
+    // column (rank-1) or not, in order.
+    SmallVector<unsigned> dims;
+    for (AffineExpr r : map.getResults())
+      dims.push_back(cast<AffineDimExpr>(r).getPosition());
+    if (!llvm::is_sorted(dims))
+      return fail("an operand of the elementwise op is read transposed");
+    unsigned rowDims = llvm::count_if(dims, [&](unsigned d) { return d + 1 < rank; });
+    if (rowDims != 0 && rowDims != rank - 1)
+      return fail("an operand of the elementwise op depends on only some row dimensions");
+    operand.rows = rowDims != 0;
+    operand.cols = !dims.empty() && dims.back() == rank - 1;
+    Value v = in->get();
+    if (Operation *def = v.getDefiningOp(); def && !dominance.properlyDominates(def, mm.op))
+      return fail("an operand of the elementwise op is computed after the matmul");
+    if (auto arg = dyn_cast<BlockArgument>(v);
+        arg && !dominance.dominates(arg.getOwner(), mm.op->getBlock()))
+      return fail("an operand of the elementwise op is computed after the matmul");
+    operand.value = v;
+    e.operands.push_back(operand);
+  }
+  return e;
+}
+
 /// Builds the packed and blocked form of one matmul.
 class MatmulTiler {
 public:
-  MatmulTiler(OpBuilder &b, Matmul mm, const MatmulSchedule &s)
-      : b(b), loc(mm.op.getLoc()), mm(mm), s(s),
+  MatmulTiler(OpBuilder &b, Matmul mm, const MatmulSchedule &s,
+              std::optional<Epilogue> epilogue = std::nullopt)
+      : b(b), loc(mm.op.getLoc()), mm(mm), s(s), epilogue(std::move(epilogue)),
         et(tensorType(mm.lhs).getElementType()) {
     mr = s.block.mr;
     nr = s.block.nr;
@@ -121,9 +211,12 @@ public:
     colEdge = mm.n % nr;
   }
 
-  /// C, packed and blocked.
+  /// C, packed and blocked (with the epilogue applied, if there is one).
   Value build() {
     Value c = emptyTensor(b, loc, ty({mm.m, mm.n}));
+    if (epilogue)
+      for (const Epilogue::Operand &o : epilogue->operands)
+        epilogueOperands.push_back(o.value ? view2d(o) : Value());
     return blocked(paddedLhs(), packTransposedLhs(), packRhs(), c);
   }
 
@@ -159,6 +252,8 @@ private:
   Location loc;
   Matmul mm;
   const MatmulSchedule &s;
+  std::optional<Epilogue> epilogue;
+  SmallVector<Value> epilogueOperands; // 2-D views, built in build()
   Type et;
   int64_t mr, nr;
   int64_t fullRows, rowEdge;   // whole register blocks of rows, rows left
@@ -292,6 +387,83 @@ private:
                 AffineMap::get(3, 0, {d(1), d(0), d(2)}, ctx));
   }
 
+  /// An epilogue operand collapsed to the matmul's 2-D space: [M, N], [M],
+  /// [N] or a scalar.
+  Value view2d(const Epilogue::Operand &o) {
+    auto type = cast<RankedTensorType>(o.value.getType());
+    int64_t rank = type.getRank();
+    if (o.rows && rank > (o.cols ? 2 : 1)) {
+      ReassociationIndices rowsGroup;
+      for (int64_t d = 0; d < rank - (o.cols ? 1 : 0); ++d)
+        rowsGroup.push_back(d);
+      SmallVector<ReassociationIndices> groups = {rowsGroup};
+      SmallVector<int64_t> shape = {mm.m};
+      if (o.cols) {
+        groups.push_back({rank - 1});
+        shape.push_back(type.getShape().back());
+      }
+      return b.create<tensor::CollapseShapeOp>(
+          loc, RankedTensorType::get(shape, type.getElementType()), o.value, groups);
+    }
+    return o.value;
+  }
+
+  /// The epilogue on the [h, w] result tile `acc` at element (row, col),
+  /// in place: `acc` is the op's output, read through its block argument
+  /// (as an input too, bufferization would copy the tile first).
+  Value applyEpilogue(Value acc, Value row, Value col, int64_t h, int64_t w) {
+    MLIRContext *ctx = b.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (auto [o, v] : llvm::zip(epilogue->operands, epilogueOperands)) {
+      if (!v) // C: the output
+        continue;
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      SmallVector<int64_t> shape;
+      SmallVector<AffineExpr> exprs;
+      if (o.rows) {
+        offsets.push_back(row), sizes.push_back(attr(h)), shape.push_back(h);
+        exprs.push_back(d(0));
+      }
+      if (o.cols) {
+        offsets.push_back(col), sizes.push_back(attr(w)), shape.push_back(w);
+        exprs.push_back(d(1));
+      }
+      strides.assign(offsets.size(), attr(1));
+      Value tile = v;
+      if (!offsets.empty())
+        tile = b.create<tensor::ExtractSliceOp>(
+            loc, RankedTensorType::get(shape, type.getElementType()), v, offsets, sizes,
+            strides);
+      inputs.push_back(tile);
+      maps.push_back(AffineMap::get(2, 0, exprs, ctx));
+    }
+    maps.push_back(AffineMap::getMultiDimIdentityMap(2, ctx));
+    Block &body = epilogue->op.getRegion().front();
+    auto op = b.create<linalg::GenericOp>(
+        loc, TypeRange{acc.getType()}, inputs, ValueRange{acc}, maps,
+        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          // The original's arguments: its inputs in order (C among them),
+          // then its output (unused).
+          IRMapping mapping;
+          unsigned next = 0;
+          for (auto [i, o] : llvm::enumerate(epilogue->operands))
+            mapping.map(body.getArgument(i), o.value ? args[next++] : args.back());
+          mapping.map(body.getArguments().back(), args.back());
+          for (Operation &inner : body.without_terminator())
+            nb.clone(inner, mapping);
+          SmallVector<Value> yields;
+          for (Value y : body.getTerminator()->getOperands())
+            yields.push_back(mapping.lookupOrDefault(y));
+          nb.create<linalg::YieldOp>(l, yields);
+        });
+    op->setAttr("tfm.epilogue", b.getUnitAttr());
+    return op.getResult(0);
+  }
+
   /// The micro-kernel: c[h, w] += A tile x Bp micro-panel, [h, w, kc].
   Value microKernel(Value aTile, Value bPanel, Value c) {
     MLIRContext *ctx = b.getContext();
@@ -379,7 +551,7 @@ private:
     // block starts from zero -- the plain matmul's fill, on the tile here
     // instead of a pass over C -- the others from C.
     auto tile = [&](Value c, Value r, Value p, int64_t h, int64_t w, Value kb,
-                    Value first) -> Value {
+                    Value first, Value last) -> Value {
       Value row = mul(r, idx(mr)), col = mul(p, idx(nr));
       SmallVector<OpFoldResult> at = {sub(row, rowOff), sub(col, colOff)},
                                 size = {attr(h), attr(w)}, one = {attr(1), attr(1)};
@@ -403,6 +575,16 @@ private:
           ArrayRef<OpFoldResult>{attr(1), attr(s.kc), attr(w)},
           ArrayRef<OpFoldResult>{attr(1), attr(1), attr(1)});
       Value acc = microKernel(a, panel, t);
+      if (epilogue)
+        acc = b.create<scf::IfOp>(
+                   loc, last,
+                   [&](OpBuilder &nb, Location l) {
+                     OpBuilder::InsertionGuard g(b);
+                     b.setInsertionPointToStart(nb.getInsertionBlock());
+                     b.create<scf::YieldOp>(l, applyEpilogue(acc, row, col, h, w));
+                   },
+                   [&](OpBuilder &nb, Location l) { nb.create<scf::YieldOp>(l, acc); })
+                  .getResult(0);
       return b.create<tensor::InsertSliceOp>(loc, acc, c, at, size, one);
     };
     // One k block over the chunk: lhs row blocks (mc), panels, block rows;
@@ -411,17 +593,19 @@ private:
     // yielding the chunk would make bufferization copy it).
     auto kBlock = [&](Value kb, Value c) {
       Value first = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, kb, idx(0));
+      Value last =
+          b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, kb, idx(mm.k - s.kc));
       c = loop(r0, rFull, mcBlocks, c, [&](Value mb, Value c) {
         Value mbEnd = minIndex(add(mb, mcBlocks), rFull);
         c = loop(p0, pFull, idx(1), c, [&](Value p, Value c) {
           return loop(mb, mbEnd, idx(1), c, [&](Value r, Value c) {
-            return tile(c, r, p, mr, nr, kb, first);
+            return tile(c, r, p, mr, nr, kb, first, last);
           });
         });
         if (colEdge)
           c = loop(pFull, p1, idx(1), c, [&](Value p, Value c) {
             return loop(mb, mbEnd, idx(1), c, [&](Value r, Value c) {
-              return tile(c, r, p, mr, colEdge, kb, first);
+              return tile(c, r, p, mr, colEdge, kb, first, last);
             });
           });
         return c;
@@ -429,11 +613,11 @@ private:
       if (rowEdge)
         c = loop(rFull, r1, idx(1), c, [&](Value r, Value c) {
           c = loop(p0, pFull, idx(1), c, [&](Value p, Value c) {
-            return tile(c, r, p, rowEdge, nr, kb, first);
+            return tile(c, r, p, rowEdge, nr, kb, first, last);
           });
           if (colEdge)
             c = loop(pFull, p1, idx(1), c, [&](Value p, Value c) {
-              return tile(c, r, p, rowEdge, colEdge, kb, first);
+              return tile(c, r, p, rowEdge, colEdge, kb, first, last);
             });
           return c;
         });
@@ -459,8 +643,12 @@ struct TfmTileMatmulsPass
       return signalPassFailure();
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) { ops.push_back(op); });
+    llvm::DenseSet<Operation *> erased;
+    DominanceInfo dominance(getOperation());
     OpBuilder b(&getContext());
     for (linalg::GenericOp op : ops) {
+      if (erased.contains(op))
+        continue;
       std::string why;
       FailureOr<Matmul> mm = matchMatmul(op, why);
       if (failed(mm)) {
@@ -470,17 +658,39 @@ struct TfmTileMatmulsPass
       MatmulSchedule s = matmulSchedule(*target, mm->m, mm->n, mm->k, mm->ta,
                                         {blockRows, blockCols, depth});
       b.setInsertionPoint(op);
-      MatmulTiler tiler(b, *mm, s);
       bool large = mm->m >= s.block.mr && mm->n >= s.block.nr &&
                    mm->m * mm->n * mm->k >= minFlops;
       if (!s.pack || !large) {
         // Plain: tfm-tile-and-vectorize tiles it as it is.
-        tiler.untransposeOperands(op);
+        MatmulTiler(b, *mm, s).untransposeOperands(op);
         continue;
       }
+      std::optional<Epilogue> epilogue;
+      if (fuseEpilogues) {
+        FailureOr<Epilogue> e = matchEpilogue(*mm, dominance, why);
+        if (succeeded(e))
+          epilogue = *e;
+        else
+          LLVM_DEBUG(llvm::dbgs() << "no epilogue (" << why << "): " << op << "\n");
+      }
+      MatmulTiler tiler(b, *mm, s, epilogue);
       Value c = tiler.build();
       Value fill = op.getDpsInits()[0];
-      op.getResult(0).replaceAllUsesWith(c);
+      if (epilogue) {
+        // The epilogue's result is the blocked loops' (reshaped back).
+        Value result = c;
+        if (epilogue->expand)
+          result = b.create<tensor::ExpandShapeOp>(
+              epilogue->expand.getLoc(), epilogue->expand.getResultType(), c,
+              epilogue->expand.getReassociationIndices());
+        epilogue->op.getResult(0).replaceAllUsesWith(result);
+        erased.insert(epilogue->op);
+        epilogue->op.erase();
+        if (epilogue->expand)
+          epilogue->expand.erase();
+      } else {
+        op.getResult(0).replaceAllUsesWith(c);
+      }
       op.erase();
       if (Operation *f = fill.getDefiningOp(); f && f->use_empty())
         f->erase();

@@ -95,6 +95,7 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
     matmuls.blockRows = options.matmulMr;
     matmuls.blockCols = options.matmulNr;
     matmuls.depth = options.matmulKc;
+    matmuls.fuseEpilogues = options.fuseEpilogues;
     fpm.addPass(createTfmTileMatmulsPass(matmuls));
     fpm.addPass(createCanonicalizerPass());
     fpm.addPass(createCSEPass());

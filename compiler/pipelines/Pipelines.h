@@ -51,6 +51,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<int64_t> matmulKc{
       *this, "matmul-kc",
       llvm::cl::desc("matmul k block (0: the target's)"), llvm::cl::init(0)};
+  Option<bool> fuseEpilogues{
+      *this, "fuse-epilogues",
+      llvm::cl::desc("compute the elementwise op after a matmul on its tiles"),
+      llvm::cl::init(true)};
   Option<bool> fuseAttention{
       *this, "fuse-attention",
       llvm::cl::desc("form tfm.flash_attention (false: the unfused reference)"),

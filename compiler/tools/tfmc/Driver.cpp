@@ -113,6 +113,11 @@ cl::opt<unsigned> matmulKc("matmul-kc", cl::init(0), cl::value_desc("K"),
                            cl::desc("matmul k block (default: computed from "
                                     "the target's L1)"),
                            cl::cat(category));
+cl::opt<bool> noFuseEpilogues(
+    "no-fuse-epilogues", cl::init(false),
+    cl::desc("compute the elementwise op after a matmul in a pass of its own "
+             "(the reference for the fused epilogue)"),
+    cl::cat(category));
 cl::opt<bool> noParallel("no-parallel", cl::init(false),
                          cl::desc("no threads: parallel loops run serially "
                                   "(objects then need no OpenMP runtime)"),
@@ -276,6 +281,7 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   pipeline.fuseAttention = !noFuse;
   pipeline.fusionRemarks = fusionRemarks.getValue();
   pipeline.parallel = !noParallel;
+  pipeline.fuseEpilogues = !noFuseEpilogues;
   if (!attentionTileFlag.empty()) {
     long long tq = 0, tk = 0;
     char x = 0, extra = 0;

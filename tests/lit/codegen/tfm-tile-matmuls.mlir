@@ -139,3 +139,79 @@ func.func @negative_tile_matmul_accumulates(%a: tensor<256x256xf32>, %b: tensor<
   } -> tensor<256x256xf32>
   return %0 : tensor<256x256xf32>
 }
+
+// -----
+
+// Tests that the elementwise op after a linear layer on a batched input
+// (bias, tanh GELU and residual add, one op after tfm-fuse-elementwise) is
+// computed on each result tile after its last k block, in place: the bias
+// read by columns, the residual through its [256, 256] collapse by rows and
+// columns; the layer's result is the blocked loops' result reshaped back,
+// and no pass over C is left. (Run here with fusion before, as the
+// pipeline does.)
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-fuse-elementwise --canonicalize --tfm-tile-matmuls --canonicalize --cse | FileCheck %s --check-prefix=EPILOGUE
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-fuse-elementwise --canonicalize --tfm-tile-matmuls="fuse-epilogues=false" --canonicalize --cse | FileCheck %s --check-prefix=NOEPILOGUE
+// EPILOGUE-LABEL: func.func @tile_matmul_epilogue
+// EPILOGUE:         %[[RES:.+]] = tensor.collapse_shape %arg3 {{\[}}[0, 1], [2]] : tensor<4x64x256xf32> into tensor<256x256xf32>
+// EPILOGUE:         %[[C:.+]] = scf.forall
+// EPILOGUE:             %[[ACC:.+]] = linalg.generic {{.+}} attrs =  {tfm.tile_sizes = array<i64: 0, 0, 1>}
+// EPILOGUE:             %[[BIAS:.+]] = tensor.extract_slice %arg2[%[[COL:.+]]] [32] [1] : tensor<256xf32> to tensor<32xf32>
+// EPILOGUE:             %[[R:.+]] = tensor.extract_slice %[[RES]][%[[ROW:.+]], %[[COL]]] [8, 32] [1, 1] : tensor<256x256xf32> to tensor<8x32xf32>
+// EPILOGUE:             linalg.generic {{.+}} ins(%[[BIAS]], %[[R]] : tensor<32xf32>, tensor<8x32xf32>) outs(%[[ACC]] : tensor<8x32xf32>) attrs =  {tfm.epilogue}
+// EPILOGUE:               math.tanh
+// EPILOGUE:         %[[Y:.+]] = tensor.expand_shape %[[C]] {{\[}}[0, 1], [2]] output_shape [4, 64, 256]
+// EPILOGUE-NOT:     linalg.generic
+// EPILOGUE:         return %[[Y]]
+// NOEPILOGUE-LABEL: func.func @tile_matmul_epilogue
+// NOEPILOGUE-NOT:   tfm.epilogue
+// NOEPILOGUE:       scf.forall
+// NOEPILOGUE:       linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel"]
+// NOEPILOGUE:         math.tanh
+func.func @tile_matmul_epilogue(%x: tensor<4x64x128xf32>, %w: tensor<128x256xf32>, %b: tensor<256xf32>,
+                                %r: tensor<4x64x256xf32>) -> tensor<4x64x256xf32> {
+  %0 = tfm.matmul %x, %w : (tensor<4x64x128xf32>, tensor<128x256xf32>) -> tensor<4x64x256xf32>
+  %1 = tfm.add %0, %b : (tensor<4x64x256xf32>, tensor<256xf32>) -> tensor<4x64x256xf32>
+  %2 = tfm.gelu %1 {approximate = "tanh"} : tensor<4x64x256xf32>
+  %3 = tfm.add %2, %r : (tensor<4x64x256xf32>, tensor<4x64x256xf32>) -> tensor<4x64x256xf32>
+  return %3 : tensor<4x64x256xf32>
+}
+
+// -----
+
+// Tests that no epilogue is fused where it would change or repeat work: the
+// result also returned (a second use), a consumer that reduces (row sums),
+// an operand computed after the matmul, and an operand that depends on the
+// batch dimension alone (not a function of the collapsed rows).
+// EPILOGUE-LABEL: func.func @negative_tile_matmul_epilogue_two_uses
+// EPILOGUE-NOT:     tfm.epilogue
+// EPILOGUE-LABEL: func.func @negative_tile_matmul_epilogue_reduction
+// EPILOGUE-NOT:     tfm.epilogue
+// EPILOGUE-LABEL: func.func @negative_tile_matmul_epilogue_later_operand
+// EPILOGUE-NOT:     tfm.epilogue
+// EPILOGUE-LABEL: func.func @negative_tile_matmul_epilogue_batch_operand
+// EPILOGUE-NOT:     tfm.epilogue
+func.func @negative_tile_matmul_epilogue_two_uses(%x: tensor<256x128xf32>, %w: tensor<128x256xf32>)
+    -> (tensor<256x256xf32>, tensor<256x256xf32>) {
+  %0 = tfm.matmul %x, %w : (tensor<256x128xf32>, tensor<128x256xf32>) -> tensor<256x256xf32>
+  %1 = tfm.relu %0 : tensor<256x256xf32>
+  return %0, %1 : tensor<256x256xf32>, tensor<256x256xf32>
+}
+func.func @negative_tile_matmul_epilogue_reduction(%x: tensor<256x128xf32>, %w: tensor<128x256xf32>)
+    -> tensor<256x256xf32> {
+  %0 = tfm.matmul %x, %w : (tensor<256x128xf32>, tensor<128x256xf32>) -> tensor<256x256xf32>
+  %1 = tfm.softmax %0 {axis = -1 : i64} : tensor<256x256xf32>
+  return %1 : tensor<256x256xf32>
+}
+func.func @negative_tile_matmul_epilogue_later_operand(%x: tensor<256x128xf32>, %w: tensor<128x256xf32>,
+                                                      %y: tensor<256x256xf32>) -> tensor<256x256xf32> {
+  %0 = tfm.matmul %x, %w : (tensor<256x128xf32>, tensor<128x256xf32>) -> tensor<256x256xf32>
+  %s = tfm.softmax %y {axis = -1 : i64} : tensor<256x256xf32>
+  %1 = tfm.add %0, %s : (tensor<256x256xf32>, tensor<256x256xf32>) -> tensor<256x256xf32>
+  return %1 : tensor<256x256xf32>
+}
+func.func @negative_tile_matmul_epilogue_batch_operand(%x: tensor<4x64x128xf32>, %w: tensor<128x256xf32>,
+                                                       %g: tensor<4x1x256xf32>) -> tensor<4x64x256xf32> {
+  %0 = tfm.matmul %x, %w : (tensor<4x64x128xf32>, tensor<128x256xf32>) -> tensor<4x64x256xf32>
+  %1 = tfm.mul %0, %g : (tensor<4x64x256xf32>, tensor<4x1x256xf32>) -> tensor<4x64x256xf32>
+  return %1 : tensor<4x64x256xf32>
+}
