@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -86,11 +87,21 @@ inline double fma_thread_sse(double seconds) {
 }
 #undef TFM_BENCH_TIME_CHAINS
 
-// The widest FMA this CPU has, by name: "avx512f", "avx2+fma" or "sse".
+// The widest FMA this CPU has, by name: "avx512f", "avx2+fma" or "sse";
+// or a narrower one named by TFM_PEAK_ISA (to rate code compiled for an
+// older ISA against that ISA's peak), never one the CPU lacks.
 inline const char* fma_isa() {
-  if (__builtin_cpu_supports("avx512f")) return "avx512f";
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2+fma";
-  return "sse";
+  const char* widest = "sse";
+  if (__builtin_cpu_supports("avx512f"))
+    widest = "avx512f";
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    widest = "avx2+fma";
+  const char* asked = std::getenv("TFM_PEAK_ISA");
+  if (!asked) return widest;
+  std::string a = asked, w = widest;
+  if (a == "sse") return "sse";
+  if (a == "avx2+fma" && w != "sse") return "avx2+fma";
+  return widest;
 }
 
 // GFLOP/s of one thread running independent chains of the widest FMA.

@@ -13,7 +13,10 @@
 // fused attention forward and backward. The rest of the step (norms, GELU,
 // embedding, loss, AdamW, copies) is the step minus the two.
 //
-//   train_bench [--benchmark_filter=...] [--benchmark_format=json]
+//   train_bench [--cpu=<llvm cpu>] [--benchmark_filter=...] [--benchmark_format=json]
+//
+// --cpu compiles for another CPU of this machine's architecture (znver3:
+// AVX2 code on an AVX-512 machine).
 
 #include "models.hpp"
 #include "../alloc_counter.hpp"
@@ -40,6 +43,7 @@ using tfm::bench::kSmall;
 using tfm::bench::TrainModel;
 
 std::map<int, double> g_peak;  // threads -> GFLOP/s
+std::string g_cpu = "host";    // --cpu: code for another CPU this machine can run
 
 // The FLOPs of one step: each linear layer's forward matmul and its two
 // backward ones (3 x 2MNK), the tied head likewise; causal attention forward
@@ -70,6 +74,7 @@ const tfm::jit::Module* module_for(const std::string& name, const tfm::Result<st
     }
     tfm::jit::Options options;
     options.fuse_attention = fused;
+    options.cpu = g_cpu;
     auto m = tfm::jit::Module::compile(*mlir, options, name);
     if (!m.ok()) {
       state.SkipWithError(m.message().c_str());
@@ -224,7 +229,15 @@ void BM_Part(benchmark::State& state, std::string part, int threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]).starts_with("--cpu=")) {
+      g_cpu = argv[i] + 6;
+      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+      --argc;
+      --i;
+    }
   g_peak = tfm::bench::startup_peaks();
+  benchmark::AddCustomContext("tfm_cpu", g_cpu);
   for (const TrainModel& model : {kSmall, kGpt2Block})
     for (bool fused : {true, false})
       for (int threads : {1, 2}) {

@@ -61,6 +61,12 @@ enum class Stage { Tfm, Linalg, LlvmDialect };
 LogicalResult lowerModule(ModuleOp module, Stage stage,
                           const CpuPipelineOptions &options);
 
+/// Makes each OpenMP fork (`__kmpc_fork_call`) call its outlined region
+/// directly when the program runs on one thread (`omp_get_max_threads() ==
+/// 1`): a serialized parallel region in Debian's libomp allocates and
+/// formats trace strings on every entry.
+void forkOnlyWithThreads(llvm::Module &module);
+
 /// Translates an llvm-dialect module to LLVM IR for `tm` and optimizes it at
 /// `optLevel` (0-3).
 FailureOr<std::unique_ptr<llvm::Module>>

@@ -116,11 +116,12 @@ MatmulSchedule mlir::tfm::matmulSchedule(const CpuTarget &t, int64_t m,
   int64_t mr = s.block.mr, nr = s.block.nr;
   // kc: the rhs micro-panel (kc x nr floats) and the lhs values of kc k
   // steps (mr floats each; a 64-byte line each when A is stored
-  // transposed and read a row per step) fill at most 3/4 of L1d, the rest
-  // left to the result tile. BLIS's rule, with the lhs counted: a transposed
-  // lhs at kc = L2/8 ran 20-30% slower on Zen 5 (bench/RESULTS.md).
+  // transposed and read a row per step) fit in L1d (the result tile is in
+  // registers). BLIS's rule, with the lhs counted. Measured on Zen 5
+  // (bench/RESULTS.md): a transposed lhs at kc = L2/8 ran 20-30% slower;
+  // at 3/4 of L1, K = 256 split in two k blocks ran 30% slower than one.
   int64_t lhsFloats = lhsTransposed ? std::max<int64_t>(mr, 16) : mr;
-  int64_t kcMax = std::max<int64_t>(8, t.l1d * 3 / 4 / (4 * (nr + lhsFloats)));
+  int64_t kcMax = std::max<int64_t>(8, t.l1d / (4 * (nr + lhsFloats)));
   s.kc = largestDivisorAtMost(k, kcMax);
   if (s.kc < kcMax / 4) // k has no divisor near the bound: one block
     s.kc = k;
@@ -142,7 +143,7 @@ MatmulSchedule mlir::tfm::matmulSchedule(const CpuTarget &t, int64_t m,
   // at 250 GFLOP/s against 20 GB/s; measured on Zen 5, bench/RESULTS.md:
   // packing won at N = 3072 and 768, lost at N = 256).
   s.packTransposedLhs = lhsTransposed && m * 4 >= 4096 && n / nr >= 24;
-  s.why = llvm::formatv("kc {0}: rhs micro-panel {0} x {1} and lhs micro-panel in 3/4 L1d; "
+  s.why = llvm::formatv("kc {0}: rhs micro-panel {0} x {1} and lhs micro-panel in L1d; "
                         "mc {2}: lhs block {2} x {0} x 4 B <= L2/2; nc {3}: "
                         "rhs block {0} x {3} x 4 B <= {4}/2",
                         s.kc, nr, s.mc, s.nc, t.l3 ? "L3 share" : "L2")

@@ -110,7 +110,11 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   std::string error;
   auto tm = mlir::tfm::createTargetMachine(*target, options.opt_level, error);
   if (mlir::failed(tm)) return Status::error("tfm: jit: cannot target this machine: " + error);
-  auto transformer = mlir::makeOptimizingTransformer(options.opt_level, 0, tm->get());
+  auto optimize = mlir::makeOptimizingTransformer(options.opt_level, 0, tm->get());
+  auto transformer = [optimize](llvm::Module* m) -> llvm::Error {
+    mlir::tfm::forkOnlyWithThreads(*m);
+    return optimize(m);
+  };
   mlir::ExecutionEngineOptions engine_options;
   engine_options.transformer = transformer;
   engine_options.jitCodeGenOptLevel = llvm::CodeGenOpt::getLevel(options.opt_level);
