@@ -16,6 +16,21 @@ def load(path):
         return json.load(f)
 
 
+def cpu_name(path):
+    """'AMD EPYC, family 26 model 2, avx512f avx2 fma' from a saved lscpu."""
+    if not os.path.exists(path):
+        return "?"
+    fields = {}
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields[key.strip()] = value.strip()
+    flags = set(fields.get("Flags", "").split())
+    isa = " ".join(x for x in ("avx512f", "avx2", "fma") if x in flags)
+    return (f"{fields.get('Model name', '?')}, family {fields.get('CPU family', '?')} "
+            f"model {fields.get('Model', '?')}, {isa}")
+
+
 def main():
     d = sys.argv[1]
     tag = sys.argv[2] if len(sys.argv) > 2 else ""
@@ -41,7 +56,7 @@ def main():
                 if (r["name"], t) in rows:
                     rows[(r["name"], t)][key] = r["gflops"]
     isa = ctx.get("peak_isa", "?")
-    print(f"CPU: {ctx.get('host_name', '')} -- tfm code for `{ctx.get('tfm_cpu', 'host')}`, "
+    print(f"CPU: {cpu_name(os.path.join(d, f'matmul_lscpu{tag}.txt'))} -- tfm code for `{ctx.get('tfm_cpu', 'host')}`, "
           f"FMA peak ({isa}) {float(ctx['peak_gflops_1_thread']):.0f} GFLOP/s on 1 thread, "
           f"{float(ctx['peak_gflops_2_threads']):.0f} on 2\n")
     print("| shape (M x K x N, ta, tb) | threads | tfm GFLOP/s | % peak | oneDNN | tfm / oneDNN | PyTorch | tfm / PyTorch | bytes allocated per call |")
