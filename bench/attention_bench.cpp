@@ -115,18 +115,9 @@ void BM_Attention(benchmark::State& state, bool fused, long b, long h, long t, b
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i)
-    if (std::string(argv[i]).starts_with("--cpu=") ||
-        std::string(argv[i]).starts_with("--attention-tiles=")) {
-      std::string arg = argv[i];
-      if (arg.starts_with("--cpu="))
-        g_cpu = arg.substr(6);
-      else
-        std::sscanf(arg.c_str(), "--attention-tiles=%ldx%ld", &g_tile_q, &g_tile_k);
-      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
-      --argc;
-      --i;
-    }
+  g_cpu = tfm::bench::take_flag(&argc, argv, "--cpu", g_cpu);
+  if (std::string tiles = tfm::bench::take_flag(&argc, argv, "--attention-tiles"); !tiles.empty())
+    std::sscanf(tiles.c_str(), "%ldx%ld", &g_tile_q, &g_tile_k);
   g_peak = tfm::bench::startup_peaks();
   benchmark::AddCustomContext("tfm_cpu", g_cpu);
   for (bool fused : {true, false})

@@ -109,19 +109,10 @@ int main(int argc, char** argv) {
       for (const MatmulShape& s : tfm::bench::matmul_shapes()) std::printf("%s\n", s.json().c_str());
       return 0;
     }
-  for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], "--cpu=", 6) == 0 || std::strncmp(argv[i], "--mr=", 5) == 0 ||
-        std::strncmp(argv[i], "--nr=", 5) == 0 || std::strncmp(argv[i], "--kc=", 5) == 0) {
-      std::string arg = argv[i];
-      std::string value = arg.substr(arg.find('=') + 1);
-      if (arg.starts_with("--cpu=")) g_cpu = value;
-      if (arg.starts_with("--mr=")) g_mr = std::stol(value);
-      if (arg.starts_with("--nr=")) g_nr = std::stol(value);
-      if (arg.starts_with("--kc=")) g_kc = std::stol(value);
-      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
-      --argc;
-      --i;
-    }
+  g_cpu = tfm::bench::take_flag(&argc, argv, "--cpu", g_cpu);
+  g_mr = std::stol(tfm::bench::take_flag(&argc, argv, "--mr", "0"));
+  g_nr = std::stol(tfm::bench::take_flag(&argc, argv, "--nr", "0"));
+  g_kc = std::stol(tfm::bench::take_flag(&argc, argv, "--kc", "0"));
   g_peak = tfm::bench::startup_peaks();
   benchmark::AddCustomContext("tfm_cpu", g_cpu);
   for (const MatmulShape& s : tfm::bench::matmul_shapes())

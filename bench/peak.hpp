@@ -163,6 +163,22 @@ inline void report_rate(benchmark::State& state, double gflop, int threads,
   state.counters["peak_now"] = fma_peak(threads, /*seconds=*/0.05);
 }
 
+// Takes every `<name>=<value>` argument out of argv (the benchmark's own
+// flags, before Google Benchmark reads the rest) and returns the last value
+// given, else `fallback`.
+inline std::string take_flag(int* argc, char** argv, const std::string& name,
+                             std::string fallback = "") {
+  const std::string prefix = name + "=";
+  for (int i = 1; i < *argc; ++i)
+    if (std::string(argv[i]).starts_with(prefix)) {
+      fallback = argv[i] + prefix.size();
+      for (int j = i; j + 1 < *argc; ++j) argv[j] = argv[j + 1];
+      --*argc;
+      --i;
+    }
+  return fallback;
+}
+
 // Runs the registered benchmarks with the start-up peaks in the JSON
 // context (peak_gflops_1_thread, peak_gflops_2_threads).
 inline void run_benchmarks(int* argc, char** argv, const std::map<int, double>& peaks) {

@@ -9,6 +9,8 @@ import json
 import os
 import sys
 
+from report_matmul import cpu_name
+
 
 def main():
     d = sys.argv[1]
@@ -26,7 +28,8 @@ def main():
                 b["real_time"], b["GFLOP/s"] if b["GFLOP/s"] < 1e6 else b["GFLOP/s"] / 1e9)
         for r in torch:
             cell.setdefault((r["B"], r["H"], r["T"], r["causal"]), {})["sdpa"] = (r["ms"], r["gflops"])
-        print(f"### {isa}: tfm code for `{ctx.get('tfm_cpu', 'host')}`, FMA peak ({ctx.get('peak_isa')}) "
+        print(f"### {isa}: CPU {cpu_name(os.path.join(d, 'attention_targets_lscpu.txt'))}; "
+              f"tfm code for `{ctx.get('tfm_cpu', 'host')}`, FMA peak ({ctx.get('peak_isa')}) "
               f"{float(ctx['peak_gflops_2_threads']):.0f} GFLOP/s on 2 threads\n")
         print("| B | H | T | causal | tfm fused ms | GFLOP/s | tfm unfused ms | fused / unfused | SDPA ms | fused / SDPA |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")

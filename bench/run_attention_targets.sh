@@ -15,6 +15,7 @@ export OMP_PROC_BIND=close OMP_PLACES=cores
 export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296
 cmake --build build --target attention_bench
 mkdir -p bench/results
+lscpu > bench/results/attention_targets_lscpu.txt
 filter='BM_Attention(Fused|Unfused)/B:(1/H:8|4/H:12)/T:(1024|2048)/causal:(0|1)/threads:2'
 : > bench/results/attention_targets_shapes.jsonl
 for bh in "1 8" "4 12"; do for t in 1024 2048; do for c in 0 1; do

@@ -31,6 +31,7 @@ export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_t
 
 cmake --build build --target train_bench
 mkdir -p bench/results
+lscpu > bench/results/train_lscpu.txt
 vmstat -n 10 > bench/results/train_vmstat.log &
 vmstat_pid=$!
 trap 'kill $vmstat_pid 2>/dev/null' EXIT

@@ -229,13 +229,7 @@ void BM_Part(benchmark::State& state, std::string part, int threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i)
-    if (std::string(argv[i]).starts_with("--cpu=")) {
-      g_cpu = argv[i] + 6;
-      for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
-      --argc;
-      --i;
-    }
+  g_cpu = tfm::bench::take_flag(&argc, argv, "--cpu", g_cpu);
   g_peak = tfm::bench::startup_peaks();
   benchmark::AddCustomContext("tfm_cpu", g_cpu);
   for (const TrainModel& model : {kSmall, kGpt2Block})

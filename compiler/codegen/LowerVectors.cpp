@@ -4,8 +4,11 @@
 // patterns sees the output of the one before:
 //   1. fold subviews into transfer indices, then hoist loop-invariant
 //      transfers (matmul accumulators stay in registers);
-//   2. contract -> outer products -> FMAs; multi_reduction, transpose,
-//      broadcast, shape_cast, gather -> 1-D ops;
+//   2. contract -> outer products -> FMAs (a contraction that is not a
+//      matmul -- a row's dot product, a sum over a unit dimension -- is a
+//      product and a reduction instead: as outer products it would be one
+//      per lane); multi_reduction, transpose, broadcast, shape_cast,
+//      gather -> 1-D ops;
 //   3. n-D transfers -> unrolled 1-D transfers -> vector.load / vector.store.
 // What is left is what convert-vector-to-llvm takes.
 //
@@ -31,6 +34,144 @@ namespace mlir::tfm {
 using namespace mlir;
 
 namespace {
+
+/// A vector.contract that outer products would lower one lane at a time --
+/// a dot product (no parallel dimension of more than one element in only
+/// one operand) or one with a parallel dimension both operands share -- as
+/// acc + reduce(lhs * rhs): the product over the iteration space, then a
+/// multi_reduction over the reduction dimensions (a plain add where they
+/// are all unit dimensions).
+struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::ContractionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getKind() != vector::CombiningKind::ADD ||
+        !isa<FloatType>(op.getLhsType().getElementType()) ||
+        op->getParentOfType<vector::MaskOp>())
+      return failure();
+    auto accType = dyn_cast<VectorType>(op.getAccType());
+    if (!accType || op.getLhsType().isScalable() || op.getRhsType().isScalable())
+      return failure();
+    SmallVector<int64_t> bounds;
+    op.getIterationBounds(bounds);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    unsigned n = bounds.size();
+    SmallVector<bool> isReduction(n, false);
+    for (auto [i, it] : llvm::enumerate(op.getIteratorTypes()))
+      isReduction[i] = vector::isReductionIterator(it);
+    auto uses = [&](AffineMap map, unsigned d) {
+      return map.isFunctionOfDim(d);
+    };
+    // Outer products run over the parallel dimensions only one operand has
+    // and unroll those both have.
+    int64_t lhsOnly = 1, rhsOnly = 1;
+    bool shared = false;
+    for (unsigned d = 0; d < n; ++d) {
+      if (isReduction[d])
+        continue;
+      bool l = uses(maps[0], d), r = uses(maps[1], d);
+      if (l && r && bounds[d] > 1)
+        shared = true;
+      else if (l && !r)
+        lhsOnly *= bounds[d];
+      else if (r && !l)
+        rhsOnly *= bounds[d];
+    }
+    if (!shared && lhsOnly * rhsOnly > 1)
+      return failure(); // a matmul or a matrix-vector product: outer products
+    // The accumulator's dimensions: the parallel ones, in order.
+    SmallVector<unsigned> parallel;
+    for (unsigned d = 0; d < n; ++d)
+      if (!isReduction[d])
+        parallel.push_back(d);
+    AffineMap accMap = maps[2];
+    if (accMap.getNumResults() != parallel.size())
+      return failure();
+    for (auto [r, d] : llvm::zip(accMap.getResults(), parallel))
+      if (cast<AffineDimExpr>(r).getPosition() != d)
+        return failure();
+
+    Location loc = op.getLoc();
+    Type et = op.getLhsType().getElementType();
+    // An operand over the whole iteration space: its missing dimensions
+    // broadcast in front, then transposed into iteration order.
+    auto expand = [&](Value v, AffineMap map) -> Value {
+      SmallVector<int64_t> order, shape;
+      for (unsigned d = 0; d < n; ++d)
+        if (!uses(map, d)) {
+          order.push_back(d);
+          shape.push_back(bounds[d]);
+        }
+      for (AffineExpr e : map.getResults()) {
+        unsigned d = cast<AffineDimExpr>(e).getPosition();
+        order.push_back(d);
+        shape.push_back(bounds[d]);
+      }
+      Value b = v;
+      if (shape.size() != cast<VectorType>(v.getType()).getRank())
+        b = rewriter.create<vector::BroadcastOp>(loc, VectorType::get(shape, et), v);
+      SmallVector<int64_t> perm(n);
+      for (unsigned i = 0; i < n; ++i)
+        perm[order[i]] = i; // iteration dim order[i] is at position i
+      SmallVector<int64_t> transpose(n);
+      for (unsigned d = 0; d < n; ++d)
+        transpose[d] = perm[d];
+      if (!llvm::equal(transpose, llvm::seq<int64_t>(0, n)))
+        b = rewriter.create<vector::TransposeOp>(loc, b, transpose);
+      return b;
+    };
+    if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+      return failure();
+    Value product = rewriter.create<arith::MulFOp>(loc, expand(op.getLhs(), maps[0]),
+                                                   expand(op.getRhs(), maps[1]));
+    bool unitReductions = llvm::all_of(llvm::seq<unsigned>(0, n), [&](unsigned d) {
+      return !isReduction[d] || bounds[d] == 1;
+    });
+    if (unitReductions) {
+      Value flat = rewriter.create<vector::ShapeCastOp>(loc, accType, product);
+      rewriter.replaceOpWithNewOp<arith::AddFOp>(op, op.getAcc(), flat);
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<vector::MultiDimReductionOp>(
+        op, product, op.getAcc(), isReduction, vector::CombiningKind::ADD);
+    return success();
+  }
+};
+
+/// A transpose or shape_cast of a vector whose lanes are all one value --
+/// a broadcast of a single element (a row's statistic read along the row)
+/// or a splat constant -- is that value broadcast to the new shape.
+/// (Lowered as written, either would move each lane on its own.)
+template <typename OpTy>
+struct ReshapeOfSplat : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    auto type = cast<VectorType>(op.getResult().getType());
+    Value source = op->getOperand(0);
+    if (auto broadcast = source.getDefiningOp<vector::BroadcastOp>()) {
+      auto from = dyn_cast<VectorType>(broadcast.getSourceType());
+      if (from && from.getNumElements() != 1)
+        return failure();
+      // The element itself is broadcast (a broadcast of a 1-element vector
+      // that stretches a dimension lowers to invalid inserts).
+      Value element = broadcast.getSource();
+      if (from)
+        element = rewriter.create<vector::ExtractOp>(op.getLoc(), element,
+                                                     SmallVector<int64_t>(from.getRank(), 0));
+      rewriter.replaceOpWithNewOp<vector::BroadcastOp>(op, type, element);
+      return success();
+    }
+    DenseElementsAttr values;
+    if (matchPattern(source, m_Constant(&values)) && values.isSplat()) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type, values.resizeSplat(type));
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct TfmLowerVectorsPass
     : tfm::impl::TfmLowerVectorsPassBase<TfmLowerVectorsPass> {
   void runOnOperation() override {
@@ -71,10 +212,16 @@ struct TfmLowerVectorsPass
           vector::populateVectorTransferPermutationMapLoweringPatterns(p);
           vector::populateVectorReductionToContractPatterns(p);
           vector::populateCastAwayVectorLeadingOneDimPatterns(p);
+          p.add<ReshapeOfSplat<vector::TransposeOp>, ReshapeOfSplat<vector::ShapeCastOp>>(ctx);
+          // Elementwise ops and transposes of [n x 1] vectors (a row's
+          // statistic) on [n] vectors, their unit dimensions dropped.
+          vector::populateDropUnitDimWithShapeCastPatterns(p);
+          vector::populateShapeCastFoldingPatterns(p);
         })))
       return signalPassFailure();
 
     if (failed(apply([&](RewritePatternSet &p) {
+          p.add<ContractAsProductAndReduction>(ctx, /*benefit=*/2);
           vector::populateVectorContractLoweringPatterns(p, options);
           vector::populateVectorOuterProductLoweringPatterns(p);
           vector::populateVectorMultiReductionLoweringPatterns(

@@ -99,6 +99,15 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
     fpm.addPass(createTfmTileMatmulsPass(matmuls));
     fpm.addPass(createCanonicalizerPass());
     fpm.addPass(createCSEPass());
+    // Row groups (a norm's statistics and the op that applies them) in one
+    // loop over blocks of rows, after the matmuls took their epilogues.
+    if (options.fuseRows) {
+      TfmFuseRowsPassOptions rows;
+      rows.distribute = options.parallel;
+      fpm.addPass(createTfmFuseRowsPass(rows));
+      fpm.addPass(createCanonicalizerPass());
+      fpm.addPass(createCSEPass());
+    }
     TfmTileAndVectorizePassOptions tiling;
     tiling.vectorize = options.vectorize;
     tiling.vectorSize = options.vectorSize;

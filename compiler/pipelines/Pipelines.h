@@ -55,6 +55,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "fuse-epilogues",
       llvm::cl::desc("compute the elementwise op after a matmul on its tiles"),
       llvm::cl::init(true)};
+  Option<bool> fuseRows{
+      *this, "fuse-rows",
+      llvm::cl::desc("compute row reductions (norms, softmax) in the loop "
+                     "of the op that reads them"),
+      llvm::cl::init(true)};
   Option<bool> fuseAttention{
       *this, "fuse-attention",
       llvm::cl::desc("form tfm.flash_attention (false: the unfused reference)"),

@@ -174,6 +174,19 @@ AttentionTiles mlir::tfm::attentionTiles(const CpuTarget &t) {
   return a;
 }
 
+RowBlock mlir::tfm::rowBlock(const CpuTarget &t, int64_t rows, int64_t bytesPerRow) {
+  RowBlock r;
+  int64_t budget = t.l1d / 2;
+  int64_t most = std::max<int64_t>(1, budget / std::max<int64_t>(1, bytesPerRow));
+  for (int64_t d = std::min(rows, most); d >= 1; --d)
+    if (rows % d == 0) {
+      r.rows = d;
+      break;
+    }
+  r.why = llvm::formatv("{0} B a row; half of L1d is {1} B", bytesPerRow, budget).str();
+  return r;
+}
+
 int64_t mlir::tfm::vectorLanes(const CpuTarget &t) { return t.lanes(); }
 
 std::string mlir::tfm::printSchedules(const CpuTarget &t) {
@@ -187,6 +200,9 @@ std::string mlir::tfm::printSchedules(const CpuTarget &t) {
   AttentionTiles at = attentionTiles(t);
   os << "attention:     " << at.queries << " x " << at.keys << " tiles (" << at.why
      << ")\n";
+  RowBlock rb = rowBlock(t, 2048, 3 * 768 * 4);
+  os << "row groups:    e.g. layer_norm of [2048 x 768]: " << rb.rows
+     << (rb.rows == 1 ? " row" : " rows") << " per tile (" << rb.why << ")\n";
   MatmulSchedule mm = matmulSchedule(t, 2048, 3072, 768);
   os << "matmul, e.g.:  [2048 x 768] x [768 x 3072]: block " << mm.block.mr
      << " x " << mm.block.nr << " (" << mm.block.why << "); " << mm.why

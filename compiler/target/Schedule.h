@@ -82,6 +82,17 @@ struct AttentionTiles {
 };
 AttentionTiles attentionTiles(const CpuTarget &target);
 
+/// Rows per tile of a fused row group (a row reduction, e.g. a norm's or a
+/// softmax's statistics, computed in the loop of the op that reads it):
+/// the most rows, at most `rows` and dividing it, whose `bytesPerRow` (one
+/// row of every array the group touches) fit in half of L1d, so that the
+/// row is read from memory once and from L1 by the rest of the group.
+struct RowBlock {
+  int64_t rows = 1;
+  std::string why;
+};
+RowBlock rowBlock(const CpuTarget &target, int64_t rows, int64_t bytesPerRow);
+
 /// Lanes of the vectors elementwise and reduction loops use.
 int64_t vectorLanes(const CpuTarget &target);
 

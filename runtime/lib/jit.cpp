@@ -87,6 +87,7 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   pipeline.fuseAttention = options.fuse_attention;
   pipeline.parallel = options.parallel;
   pipeline.fuseEpilogues = options.fuse_epilogues;
+  pipeline.fuseRows = options.fuse_rows;
   pipeline.flashQueryTile = options.attention_query_tile;
   pipeline.flashKeyTile = options.attention_key_tile;
   if (options.matmul_mr < 0 || options.matmul_nr < 0 || options.matmul_kc < 0)

@@ -168,6 +168,21 @@ TEST_F(Gradients, Normalizations) {
         {2, 3, 8});
 }
 
+// Rows enough that tfm-fuse-rows computes each norm and its backward in
+// blocks of rows (64 rows of 96 doubles: several blocks of half an L1d).
+TEST_F(Gradients, NormalizationsInRowBlocks) {
+  check("layer_norm, row blocks", {{"x", {16, 4, 96}}, {"g", {96}}, {"b", {96}}},
+        "  %y = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32} : (tensor<16x4x96xf64>, "
+        "tensor<96xf64>, tensor<96xf64>) -> tensor<16x4x96xf64>\n",
+        {16, 4, 96});
+  check("rms_norm, row blocks", {{"x", {64, 96}}, {"g", {96}}},
+        "  %y = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<64x96xf64>, tensor<96xf64>) -> "
+        "tensor<64x96xf64>\n",
+        {64, 96});
+  check("log_softmax, row blocks", {{"a", {64, 96}}},
+        "  %y = tfm.log_softmax %a {axis = -1 : i64} : tensor<64x96xf64>\n", {64, 96});
+}
+
 TEST_F(Gradients, AttentionPieces) {
   // Masked scores go through a softmax (a masked -inf times r would be NaN).
   check("mask causal + lengths, softmax", {{"s", {2, 2, 5, 5}}, {"len", {2}, false, "i32", {3, 5}}},

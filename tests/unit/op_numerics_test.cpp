@@ -23,11 +23,13 @@ class OpNumerics : public ::testing::TestWithParam<bool> {
   // Traces `model`, JIT-compiles it and runs it on `inputs` (in declaration
   // order); returns the outputs as float vectors.
   std::vector<std::vector<float>> run(const std::string& name, const ModelFn& model,
-                                      const std::vector<tfm::TensorView>& inputs) {
+                                      const std::vector<tfm::TensorView>& inputs,
+                                      bool fuse_rows = true) {
     TraceResult traced = trace(name, model);
     EXPECT_TRUE(traced.ok()) << traced.error;
     tfm::jit::Options options;
     options.vectorize = GetParam();
+    options.fuse_rows = fuse_rows;
     auto module = tfm::jit::Module::compile(traced.mlir, options, name);
     EXPECT_TRUE(module.ok()) << module.message();
     if (!module.ok()) return {};
@@ -166,6 +168,41 @@ TEST_P(OpNumerics, LayerNorm) {
   if (out.empty()) return;
   expect_close(out[0], ref::layer_norm(x, g, b, 1e-5f), "layer_norm [2x5x48]");
   expect_close(out[1], ref::layer_norm(y, g6, b6, 1e-3f), "layer_norm [1x6x6] eps 1e-3");
+}
+
+// Norms and softmax over enough rows that tfm-fuse-rows computes them in
+// blocks of rows (and the residual add feeding a norm with them, its result
+// used by nothing else), with and without row fusion; shapes whose rows do
+// not divide the vector length.
+TEST_P(OpNumerics, RowGroups) {
+  ref::Array x = ref::random_array({4, 16, 300}, 21, -3.0f, 5.0f);
+  ref::Array r = ref::random_array({4, 16, 300}, 22);
+  ref::Array g = ref::random_array({300}, 23), b = ref::random_array({300}, 24);
+  ref::Array s = ref::random_array({2, 30, 200}, 25, -4.0f, 4.0f);
+  ref::Array y = ref::random_array({63, 520}, 26), gy = ref::random_array({520}, 27);
+  for (bool fused : {true, false}) {
+    auto out = run("row_groups",
+                   [](Function& f) {
+                     auto x = f.input<Shape<4, 16, 300>>("x");
+                     auto r = f.input<Shape<4, 16, 300>>("r");
+                     auto g = f.input<Shape<300>>("g");
+                     auto b = f.input<Shape<300>>("b");
+                     auto s = f.input<Shape<2, 30, 200>>("s");
+                     auto y = f.input<Shape<63, 520>>("y");
+                     auto gy = f.input<Shape<520>>("gy");
+                     f.output("residual_norm", layer_norm(x + r, g, b, 1e-5f));
+                     f.output("softmax", softmax(s));
+                     f.output("log_softmax", log_softmax(s));
+                     f.output("rms", rms_norm(y, gy, 1e-6f));
+                   },
+                   {view(x), view(r), view(g), view(b), view(s), view(y), view(gy)}, fused);
+    if (out.empty()) return;
+    std::string how = fused ? " (rows fused)" : " (rows unfused)";
+    expect_close(out[0], ref::layer_norm(ref::add(x, r), g, b, 1e-5f), "layer_norm(x + r) [4x16x300]" + how);
+    expect_close(out[1], ref::softmax(s, -1), "softmax [2x30x200]" + how);
+    expect_close(out[2], ref::log_softmax(s, -1), "log_softmax [2x30x200]" + how);
+    expect_close(out[3], ref::rms_norm(y, gy, 1e-6f), "rms_norm [63x520]" + how);
+  }
 }
 
 TEST_P(OpNumerics, Embedding) {

@@ -118,6 +118,11 @@ cl::opt<bool> noFuseEpilogues(
     cl::desc("compute the elementwise op after a matmul in a pass of its own "
              "(the reference for the fused epilogue)"),
     cl::cat(category));
+cl::opt<bool> noFuseRows(
+    "no-fuse-rows", cl::init(false),
+    cl::desc("compute a norm's or softmax's row reductions in passes of their "
+             "own (the reference for row fusion)"),
+    cl::cat(category));
 cl::opt<bool> noParallel("no-parallel", cl::init(false),
                          cl::desc("no threads: parallel loops run serially "
                                   "(objects then need no OpenMP runtime)"),
@@ -282,6 +287,7 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   pipeline.fusionRemarks = fusionRemarks.getValue();
   pipeline.parallel = !noParallel;
   pipeline.fuseEpilogues = !noFuseEpilogues;
+  pipeline.fuseRows = !noFuseRows;
   if (!attentionTileFlag.empty()) {
     long long tq = 0, tk = 0;
     char x = 0, extra = 0;

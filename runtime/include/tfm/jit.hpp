@@ -25,6 +25,7 @@ struct Options {
   bool vectorize = true;         // false: scalar loops (a reference for the vector code)
   bool fuse_attention = true;    // false: unfused attention (the reference for fused)
   bool parallel = true;          // false: no threads
+  bool fuse_rows = true;         // false: a norm's or softmax's row reductions in passes of their own
   bool fuse_epilogues = true;    // false: elementwise ops after matmuls in passes of their own
   long attention_query_tile = 0;   // fused attention tile: query rows (0: the target's)
   long attention_key_tile = 0;     // fused attention tile: keys (0: the target's)

@@ -157,3 +157,95 @@ func.func @lower_transfer_broadcast(%b: memref<64xf32>, %x: memref<2x64xf32>) {
   vector.transfer_write %v, %x[%c0, %c0] {in_bounds = [true, true]} : vector<2x64xf32>, memref<2x64xf32>
   return
 }
+
+// -----
+
+#x = affine_map<(r, d) -> (r, d)>
+#row = affine_map<(r, d) -> (r)>
+#col = affine_map<(r, d) -> (d)>
+
+// Tests that a row's dot product (a norm's sum of dy * gamma: no parallel
+// dimension of more than one element) is a product and one horizontal
+// reduction, not 64 one-lane outer products.
+// CHECK-LABEL: func.func @row_dot_product
+// CHECK-NOT:     vector.contract
+// CHECK-NOT:     vector.outerproduct
+// CHECK:         %[[P:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<1x64xf32>
+// CHECK:         %[[P0:.+]] = vector.extract %[[P]][0] : vector<64xf32> from vector<1x64xf32>
+// CHECK:         vector.reduction <add>, %[[P0]], %{{.+}} : vector<64xf32> into f32
+// CHECK-NOT:     vector.extract %{{.+}}[{{[0-9]+}}] : f32 from vector<64xf32>
+// CHECK:         return
+func.func @row_dot_product(%x: memref<1x64xf32>, %g: memref<64xf32>, %s: memref<1xf32>) {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %vx = vector.transfer_read %x[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<1x64xf32>, vector<1x64xf32>
+  %vg = vector.transfer_read %g[%c0], %f0 {in_bounds = [true]} : memref<64xf32>, vector<64xf32>
+  %vs = vector.transfer_read %s[%c0], %f0 {in_bounds = [true]} : memref<1xf32>, vector<1xf32>
+  %r = vector.contract {indexing_maps = [#x, #col, #row], iterator_types = ["parallel", "reduction"],
+                        kind = #vector.kind<add>} %vx, %vg, %vs
+      : vector<1x64xf32>, vector<64xf32> into vector<1xf32>
+  vector.transfer_write %r, %s[%c0] {in_bounds = [true]} : vector<1xf32>, memref<1xf32>
+  return
+}
+
+// -----
+
+#x = affine_map<(r, d) -> (r, d)>
+#col = affine_map<(r, d) -> (d)>
+
+// Tests that a contraction over a unit dimension whose parallel dimension
+// both operands share (one row of a norm's parameter gradient, sum over
+// rows of dy * xhat) is one multiply and one add on 64 lanes, not one
+// outer product per lane.
+// CHECK-LABEL: func.func @column_sum_over_one_row
+// CHECK-SAME:    (%[[X:.+]]: memref<1x64xf32>, %[[Y:.+]]: memref<1x64xf32>, %[[S:.+]]: memref<64xf32>)
+// CHECK-NOT:     vector.contract
+// CHECK:         %[[ACC:.+]] = vector.load %[[S]][%{{.+}}] : memref<64xf32>, vector<64xf32>
+// CHECK:         %[[P:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<1x64xf32>
+// CHECK:         %[[P0:.+]] = vector.extract %[[P]][0] : vector<64xf32> from vector<1x64xf32>
+// CHECK:         %[[R:.+]] = arith.addf %[[ACC]], %[[P0]] : vector<64xf32>
+// CHECK:         vector.store %[[R]], %[[S]]
+// CHECK-NOT:     vector.reduction
+func.func @column_sum_over_one_row(%x: memref<1x64xf32>, %y: memref<1x64xf32>, %s: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %vx = vector.transfer_read %x[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<1x64xf32>, vector<1x64xf32>
+  %vy = vector.transfer_read %y[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<1x64xf32>, vector<1x64xf32>
+  %vs = vector.transfer_read %s[%c0], %f0 {in_bounds = [true]} : memref<64xf32>, vector<64xf32>
+  %r = vector.contract {indexing_maps = [#x, #x, #col], iterator_types = ["reduction", "parallel"],
+                        kind = #vector.kind<add>} %vx, %vy, %vs
+      : vector<1x64xf32>, vector<1x64xf32> into vector<64xf32>
+  vector.transfer_write %r, %s[%c0] {in_bounds = [true]} : vector<64xf32>, memref<64xf32>
+  return
+}
+
+// -----
+
+// Tests that a row's statistic read along its row -- broadcast to [16 x 1],
+// scaled by a splat, transposed to [1 x 16], the form the vectorizer gives
+// -- is one splat and one multiply on 16 lanes: no lane is moved on its
+// own (no extract or insert of single elements).
+// CHECK-LABEL: func.func @row_statistic_along_row
+// CHECK-SAME:    (%[[S:.+]]: memref<1xf32>,
+// CHECK-DAG:     %[[K:.+]] = arith.constant dense<2.000000e+00> : vector<16xf32>
+// CHECK-DAG:     %[[E:.+]] = memref.load %[[S]]
+// CHECK:         %[[B:.+]] = vector.splat %[[E]] : vector<16xf32>
+// CHECK:         %[[M:.+]] = arith.mulf %[[B]], %[[K]] : vector<16xf32>
+// CHECK:         arith.subf %{{.+}}, %[[M]] : vector<16xf32>
+// CHECK-NOT:     vector.transpose
+// CHECK-NOT:     vector.insert
+// CHECK-NOT:     vector.extract
+// CHECK:         return
+func.func @row_statistic_along_row(%s: memref<1xf32>, %x: memref<1x16xf32>, %o: memref<1x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %k = arith.constant dense<2.0> : vector<16x1xf32>
+  %vs = vector.transfer_read %s[%c0], %f0 {in_bounds = [true]} : memref<1xf32>, vector<1xf32>
+  %b = vector.broadcast %vs : vector<1xf32> to vector<16x1xf32>
+  %m = arith.mulf %b, %k : vector<16x1xf32>
+  %t = vector.transpose %m, [1, 0] : vector<16x1xf32> to vector<1x16xf32>
+  %vx = vector.transfer_read %x[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<1x16xf32>, vector<1x16xf32>
+  %r = arith.subf %vx, %t : vector<1x16xf32>
+  vector.transfer_write %r, %o[%c0, %c0] {in_bounds = [true, true]} : vector<1x16xf32>, memref<1x16xf32>
+  return
+}
