@@ -21,11 +21,11 @@ TARGETS = {"small": [("pytorch_eager", 1.3), ("pytorch_compile", 1.0)],
            "gpt2_block": [("pytorch_eager", 1.1)]}
 
 
-def load(results_dir):
+def load(results_dir, tag=""):
     rows = {}  # (model, threads) -> {peer: {"ms", "loss", ...}}
     parts = {}  # (part, threads) -> ms
     gflop = {}  # model or part -> GFLOP per call, as train_bench counts it
-    with open(os.path.join(results_dir, "train_tfm.json")) as f:
+    with open(os.path.join(results_dir, f"train_tfm{tag}.json")) as f:
         tfm = json.load(f)
     for bm in tfm["benchmarks"]:
         if bm.get("aggregate_name") != "median":
@@ -42,7 +42,7 @@ def load(results_dir):
             parts[(m[1].lower(), int(m[2]))] = bm["real_time"]
             gflop[m[1].lower()] = bm["GFLOP"]
     for name in sorted(os.listdir(results_dir)):
-        if re.match(r"train_(torch|jax)_\d\.json$", name):
+        if re.match(rf"train_(torch|jax){tag}_\d\.json$", name):
             with open(os.path.join(results_dir, name)) as f:
                 for r in json.load(f)["results"]:
                     rows.setdefault((r["model"], r["threads"]), {})[r["peer"]] = r
@@ -50,8 +50,10 @@ def load(results_dir):
 
 
 def main():
-    rows, parts, gflop, context = load(sys.argv[1])
-    print(f"CPU: {cpu_name(os.path.join(sys.argv[1], 'train_lscpu.txt'))}\n")
+    tag = sys.argv[2] if len(sys.argv) > 2 else ""
+    rows, parts, gflop, context = load(sys.argv[1], tag)
+    print(f"CPU: {cpu_name(os.path.join(sys.argv[1], f'train_lscpu{tag}.txt'))} -- tfm code for "
+          f"`{context.get('tfm_cpu', 'host')}`\n")
     print(f"FMA peak measured at start-up: {float(context.get('peak_gflops_1_thread', 0)):.0f} GFLOP/s "
           f"on 1 thread, {float(context.get('peak_gflops_2_threads', 0)):.0f} on 2.\n")
     checks = []

@@ -3,7 +3,8 @@
 # fused and unfused (attention_bench) against PyTorch SDPA at T 1024 and
 # 2048, d 64, B x H in {1 x 8, 4 x 12}, causal and not; for this machine's
 # widest vector ISA, and, on an AVX-512 machine, again for AVX2 (tfm's code
-# for Zen 3, PyTorch's AVX2 kernels). Then bench/results/attention_targets.md.
+# for Zen 3, PyTorch's AVX2 kernels and BLAS). Then
+# bench/results/attention_targets.md.
 # (bench/run_attention.sh is the full sweep, with IREE and oneDNN.)
 #
 #   bench/run_attention_targets.sh
@@ -25,8 +26,8 @@ done; done; done
 isas=(native)
 grep -qw avx512f /proc/cpuinfo && isas+=(avx2)
 for isa in "${isas[@]}"; do
-  if [ "$isa" = avx2 ]; then cpu=znver3; export ATEN_CPU_CAPABILITY=avx2 TFM_PEAK_ISA=avx2+fma
-  else cpu=host; unset ATEN_CPU_CAPABILITY TFM_PEAK_ISA; fi
+  if [ "$isa" = avx2 ]; then cpu=znver3; export ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 TFM_PEAK_ISA=avx2+fma
+  else cpu=host; unset ATEN_CPU_CAPABILITY MKL_ENABLE_INSTRUCTIONS ONEDNN_MAX_CPU_ISA TFM_PEAK_ISA; fi
   echo "== tfm ($isa: --cpu=$cpu)"
   build/bin/attention_bench --cpu=$cpu --benchmark_filter="$filter" --benchmark_repetitions=3 \
     --benchmark_report_aggregates_only=true --benchmark_format=json \

@@ -8,7 +8,8 @@
 #
 # --avx2 measures AVX2 code on an AVX-512 machine: tfm compiled for
 # Zen 3 (znver3), oneDNN limited to AVX2 (ONEDNN_MAX_CPU_ISA), PyTorch's AVX2
-# kernels (ATEN_CPU_CAPABILITY), and the AVX2 FMA peak. Peers install here
+# kernels and BLAS (ATEN_CPU_CAPABILITY, MKL_ENABLE_INSTRUCTIONS), and the
+# AVX2 FMA peak. Peers install here
 # only: Debian's libdnnl-dev and python3-venv, PyTorch from PyPI into
 # bench/.venv.
 set -euo pipefail
@@ -31,7 +32,7 @@ mkdir -p build/bench bench/results
 clang++-19 -O2 -std=c++20 bench/peers/onednn_matmul.cpp -ldnnl -o build/bench/onednn_matmul
 tag=$( ((avx2)) && echo _avx2 || echo "")
 tfm_flags=(); ((avx2)) && tfm_flags=(--cpu=znver3)
-((avx2)) && export ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 TFM_PEAK_ISA=avx2+fma
+((avx2)) && export ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2 TFM_PEAK_ISA=avx2+fma
 lscpu > bench/results/matmul_lscpu$tag.txt
 build/bin/matmul_bench --list_shapes > bench/results/matmul_shapes.jsonl
 

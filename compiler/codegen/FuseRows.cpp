@@ -17,11 +17,13 @@
 //     %s' = reduce %xs;  %q' = reduce %xs, %s';  %y' = ... %xs, %s', %q'
 //   }
 //
-// An op joins the group only if every use of its results is in the group,
-// so nothing is computed twice over memory (a statistic also read
-// elsewhere, such as a norm's mean in its backward, stays a pass of its
-// own). Reductions over other axes (a norm's parameter gradients, sums over
-// rows) and contractions never join.
+// An op joins the group only if every use of its results is in the group
+// or comes after the group's last op: then the loop also yields that result,
+// each block's slice written once (a norm's mean and 1/std in its backward,
+// which the parameter gradients read after it), so nothing is computed
+// twice over memory. A reader that comes before the last op keeps its
+// producer out. Reductions over other axes (a norm's parameter gradients,
+// sums over rows) and contractions never join.
 //
 //===----------------------------------------------------------------------===//
 
@@ -119,9 +121,12 @@ RowKind rowKind(Operation *op, ArrayRef<int64_t> rows) {
 }
 
 /// The group that ends in `last`: its producers (transitively) of a row
-/// kind whose every use is in the group. Empty unless it holds a row
-/// reduction besides `last`, which is what fusing saves a pass over.
-SetVector<Operation *> rowGroup(linalg::LinalgOp last) {
+/// kind whose every use is in the group or comes after `last` -- the
+/// results such uses read are yielded by the group's loop (`yields`), each
+/// row block's slice written once. Empty unless it holds a row reduction
+/// besides `last`, which is what fusing saves a pass over.
+SetVector<Operation *> rowGroup(linalg::LinalgOp last,
+                                llvm::SmallPtrSetImpl<Operation *> &yields) {
   SmallVector<int64_t> ranges = last.getStaticLoopRanges();
   ArrayRef<int64_t> rows = ArrayRef(ranges).drop_back();
   SetVector<Operation *> group;
@@ -137,12 +142,19 @@ SetVector<Operation *> rowGroup(linalg::LinalgOp last) {
         if (!producer || group.contains(producer) ||
             rowKind(producer, rows) == RowKind::None)
           continue;
-        bool allUsersIn = llvm::all_of(producer->getUsers(), [&](Operation *user) {
-          return group.contains(user);
+        bool usersAfter = false;
+        bool joins = llvm::all_of(producer->getUsers(), [&](Operation *user) {
+          if (group.contains(user))
+            return true;
+          usersAfter = true;
+          Operation *at = last->getBlock()->findAncestorOpInBlock(*user);
+          return at && last->isBeforeInBlock(at);
         });
-        if (!allUsersIn)
+        if (!joins)
           continue;
         group.insert(producer);
+        if (usersAfter)
+          yields.insert(producer);
         changed = true;
       }
     }
@@ -150,8 +162,10 @@ SetVector<Operation *> rowGroup(linalg::LinalgOp last) {
   bool reduces = llvm::any_of(group, [&](Operation *op) {
     return op != last.getOperation() && rowKind(op, rows) == RowKind::RowReduction;
   });
-  if (!reduces)
+  if (!reduces) {
     group.clear();
+    yields.clear();
+  }
   return group;
 }
 
@@ -202,7 +216,8 @@ struct TfmFuseRowsPass : tfm::impl::TfmFuseRowsPassBase<TfmFuseRowsPass> {
       RowKind kind = rowKind(last, rows);
       if (kind != RowKind::RowWise && kind != RowKind::RowReduction)
         continue;
-      SetVector<Operation *> group = rowGroup(last);
+      llvm::SmallPtrSet<Operation *, 4> yields;
+      SetVector<Operation *> group = rowGroup(last, yields);
       if (group.empty())
         continue;
 
@@ -226,8 +241,13 @@ struct TfmFuseRowsPass : tfm::impl::TfmFuseRowsPassBase<TfmFuseRowsPass> {
         tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tiling);
+      // A result also read after the group is yielded by the loop from the
+      // first slice fused (later slices recompute it from the block in L1).
+      llvm::SmallPtrSet<Operation *, 4> yielded;
       options.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool) {
-        return std::make_tuple(group.contains(producer.getOwner()), false);
+        Operation *op = producer.getOwner();
+        bool yield = yields.contains(op) && yielded.insert(op).second;
+        return std::make_tuple(group.contains(op), yield);
       });
       rewriter.setInsertionPoint(last);
       FailureOr<scf::SCFTileAndFuseResult> result = scf::tileConsumerAndFuseProducersUsingSCF(
@@ -239,6 +259,13 @@ struct TfmFuseRowsPass : tfm::impl::TfmFuseRowsPassBase<TfmFuseRowsPass> {
       for (OpResult r : last->getResults())
         if (Value replacement = result->replacements.lookup(r))
           rewriter.replaceAllUsesWith(r, replacement);
+      Operation *loop = result->loops.front();
+      for (Operation *op : yielded)
+        for (OpResult r : op->getResults())
+          if (Value replacement = result->replacements.lookup(r))
+            rewriter.replaceUsesWithIf(r, replacement, [&](OpOperand &use) {
+              return !loop->isAncestor(use.getOwner()) && !group.contains(use.getOwner());
+            });
       // The group's originals are now dead: erased users first (a member
       // joined the group after all its users).
       for (Operation *op : group) {

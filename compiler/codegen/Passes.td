@@ -78,8 +78,9 @@ def TfmFuseRowsPass : Pass<"tfm-fuse-rows", "func::FuncOp"> {
     rows sized to fit half of L1d (the module's target) and fuses the rest
     of the group into that loop, so each row is read from memory once
     instead of once per op. An op joins the group only if every use of its
-    results is in the group (nothing is computed twice); reductions over
-    other axes and contractions never join. The loop is an `scf.forall`,
+    results is in the group or after its last op, whose results the loop
+    then yields too (a norm's mean and 1/std, also read by its parameter
+    gradients); reductions over other axes and contractions never join. The loop is an `scf.forall`,
     which the pipeline runs on threads, when the group has at least 64K
     elements and `distribute` is set.
 

@@ -107,26 +107,30 @@ func.func @softmax_of_scale(%x: tensor<4x64x64xf32>) -> tensor<4x64x64xf32> {
 
 // -----
 
-// Tests layer_norm's backward: the row sums of g and g xhat join dx's loop
-// (only dx reads them), but the mean and 1/std stay passes of their own,
-// before the loop: the parameter gradients (sums over rows, a reduction
-// along the other axis, which never joins) read them too.
+// Tests layer_norm's backward: the whole row part -- mean, sum of squares,
+// 1/std, the row sums of g and g xhat, dx -- in one loop over blocks of 4
+// rows, which also yields the mean and 1/std: the parameter gradients (a
+// sum over rows, a reduction along the other axis, which never joins)
+// read them after the loop. x and dy are read once by the loop, once by
+// the parameter gradients.
 // CHECK-LABEL: func.func @layer_norm_grad
-// CHECK:         %[[MEAN:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
-// CHECK:         %[[SQ:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
-// CHECK:         %[[RSTD:.+]] = linalg.generic {{.+}} iterator_types = ["parallel"]
-// CHECK:         scf.for
-// CHECK:           tensor.extract_slice %[[RSTD]]
-// CHECK:           tensor.extract_slice %[[MEAN]]
+// CHECK-SAME:    (%[[X:.+]]: tensor<64x256xf32>, %{{.+}}: tensor<256xf32>, %[[DY:.+]]: tensor<64x256xf32>)
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[L:.+]]:3 = scf.for {{.+}} -> (tensor<64x256xf32>, tensor<64xf32>, tensor<64xf32>)
+// CHECK:           tensor.extract_slice %[[X]]
+// CHECK:           tensor.extract_slice %[[DY]]
+// CHECK:           iterator_types = ["parallel", "reduction"]
+// CHECK:           math.sqrt
 // CHECK:           %{{.+}}:2 = linalg.generic
 // CHECK-SAME:        iterator_types = ["parallel", "reduction"]
 // CHECK:           } -> (tensor<4xf32>, tensor<4xf32>)
 // CHECK:           linalg.generic
 // CHECK-SAME:        iterator_types = ["parallel", "parallel"]
+// CHECK-COUNT-3:   tensor.insert_slice
 // CHECK:           scf.yield
 // CHECK:         linalg.generic
 // CHECK-SAME:      iterator_types = ["reduction", "parallel"]
-// CHECK-SAME:      ins(%{{.+}}, %{{.+}}, %[[RSTD]], %[[MEAN]] :
+// CHECK-SAME:      ins(%[[X]], %[[DY]], %[[L]]#{{[12]}}, %[[L]]#{{[12]}} :
 func.func @layer_norm_grad(%x: tensor<64x256xf32>, %g: tensor<256xf32>, %dy: tensor<64x256xf32>) -> (tensor<64x256xf32>, tensor<256xf32>, tensor<256xf32>) {
   %dx, %dg, %db = tfm.layer_norm_grad %x, %g, %dy {epsilon = 1.0e-5 : f32} : (tensor<64x256xf32>, tensor<256xf32>, tensor<64x256xf32>) -> (tensor<64x256xf32>, tensor<256xf32>, tensor<256xf32>)
   return %dx, %dg, %db : tensor<64x256xf32>, tensor<256xf32>, tensor<256xf32>
@@ -164,18 +168,19 @@ func.func @negative_matmul_producer(%a: tensor<64x16xf32>, %w: tensor<16x128xf32
 
 // -----
 
-// Tests that a statistic also used outside the group stays a pass of its
-// own (fused, it would be computed twice): here the row sum is returned,
-// so the group holds no reduction to fuse and nothing changes.
+// Tests that a statistic also read after the group's last op (here:
+// returned) is computed in the loop and yielded by it, a block of rows at a
+// time, instead of in a pass of its own.
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d0)>
-// CHECK-LABEL: func.func @negative_statistic_used_elsewhere
-// CHECK-NOT:     scf.for
-// CHECK:         linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
-// CHECK:         linalg.generic {{.+}} iterator_types = ["parallel", "parallel"]
-// CHECK-NOT:     scf.for
-// CHECK:         return
-func.func @negative_statistic_used_elsewhere(%x: tensor<64x256xf32>) -> (tensor<64x256xf32>, tensor<64xf32>) {
+// CHECK-LABEL: func.func @statistic_also_returned
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[L:.+]]:2 = scf.for {{.+}} -> (tensor<64x256xf32>, tensor<64xf32>)
+// CHECK:           %[[S:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
+// CHECK:           linalg.generic {{.+}} iterator_types = ["parallel", "parallel"]
+// CHECK:           tensor.insert_slice %[[S]]
+// CHECK:         return %[[L]]#0, %[[L]]#1
+func.func @statistic_also_returned(%x: tensor<64x256xf32>) -> (tensor<64x256xf32>, tensor<64xf32>) {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<64xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<64xf32>) -> tensor<64xf32>
@@ -193,6 +198,50 @@ func.func @negative_statistic_used_elsewhere(%x: tensor<64x256xf32>) -> (tensor<
     linalg.yield %d : f32
   } -> tensor<64x256xf32>
   return %y, %s : tensor<64x256xf32>, tensor<64xf32>
+}
+
+// -----
+
+// Tests that a statistic read by an op outside the group that comes before
+// the group's last op stays a pass of its own (the loop, where the last op
+// is, would come too late for that reader): nothing is fused.
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#col = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @negative_statistic_read_before_the_end
+// CHECK-NOT:     scf.for
+// CHECK:         linalg.generic {{.+}} iterator_types = ["parallel", "reduction"]
+// CHECK:         linalg.generic {{.+}} iterator_types = ["reduction", "parallel"]
+// CHECK:         linalg.generic {{.+}} iterator_types = ["parallel", "parallel"]
+// CHECK-NOT:     scf.for
+// CHECK:         return
+func.func @negative_statistic_read_before_the_end(%x: tensor<64x256xf32>) -> (tensor<64x256xf32>, tensor<256xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<64xf32>) -> tensor<64xf32>
+  %s = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<64x256xf32>) outs(%f : tensor<64xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %a = arith.addf %acc, %in : f32
+    linalg.yield %a : f32
+  } -> tensor<64xf32>
+  %ec = tensor.empty() : tensor<256xf32>
+  %fc = linalg.fill ins(%zero : f32) outs(%ec : tensor<256xf32>) -> tensor<256xf32>
+  %c = linalg.generic {indexing_maps = [#id, #row, #col], iterator_types = ["reduction", "parallel"]}
+      ins(%x, %s : tensor<64x256xf32>, tensor<64xf32>) outs(%fc : tensor<256xf32>) {
+  ^bb0(%in: f32, %sum: f32, %acc: f32):
+    %m = arith.mulf %in, %sum : f32
+    %a = arith.addf %acc, %m : f32
+    linalg.yield %a : f32
+  } -> tensor<256xf32>
+  %o = tensor.empty() : tensor<64x256xf32>
+  %y = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %s : tensor<64x256xf32>, tensor<64xf32>) outs(%o : tensor<64x256xf32>) {
+  ^bb0(%in: f32, %sum: f32, %out: f32):
+    %d = arith.subf %in, %sum : f32
+    linalg.yield %d : f32
+  } -> tensor<64x256xf32>
+  return %y, %c : tensor<64x256xf32>, tensor<256xf32>
 }
 
 // -----
