@@ -7,11 +7,11 @@ threads, ms, gflops}, ms the median over at least 2 s per shape.
     matmul_bench --list_shapes | matmul_torch.py THREADS
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
+
+from timing import median_seconds
 
 
 def main():
@@ -26,14 +26,7 @@ def main():
         a = (torch.rand(k, m) * 2 - 1).t() if s["ta"] else torch.rand(m, k) * 2 - 1
         b = (torch.rand(n, k) * 2 - 1).t() if s["tb"] else torch.rand(k, n) * 2 - 1
         with torch.no_grad():
-            torch.matmul(a, b)
-            times = []
-            start = time.perf_counter()
-            while time.perf_counter() - start < 2.0 or len(times) < 5:
-                t0 = time.perf_counter()
-                torch.matmul(a, b)
-                times.append(time.perf_counter() - t0)
-        ms = statistics.median(times) * 1e3
+            ms = median_seconds(lambda: torch.matmul(a, b), min_seconds=2.0, min_runs=5) * 1e3
         results.append({"peer": "pytorch_matmul", "name": s["name"], "threads": threads,
                         "ms": ms, "gflops": 2.0 * m * n * k / ms / 1e6})
         print(json.dumps(results[-1]), file=sys.stderr)

@@ -8,12 +8,12 @@ of {peer, name, threads, us}, us the median over at least 1 s per shape.
     rows_bench --list_shapes | rows_torch.py THREADS
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+from timing import median_seconds
 
 
 def op_of(s):
@@ -43,15 +43,8 @@ def main():
         s = json.loads(line)
         f = op_of(s)
         with torch.no_grad():
-            f()
-            times = []
-            start = time.perf_counter()
-            while time.perf_counter() - start < 1.0 or len(times) < 20:
-                t0 = time.perf_counter()
-                f()
-                times.append(time.perf_counter() - t0)
-        results.append({"peer": "pytorch", "name": s["name"], "threads": threads,
-                        "us": statistics.median(times) * 1e6})
+            us = median_seconds(f, min_seconds=1.0, min_runs=20) * 1e6
+        results.append({"peer": "pytorch", "name": s["name"], "threads": threads, "us": us})
         print(json.dumps(results[-1]), file=sys.stderr)
     json.dump({"torch": torch.__version__, "results": results}, sys.stdout, indent=1)
 

@@ -7,12 +7,12 @@ ATEN_CPU_CAPABILITY=avx2 in the environment it runs PyTorch's AVX2 kernels.
     sdpa_torch.py THREADS < shapes.jsonl
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+from timing import median_seconds
 
 
 def main():
@@ -26,13 +26,8 @@ def main():
         b, h, t, causal = s["B"], s["H"], s["T"], bool(s["causal"])
         q, k, v = (torch.rand(b, h, t, 64) * 2 - 1 for _ in range(3))
         with torch.no_grad():
-            F.scaled_dot_product_attention(q, k, v, is_causal=causal)
-            times = []
-            for _ in range(5):
-                t0 = time.perf_counter()
-                F.scaled_dot_product_attention(q, k, v, is_causal=causal)
-                times.append(time.perf_counter() - t0)
-        ms = statistics.median(times) * 1e3
+            ms = median_seconds(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal),
+                                min_runs=5) * 1e3
         flops = 4.0 * b * h * t * t * 64 * (0.5 if causal else 1.0)
         out.append({"peer": "pytorch_sdpa", "B": b, "H": h, "T": t, "causal": causal,
                     "threads": threads, "ms": ms, "gflops": flops / ms / 1e6})

@@ -76,6 +76,17 @@ void hoistIterationBuffers(scf::ForOp loop) {
   }
 }
 
+/// The number of iterations of `loop`, all its dimensions together.
+Value iterationCount(OpBuilder &b, scf::ParallelOp loop) {
+  Location loc = loop.getLoc();
+  Value total = b.create<arith::ConstantIndexOp>(loc, 1);
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+    total = b.create<arith::MulIOp>(
+        loc, total, b.create<arith::CeilDivSIOp>(loc, b.create<arith::SubIOp>(loc, ub, lb), step));
+  return total;
+}
+
 /// Replaces `loop` with a serial loop over the iterations [lo, hi) of its
 /// linearized space (row-major, last dimension fastest).
 scf::ForOp runIterations(OpBuilder &b, scf::ParallelOp loop, Value lo, Value hi) {
@@ -140,13 +151,7 @@ struct TfmForkParallelLoopsPass
       if (!threads || loop->getParentOfType<scf::ParallelOp>() ||
           loop->getParentOfType<omp::ParallelOp>()) {
         Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
-        Value total = b.create<arith::ConstantIndexOp>(loc, 1);
-        for (auto [lb, ub, step] :
-             llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
-          total = b.create<arith::MulIOp>(
-              loc, total,
-              b.create<arith::CeilDivSIOp>(loc, b.create<arith::SubIOp>(loc, ub, lb), step));
-        runIterations(b, loop, zero, total);
+        runIterations(b, loop, zero, iterationCount(b, loop));
         loop.erase();
         continue;
       }
@@ -158,12 +163,7 @@ struct TfmForkParallelLoopsPass
         return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v).getResult();
       };
       Value thread = index(kThreadNum), threads = index(kNumThreads);
-      Value total = b.create<arith::ConstantIndexOp>(loc, 1);
-      for (auto [lb, ub, step] :
-           llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
-        total = b.create<arith::MulIOp>(
-            loc, total,
-            b.create<arith::CeilDivSIOp>(loc, b.create<arith::SubIOp>(loc, ub, lb), step));
+      Value total = iterationCount(b, loop);
       // [t N / n, (t + 1) N / n): blocks differing by at most one iteration.
       Value lo = b.create<arith::DivSIOp>(loc, b.create<arith::MulIOp>(loc, thread, total),
                                           threads);

@@ -53,16 +53,15 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
     auto accType = dyn_cast<VectorType>(op.getAccType());
     if (!accType || op.getLhsType().isScalable() || op.getRhsType().isScalable())
       return failure();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+      return failure();
     SmallVector<int64_t> bounds;
     op.getIterationBounds(bounds);
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     unsigned n = bounds.size();
     SmallVector<bool> isReduction(n, false);
     for (auto [i, it] : llvm::enumerate(op.getIteratorTypes()))
       isReduction[i] = vector::isReductionIterator(it);
-    auto uses = [&](AffineMap map, unsigned d) {
-      return map.isFunctionOfDim(d);
-    };
     // Outer products run over the parallel dimensions only one operand has
     // and unroll those both have.
     int64_t lhsOnly = 1, rhsOnly = 1;
@@ -70,7 +69,7 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
     for (unsigned d = 0; d < n; ++d) {
       if (isReduction[d])
         continue;
-      bool l = uses(maps[0], d), r = uses(maps[1], d);
+      bool l = maps[0].isFunctionOfDim(d), r = maps[1].isFunctionOfDim(d);
       if (l && r && bounds[d] > 1)
         shared = true;
       else if (l && !r)
@@ -85,12 +84,8 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
     for (unsigned d = 0; d < n; ++d)
       if (!isReduction[d])
         parallel.push_back(d);
-    AffineMap accMap = maps[2];
-    if (accMap.getNumResults() != parallel.size())
+    if (maps[2] != AffineMap::getMultiDimMapWithTargets(n, parallel, op.getContext()))
       return failure();
-    for (auto [r, d] : llvm::zip(accMap.getResults(), parallel))
-      if (cast<AffineDimExpr>(r).getPosition() != d)
-        return failure();
 
     Location loc = op.getLoc();
     Type et = op.getLhsType().getElementType();
@@ -99,7 +94,7 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
     auto expand = [&](Value v, AffineMap map) -> Value {
       SmallVector<int64_t> order, shape;
       for (unsigned d = 0; d < n; ++d)
-        if (!uses(map, d)) {
+        if (!map.isFunctionOfDim(d)) {
           order.push_back(d);
           shape.push_back(bounds[d]);
         }
@@ -111,18 +106,15 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
       Value b = v;
       if (shape.size() != cast<VectorType>(v.getType()).getRank())
         b = rewriter.create<vector::BroadcastOp>(loc, VectorType::get(shape, et), v);
-      SmallVector<int64_t> perm(n);
-      for (unsigned i = 0; i < n; ++i)
-        perm[order[i]] = i; // iteration dim order[i] is at position i
+      // Result dimension d (iteration dimension d) is the broadcast's
+      // dimension that holds it.
       SmallVector<int64_t> transpose(n);
-      for (unsigned d = 0; d < n; ++d)
-        transpose[d] = perm[d];
+      for (unsigned i = 0; i < n; ++i)
+        transpose[order[i]] = i;
       if (!llvm::equal(transpose, llvm::seq<int64_t>(0, n)))
         b = rewriter.create<vector::TransposeOp>(loc, b, transpose);
       return b;
     };
-    if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
-      return failure();
     Value product = rewriter.create<arith::MulFOp>(loc, expand(op.getLhs(), maps[0]),
                                                    expand(op.getRhs(), maps[1]));
     bool unitReductions = llvm::all_of(llvm::seq<unsigned>(0, n), [&](unsigned d) {
