@@ -37,7 +37,7 @@ lscpu > bench/results/matmul_lscpu$tag.txt
 build/bin/matmul_bench --list_shapes > bench/results/matmul_shapes.jsonl
 
 echo "== tfm"
-build/bin/matmul_bench "${tfm_flags[@]}" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+build/bin/matmul_bench "${tfm_flags[@]}" --benchmark_filter="^BM_Matmul/" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   --benchmark_format=json --benchmark_out=bench/results/matmul_tfm$tag.json --benchmark_out_format=json
 for t in 1 2; do
   cpus=$( ((t == 1)) && echo 0 || echo 0,1)

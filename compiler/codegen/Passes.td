@@ -50,7 +50,10 @@ def TfmPrepareEntryPointsPass
     already read. In every function with a body, a returned tensor that is an
     argument, or that is returned twice, is copied
     (`bufferization.alloc_tensor() copy(...)`), so that each result has a
-    buffer of its own to become an out-parameter.
+    buffer of its own to become an out-parameter. A packing entry point of
+    tfm-pack-params (`tfm.packs`) gets writable `tfm.packed` arguments and
+    loses its results, so that bufferization computes the packed weights in
+    those arguments.
   }];
   let dependentDialects = ["bufferization::BufferizationDialect"];
 }
@@ -123,8 +126,10 @@ def TfmTileMatmulsPass : Pass<"tfm-tile-matmuls", "func::FuncOp"> {
     last k block (`tfm.epilogue`), in L1 rather than as another pass over C,
     when its other operands are computed before the matmul and read along
     the rows, the columns, both or neither. A matmul too small to pay for packing (fewer than
-    4 mr rows, or below `min-flops` multiply-adds) stays a plain
-    contraction, its transposed operand copied first.
+    mr rows, or below `min-flops` multiply-adds) stays a plain
+    contraction, its transposed operand copied first; with
+    `params-packed-once`, one whose rhs is an entry point's param (packed
+    once by tfm-pack-params, not per call) is packed at any number of rows.
 
     ```mlir
     // C = A B, [2048 x 768] x [768 x 3072], on an AVX-512 target:
@@ -148,11 +153,42 @@ def TfmTileMatmulsPass : Pass<"tfm-tile-matmuls", "func::FuncOp"> {
            "k block (0: the target's)">,
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "compute the elementwise op that consumes a matmul on its tiles">,
+    Option<"paramsPackedOnce", "params-packed-once", "bool", /*default=*/"false",
+           "a rhs that is a param is packed once outside the call "
+           "(tfm-pack-params): pack it at any number of rows">,
   ];
   let dependentDialects = [
     "arith::ArithDialect", "linalg::LinalgDialect", "scf::SCFDialect",
     "tensor::TensorDialect"
   ];
+}
+
+def TfmPackParamsPass : Pass<"tfm-pack-params", "ModuleOp"> {
+  let summary = "pack an entry point's weights once, in an entry point of their own";
+  let description = [{
+    Runs after tfm-tile-matmuls. In each entry point `f` (a public function
+    nothing calls), every value computed from `tfm.param` arguments alone
+    (through views, slices and `tfm.pack` copies) that contains a pack and
+    that the rest of `f` reads -- a weight packed into a matmul's panels --
+    becomes an argument of `f` (`tfm.packed = i`), and a new entry point
+    `f__pack` computes it: it takes `f`'s params in `f`'s order and writes
+    each packed value in place into its own argument (`tfm.state`, as a
+    training step writes its state). tfm-plan-memory puts the `tfm.packed`
+    arguments of both at the same offsets of one byte buffer, whose size
+    the module's `tfm.packed` dictionary records: the runtime packs the
+    weights once (at load time, for inference and decoding) and passes the
+    buffer on every call. States (a training step's parameters) and inputs
+    are packed on each call as before.
+
+    ```mlir
+    func.func @f(%x: tensor<...> {tfm.input = "x"}, %w: tensor<768x3072xf32> {tfm.param = "w"},
+                 %bp: tensor<96x768x32xf32> {tfm.packed = 0}) -> ...
+    func.func @f__pack(%w: tensor<768x3072xf32> {tfm.param = "w"},
+                       %out: tensor<96x768x32xf32> {tfm.packed = 0, tfm.state = "packed.0"})
+        -> (tensor<96x768x32xf32> {tfm.update = "packed.0"})
+    ```
+  }];
+  let dependentDialects = ["linalg::LinalgDialect", "tensor::TensorDialect"];
 }
 
 def TfmTileAndVectorizePass
@@ -217,7 +253,13 @@ def TfmPlanMemoryPass : Pass<"tfm-plan-memory", "ModuleOp"> {
     it, through reshapes, into an output argument that nothing else touches
     meanwhile is that output instead (written in place). Allocations
     directly in an `scf.forall` body of at most `max-stack-bytes` become
-    `memref.alloca`s in a `memref.alloca_scope` per iteration.
+    `memref.alloca`s in a `memref.alloca_scope` per iteration. Arguments
+    marked `tfm.packed = i` (tfm-pack-params' packed weights, in the entry
+    point and in its packing entry point alike) become views of one byte
+    buffer, a new argument before the workspace: the i-th after the 64-byte
+    aligned sizes of those before it; the module's `tfm.packed` dictionary
+    records its size. A packing entry point that does not write one of them
+    is an error.
 
     ```mlir
     // %t = memref.alloc() : memref<4x8xf32>  (temporary), becomes:

@@ -22,10 +22,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/Passes.h"
+#include "compiler/dialect/TfmDialect.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "tfm-plan-memory"
@@ -71,6 +73,21 @@ bool collectUses(Value buffer, SmallVectorImpl<OpOperand *> &uses) {
     }
   }
   return true;
+}
+
+/// True if something writes `buffer` (through its views), or takes it into
+/// a region (a loop that may).
+bool isWritten(Value buffer) {
+  SmallVector<OpOperand *> uses;
+  if (!collectUses(buffer, uses))
+    return true;
+  return llvm::any_of(uses, [](OpOperand *u) {
+    Operation *user = u->getOwner();
+    if (user->getNumRegions() > 0 && !isa<linalg::LinalgOp>(user))
+      return true;
+    auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+    return effects && effects.getEffectOnValue<MemoryEffects::Write>(u->get()).has_value();
+  });
 }
 
 /// True if `buffer` (through its views) flows into a yield: it carries a
@@ -121,7 +138,7 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<NamedAttribute> workspaces;
+    SmallVector<NamedAttribute> workspaces, packed;
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
@@ -130,6 +147,13 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
       if (!func.isPublic() || !SymbolTable::symbolKnownUseEmpty(func, module))
         continue;
       forwardOutputs(func);
+      int64_t packedBytes = mergePackedParams(func);
+      if (packedBytes < 0)
+        return signalPassFailure();
+      if (packedBytes > 0)
+        packed.push_back(NamedAttribute(
+            StringAttr::get(&getContext(), func.getSymName()),
+            IntegerAttr::get(IntegerType::get(&getContext(), 64), packedBytes)));
       int64_t bytes = planWorkspace(func);
       if (bytes > 0)
         workspaces.push_back(NamedAttribute(
@@ -138,6 +162,56 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
     }
     if (!workspaces.empty())
       module->setAttr("tfm.workspace", DictionaryAttr::get(&getContext(), workspaces));
+    if (!packed.empty())
+      module->setAttr(tfm::TfmDialect::kPackedAttrName, DictionaryAttr::get(&getContext(), packed));
+  }
+
+  /// Replaces the arguments marked `tfm.packed = i` (tfm-pack-params: an
+  /// entry point's packed weights, or what its `__pack` entry point writes)
+  /// with views of one byte buffer, a new last argument: i-th at the sum of
+  /// the sizes before it, each 64-byte aligned, so that both entry points
+  /// place them alike. Returns the buffer's size (0: none).
+  int64_t mergePackedParams(func::FuncOp func) {
+    SmallVector<std::pair<int64_t, unsigned>> packedArgs; // (i, argument)
+    for (unsigned a = 0, e = func.getNumArguments(); a < e; ++a)
+      if (auto i = func.getArgAttrOfType<IntegerAttr>(a, tfm::TfmDialect::kPackedAttrName))
+        packedArgs.push_back({i.getInt(), a});
+    if (packedArgs.empty())
+      return 0;
+    llvm::sort(packedArgs);
+    MLIRContext *ctx = func.getContext();
+    SmallVector<int64_t> offsets;
+    int64_t total = 0;
+    for (auto [i, a] : packedArgs) {
+      int64_t bytes = bytesOf(cast<MemRefType>(func.getArgument(a).getType()));
+      if (bytes < 0) {
+        func.emitOpError("packed param ") << i << " is not a static buffer";
+        return -1;
+      }
+      if (func->hasAttr("tfm.packs") && !isWritten(func.getArgument(a))) {
+        func.emitOpError("does not write packed param ")
+            << i << " in place (bufferization wrote a copy)";
+        return -1;
+      }
+      offsets.push_back(total);
+      total += alignUp(bytes);
+    }
+    unsigned index = func.getNumArguments();
+    func.insertArgument(index, MemRefType::get({total}, IntegerType::get(ctx, 8)),
+                        DictionaryAttr::get(ctx, {}), func.getLoc());
+    Value buffer = func.getArgument(index);
+    OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
+    llvm::BitVector erase(func.getNumArguments());
+    for (auto [k, p] : llvm::enumerate(packedArgs)) {
+      BlockArgument arg = func.getArgument(p.second);
+      Value offset = b.create<arith::ConstantIndexOp>(func.getLoc(), offsets[k]);
+      auto view = b.create<memref::ViewOp>(func.getLoc(), arg.getType(), buffer, offset,
+                                           ValueRange{});
+      arg.replaceAllUsesWith(view.getResult());
+      erase.set(p.second);
+    }
+    func.eraseArguments(erase);
+    return total;
   }
 
   /// Allocations directly in the body of a parallel loop hold one

@@ -80,6 +80,22 @@ LogicalResult materializeUpdates(func::FuncOp func) {
   return success();
 }
 
+/// The packing entry point of tfm-pack-params computes each packed weight
+/// in place in its `tfm.packed` argument: its arguments become writable and
+/// its results go, so that bufferization writes those arguments (as results
+/// materialized in them, they would be computed in temporaries and copied).
+/// tfm-plan-memory checks that each is written.
+void writePackedInPlace(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    if (func.getArgAttr(i, tfm::TfmDialect::kPackedAttrName))
+      func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                      BoolAttr::get(ctx, true));
+  func.walk([](func::ReturnOp ret) { ret->setOperands({}); });
+  func.setType(FunctionType::get(ctx, func.getArgumentTypes(), {}));
+  func.removeResAttrsAttr();
+}
+
 struct TfmPrepareEntryPointsPass
     : tfm::impl::TfmPrepareEntryPointsPassBase<TfmPrepareEntryPointsPass> {
   void runOnOperation() override {
@@ -109,6 +125,8 @@ struct TfmPrepareEntryPointsPass
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
         func.removeResultAttr(
             i, StringAttr::get(ctx, tfm::TfmDialect::kOutputAttrName));
+      if (func->hasAttr("tfm.packs"))
+        writePackedInPlace(func);
     }
   }
 };

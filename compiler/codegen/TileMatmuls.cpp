@@ -27,6 +27,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/Passes.h"
+#include "compiler/dialect/TfmDialect.h"
 #include "compiler/conversion/TfmToLinalg/Builders.h"
 #include "compiler/target/Schedule.h"
 
@@ -107,6 +108,19 @@ FailureOr<Matmul> matchMatmul(linalg::GenericOp op, std::string &why) {
   if (op->getParentOfType<scf::ForallOp>())
     return fail("already inside a parallel loop (an attention tile)");
   return mm;
+}
+
+/// Whether `v` is an entry point's param, or a view of one.
+bool isParam(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<tensor::ExtractSliceOp, tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
+      return false;
+    v = def->getOperand(0);
+  }
+  auto arg = cast<BlockArgument>(v);
+  auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+  return func && arg.getOwner()->isEntryBlock() && func.isPublic() &&
+         func.getArgAttr(arg.getArgNumber(), tfm::TfmDialect::kParamAttrName);
 }
 
 /// An elementwise op that consumes the matmul's result, fused into the
@@ -658,9 +672,12 @@ struct TfmTileMatmulsPass
       MatmulSchedule s = matmulSchedule(*target, mm->m, mm->n, mm->k, mm->ta,
                                         {blockRows, blockCols, depth});
       b.setInsertionPoint(op);
-      bool large = mm->m >= s.block.mr && mm->n >= s.block.nr &&
+      // A weight packed once outside the call costs nothing to pack here:
+      // the packed kernel then pays at any number of rows (a decoding step).
+      bool packedOnce = paramsPackedOnce && isParam(mm->rhs);
+      bool large = (mm->m >= s.block.mr || packedOnce) && mm->n >= s.block.nr &&
                    mm->m * mm->n * mm->k >= minFlops;
-      if (!s.pack || !large) {
+      if ((!s.pack && !packedOnce) || !large) {
         // Plain: tfm-tile-and-vectorize tiles it as it is.
         MatmulTiler(b, *mm, s).untransposeOperands(op);
         continue;

@@ -51,6 +51,10 @@ def Tfm_Dialect : Dialect {
     /// Argument attribute naming a tensor updated in place, e.g.
     /// `tfm.state = "wq"` (a parameter) or `tfm.state = "adamw.m.wq"`.
     static constexpr ::llvm::StringLiteral kStateAttrName = "tfm.state";
+    /// Argument attribute of a weight packed once (tfm-pack-params), the
+    /// index of its place in the entry point's buffer of packed weights:
+    /// `tfm.packed = 0`.
+    static constexpr ::llvm::StringLiteral kPackedAttrName = "tfm.packed";
     /// Result attribute naming the `tfm.state` argument the result updates.
     static constexpr ::llvm::StringLiteral kUpdateAttrName = "tfm.update";
     /// Function attribute asking for a gradient and a training step:

@@ -58,6 +58,14 @@ static LogicalResult verifyNameAttribute(Operation *op, NamedAttribute attr,
 LogicalResult TfmDialect::verifyRegionArgAttribute(Operation *op, unsigned,
                                                    unsigned argIndex,
                                                    NamedAttribute attr) {
+  if (attr.getName() == kPackedAttrName) {
+    auto index = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!index || index.getInt() < 0)
+      return op->emitOpError("expects '")
+             << kPackedAttrName << "' to be a non-negative integer, got "
+             << attr.getValue();
+    return success();
+  }
   if (failed(verifyNameAttribute(
           op, attr, {kInputAttrName, kParamAttrName, kStateAttrName},
           "argument")))

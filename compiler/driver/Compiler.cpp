@@ -169,9 +169,17 @@ LogicalResult mlir::tfm::transformModule(ModuleOp module,
 void mlir::tfm::readWorkspaces(ModuleOp module,
                                std::vector<::tfm::Signature> &signatures) {
   auto sizes = module->getAttrOfType<DictionaryAttr>("tfm.workspace");
-  for (::tfm::Signature &sig : signatures)
-    if (auto bytes = sizes ? sizes.getAs<IntegerAttr>(sig.name) : IntegerAttr())
-      sig.workspace_bytes = bytes.getInt();
+  auto packed = module->getAttrOfType<DictionaryAttr>("tfm.packed");
+  auto read = [](DictionaryAttr d, const std::string &name) -> int64_t {
+    auto bytes = d ? d.getAs<IntegerAttr>(name) : IntegerAttr();
+    return bytes ? bytes.getInt() : 0;
+  };
+  for (::tfm::Signature &sig : signatures) {
+    sig.workspace_bytes = read(sizes, sig.name);
+    sig.packed_bytes = read(packed, sig.name);
+    if (sig.packed_bytes > 0)
+      sig.pack_workspace_bytes = read(sizes, sig.name + "__pack");
+  }
 }
 
 void mlir::tfm::setTarget(ModuleOp module, const CpuTarget &target) {

@@ -73,8 +73,9 @@ FailureOr<std::unique_ptr<llvm::Module>>
 translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,
                   llvm::TargetMachine &tm, unsigned optLevel);
 
-/// Reads the workspace sizes the memory plan recorded (the module's
-/// `tfm.workspace`) into `signatures`, after lowering to the llvm dialect.
+/// Reads the workspace and packed-weight sizes the memory plan recorded (the
+/// module's `tfm.workspace` and `tfm.packed`) into `signatures`, after
+/// lowering to the llvm dialect.
 void readWorkspaces(ModuleOp module, std::vector<::tfm::Signature> &signatures);
 
 /// Emits assembly or an object file for `module`.

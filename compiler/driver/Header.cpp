@@ -127,6 +127,52 @@ std::string describeCall(const ::tfm::Signature &sig) {
   return s + ")";
 }
 
+/// `<name>_packed_bytes` and `<name>_pack()`, which packs an entry point's
+/// params (its weights) into the layout its matmuls read.
+void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
+  os << "/// Bytes of " << sig.name
+     << "'s weights packed into the layout its matmuls read.\n";
+  os << "inline constexpr std::int64_t " << sig.name << "_packed_bytes = "
+     << sig.packed_bytes << ";\n\n";
+  os << "/// Packs " << sig.name << "'s params (`params`: those of its signature, in "
+        "order)\n/// into `packed` (grown once to "
+     << sig.name << "_packed_bytes): once, when the weights are\n"
+     << "/// loaded; pack again after writing into them.\n";
+  os << "inline tfm::Status " << sig.name
+     << "_pack(std::span<const tfm::TensorView> params, tfm::abi::Workspace &packed) {\n";
+  os << "  static const tfm::Signature of_params = [] {\n"
+     << "    tfm::Signature s{" << quoted(sig.name + " (its params, to pack)") << ", {}};\n"
+     << "    for (const tfm::TensorSpec &a : " << sig.name << "_signature().args)\n"
+     << "      if (a.role == tfm::Role::param)\n        s.args.push_back(a);\n"
+     << "    return s;\n  }();\n";
+  os << "  if (tfm::Status s = tfm::check_call(of_params, params); !s.ok())\n"
+     << "    return s;\n";
+  size_t k = 0;
+  for (const ::tfm::TensorSpec &a : sig.args)
+    if (a.role == ::tfm::Role::param) {
+      os << "  auto m" << k << " = tfm::abi::memref_of<" << cppType(a.dtype) << ", "
+         << a.shape.size() << ">(params[" << k << "]);\n";
+      ++k;
+    }
+  os << "  auto p = packed.view(" << sig.name << "_packed_bytes);\n"
+     << "  if (!p.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
+     << ": cannot allocate its \" + std::to_string(" << sig.name
+     << "_packed_bytes) +\n                              \"-byte buffer of packed "
+        "weights ---> HINT: free memory for it\");\n";
+  if (sig.pack_workspace_bytes > 0)
+    os << "  thread_local tfm::abi::Workspace workspace;\n"
+       << "  auto w = workspace.view(" << sig.pack_workspace_bytes << ");\n"
+       << "  if (!w.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
+       << ": cannot allocate the workspace of its packing ---> HINT: free memory for it\");\n";
+  os << "  _mlir_ciface_" << sig.name << "__pack(";
+  for (size_t i = 0; i < k; ++i)
+    os << "&m" << i << ", ";
+  os << "&p";
+  if (sig.pack_workspace_bytes > 0)
+    os << ", &w";
+  os << ");\n  return tfm::Status();\n}\n\n";
+}
+
 void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
   size_t n = sig.args.size();
   // The entry's own name too: a parameter must not hide the function the
@@ -146,21 +192,32 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
       os << (d ? ", " : "") << a.shape[d];
     os << "}},\n";
   }
-  os << "  }, " << sig.workspace_bytes << "};\n  return sig;\n}\n\n";
+  os << "  }, " << sig.workspace_bytes << ", " << sig.packed_bytes << ", "
+     << sig.pack_workspace_bytes << "};\n  return sig;\n}\n\n";
   os << "/// Bytes of the workspace " << sig.name
      << " takes (its temporaries, placed when compiled).\n";
   os << "inline constexpr std::int64_t " << sig.name << "_workspace_bytes = "
      << sig.workspace_bytes << ";\n\n";
 
   bool ws = sig.workspace_bytes > 0;
+  bool pk = sig.packed_bytes > 0;
+  if (pk)
+    writePacking(os, sig);
   os << "/// Runs " << sig.name << " on " << n
      << " tensors in signature order, after checking their\n"
      << "/// element types and shapes. Outputs and states are written in place;\n"
      << "/// temporaries live in `workspace`, which the call grows once to "
      << sig.name << "_workspace_bytes\n"
      << "/// (one workspace per calling thread).\n";
-  os << "inline tfm::Status " << sig.name
-     << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {\n";
+  if (pk)
+    os << "/// Reads its weights from `packed`, which " << sig.name
+       << "_pack() filled from the params\n/// `args` holds.\n"
+       << "inline tfm::Status " << sig.name
+       << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace &packed,\n"
+       << "    tfm::abi::Workspace &workspace) {\n";
+  else
+    os << "inline tfm::Status " << sig.name
+       << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {\n";
   os << "  if (tfm::Status s = tfm::check_call(" << sig.name
      << "_signature(), args); !s.ok())\n    return s;\n";
   for (size_t i = 0; i < n; ++i)
@@ -177,12 +234,38 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
   } else {
     os << "  (void)workspace;\n";
   }
+  if (pk)
+    os << "  auto p = packed.view(" << sig.name << "_packed_bytes);\n"
+       << "  if (!p.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
+       << ": no packed weights ---> HINT: " << sig.name << "_pack() them first\");\n";
   os << "  _mlir_ciface_" << sig.name << "(";
   for (size_t i = 0; i < n; ++i)
     os << (i ? ", " : "") << "&m" << i;
+  if (pk)
+    os << (n ? ", " : "") << "&p";
   if (ws)
-    os << (n ? ", " : "") << "&w";
+    os << (n || pk ? ", " : "") << "&w";
   os << ");\n  return tfm::Status();\n}\n\n";
+  if (pk) {
+    os << "/// As above, its weights packed on the way into a buffer of this "
+          "thread's: for\n/// repeated calls on the same weights, "
+       << sig.name << "_pack() them once.\n";
+    os << "inline tfm::Status " << sig.name
+       << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {\n"
+       << "  thread_local tfm::abi::Workspace packed;\n"
+       << "  if (tfm::Status s = tfm::check_call(" << sig.name
+       << "_signature(), args); !s.ok())\n    return s;\n"
+       << "  const std::array<tfm::TensorView, " << sig.count(::tfm::Role::param)
+       << "> params{";
+    size_t k = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (sig.args[i].role == ::tfm::Role::param)
+        os << (k++ ? ", " : "") << "args[" << i << "]";
+    os << "};\n"
+       << "  if (tfm::Status s = " << sig.name << "_pack(params, packed); !s.ok())\n"
+       << "    return s;\n"
+       << "  return " << sig.name << "(args, packed, workspace);\n}\n\n";
+  }
   os << "/// As above, with this thread's workspace: allocated on its first "
         "call, reused after.\n";
   os << "inline tfm::Status " << sig.name
@@ -219,16 +302,30 @@ mlir::tfm::generateHeader(const std::vector<::tfm::Signature> &signatures,
   os << "#pragma once\n\n"
      << "#include <tfm/signature.hpp>\n#include <tfm/status.hpp>\n"
      << "#include <tfm/tensor.hpp>\n\n#include <array>\n#include <cstdint>\n"
-     << "#include <span>\n\n";
+     << "#include <span>\n#include <string>\n\n";
   os << "extern \"C\" {\n";
   for (const ::tfm::Signature &sig : signatures) {
     os << "void _mlir_ciface_" << sig.name << "(";
     for (size_t i = 0; i < sig.args.size(); ++i)
       os << (i ? ", " : "") << "tfm::abi::MemRef<" << cppType(sig.args[i].dtype)
          << ", " << sig.args[i].shape.size() << "> *";
-    if (sig.workspace_bytes > 0)
+    if (sig.packed_bytes > 0)
       os << (sig.args.empty() ? "" : ", ") << "tfm::abi::MemRef<std::uint8_t, 1> *";
+    if (sig.workspace_bytes > 0)
+      os << (sig.args.empty() && sig.packed_bytes == 0 ? "" : ", ")
+         << "tfm::abi::MemRef<std::uint8_t, 1> *";
     os << ");\n";
+    if (sig.packed_bytes > 0) {
+      os << "void _mlir_ciface_" << sig.name << "__pack(";
+      for (const ::tfm::TensorSpec &a : sig.args)
+        if (a.role == ::tfm::Role::param)
+          os << "tfm::abi::MemRef<" << cppType(a.dtype) << ", " << a.shape.size()
+             << "> *, ";
+      os << "tfm::abi::MemRef<std::uint8_t, 1> *";
+      if (sig.pack_workspace_bytes > 0)
+        os << ", tfm::abi::MemRef<std::uint8_t, 1> *";
+      os << ");\n";
+    }
   }
   os << "}\n\nnamespace " << ns << " {\n\n";
   for (const ::tfm::Signature &sig : signatures)

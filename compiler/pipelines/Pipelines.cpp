@@ -96,9 +96,17 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
     matmuls.blockCols = options.matmulNr;
     matmuls.depth = options.matmulKc;
     matmuls.fuseEpilogues = options.fuseEpilogues;
+    matmuls.paramsPackedOnce = options.packParams;
     fpm.addPass(createTfmTileMatmulsPass(matmuls));
     fpm.addPass(createCanonicalizerPass());
     fpm.addPass(createCSEPass());
+  }
+  // Weights packed once: each entry point's packs of its params move into
+  // an entry point of their own, which the runtime calls when it loads them.
+  if (options.packParams)
+    pm.addPass(createTfmPackParamsPass());
+  {
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
     // Row groups (a norm's statistics and the op that applies them) in one
     // loop over blocks of rows, after the matmuls took their epilogues.
     if (options.fuseRows) {

@@ -55,6 +55,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "fuse-epilogues",
       llvm::cl::desc("compute the elementwise op after a matmul on its tiles"),
       llvm::cl::init(true)};
+  Option<bool> packParams{
+      *this, "pack-params",
+      llvm::cl::desc("pack an entry point's weights (params) once, in an "
+                     "entry point of their own, not on every call"),
+      llvm::cl::init(true)};
   Option<bool> fuseRows{
       *this, "fuse-rows",
       llvm::cl::desc("compute row reductions (norms, softmax) in the loop "

@@ -181,7 +181,15 @@ int main(int argc, char** argv) {
     if (s.name == "ids") tokens_index = others.size();
     others.push_back(s.name == "ids" ? tfm::TensorView() : tensors.at(s.name).view());
   }
-  auto run = [&](std::span<const tfm::TensorView> a) { return forward->run("char_gpt", a); };
+  // The trained weights packed once for the matmuls of every decoding step.
+  std::vector<tfm::TensorView> params;
+  for (const tfm::TensorSpec& s : forward->signature("char_gpt")->args)
+    if (s.role == tfm::Role::param) params.push_back(tensors.at(s.name).view());
+  auto packed = forward->pack("char_gpt", params);
+  if (!packed.ok()) return std::fprintf(stderr, "%s\n", packed.message().c_str()), 1;
+  auto run = [&](std::span<const tfm::TensorView> a) {
+    return forward->run("char_gpt", a, *packed);
+  };
   auto next = tfm::decode::forward_logits(run, others, tokens_index, kContext, ' ');
   std::string prompt = "This License";
   std::vector<std::int32_t> prefix(prompt.begin(), prompt.end());

@@ -227,7 +227,15 @@ int train(const TrainOptions& o) {
                      : spec.name == "tgt"         ? tfm::TensorView()
                                                   : state.at(spec.name).view());
   }
-  auto run = [&](std::span<const tfm::TensorView> in) { return decoder->run("seed_decode", in); };
+  // The trained weights packed once for the matmuls of every decoding step.
+  std::vector<tfm::TensorView> params;
+  for (const tfm::TensorSpec& spec : dsig.args)
+    if (spec.role == tfm::Role::param) params.push_back(state.at(spec.name).view());
+  auto packed = decoder->pack("seed_decode", params);
+  if (!packed.ok()) return std::fprintf(stderr, "%s\n", packed.message().c_str()), 1;
+  auto run = [&](std::span<const tfm::TensorView> in) {
+    return decoder->run("seed_decode", in, *packed);
+  };
   tfm::decode::NextLogits next =
       tfm::decode::forward_logits(run, others, tokens_index, tt, tokenizer->pad_id());
   const tfm::decode::Stop stop{.end_id = tokenizer->end_id(), .max_tokens = static_cast<std::size_t>(tt)};

@@ -17,28 +17,43 @@
 
 namespace tfm::jit {
 
+namespace {
+
+// Buffers not in use: a call takes one (allocating it only when none is
+// free, i.e. on a first call per concurrent caller) and gives it back.
+class Pool {
+ public:
+  std::unique_ptr<abi::Workspace> take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.empty()) return std::make_unique<abi::Workspace>();
+    std::unique_ptr<abi::Workspace> w = std::move(free_.back());
+    free_.pop_back();
+    return w;
+  }
+  void give_back(std::unique_ptr<abi::Workspace> w) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(w));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<abi::Workspace>> free_;
+};
+
+}  // namespace
+
 struct Module::Impl {
   std::vector<Signature> signatures;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   // The packed-argument wrapper of each entry point, in signature order:
   // looked up once, so that a call does no symbol lookup.
   std::vector<void (*)(void**)> entries;
-  // Workspaces not in use: a call takes one (allocating it only when none
-  // is free, i.e. on a first call per concurrent caller) and gives it back.
-  std::mutex mutex;
-  std::vector<std::unique_ptr<abi::Workspace>> free_workspaces;
-
-  std::unique_ptr<abi::Workspace> take_workspace() {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (free_workspaces.empty()) return std::make_unique<abi::Workspace>();
-    std::unique_ptr<abi::Workspace> w = std::move(free_workspaces.back());
-    free_workspaces.pop_back();
-    return w;
-  }
-  void give_back(std::unique_ptr<abi::Workspace> w) {
-    std::lock_guard<std::mutex> lock(mutex);
-    free_workspaces.push_back(std::move(w));
-  }
+  // Each entry point's `__pack` wrapper (null where it packs nothing once).
+  std::vector<void (*)(void**)> packs;
+  Pool workspaces;
+  // Buffers of packed weights for calls that pack on the way (call()
+  // without PackedParams).
+  Pool packed;
 };
 
 Module::Module(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -88,6 +103,7 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   pipeline.parallel = options.parallel;
   pipeline.fuseEpilogues = options.fuse_epilogues;
   pipeline.fuseRows = options.fuse_rows;
+  pipeline.packParams = options.pack_params;
   pipeline.flashQueryTile = options.attention_query_tile;
   pipeline.flashKeyTile = options.attention_key_tile;
   if (options.matmul_mr < 0 || options.matmul_nr < 0 || options.matmul_kc < 0)
@@ -130,6 +146,15 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
       return Status::error("tfm: jit: cannot find entry point '" + sig.name +
                            "': " + llvm::toString(entry.takeError()));
     impl->entries.push_back(*entry);
+    void (*pack)(void**) = nullptr;
+    if (sig.packed_bytes > 0) {
+      auto found = impl->engine->lookupPacked("_mlir_ciface_" + sig.name + "__pack");
+      if (!found)
+        return Status::error("tfm: jit: cannot find the weight packing of '" + sig.name +
+                             "': " + llvm::toString(found.takeError()));
+      pack = *found;
+    }
+    impl->packs.push_back(pack);
   }
   return Module(std::move(impl));
 }
@@ -142,29 +167,26 @@ const Signature* Module::signature(std::string_view entry) const {
   return nullptr;
 }
 
-Status Module::call(std::string_view entry, std::span<const TensorView> args) const {
-  const Signature* sig = signature(entry);
-  if (!sig) {
-    std::string names;
-    for (const Signature& s : impl_->signatures) names += (names.empty() ? "" : ", ") + s.name;
-    return Status::error("tfm: jit: no entry point '" + std::string(entry) +
-                         "' ---> HINT: the module has: " + names);
-  }
-  if (Status s = check_call(*sig, args); !s.ok()) return s;
+namespace {
 
-  // One descriptor per tensor, {allocated, aligned, offset, sizes[r],
-  // strides[r]}, then the workspace's; kept per thread, so that a call in
-  // the steady state allocates nothing.
-  thread_local std::vector<std::int64_t> storage;
-  thread_local std::vector<void*> descriptor_ptrs, packed;
-  std::size_t words = 0;
-  for (const TensorView& a : args) words += 3 + 2 * static_cast<std::size_t>(a.rank());
-  storage.resize(words + 5);
-  descriptor_ptrs.resize(args.size() + 1);
-  packed.resize(args.size() + 1);
-  std::int64_t* d = storage.data();
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const TensorView& a = args[i];
+// The packed-argument list of one call: a memref descriptor per tensor,
+// {allocated, aligned, offset, sizes[r], strides[r]}, then those of byte
+// buffers (packed weights, the workspace). Kept per thread, so that a call in
+// the steady state allocates nothing.
+class Descriptors {
+ public:
+  // Room for `tensors` and `buffers` more, so that adding never moves them.
+  void reset(std::span<const TensorView> tensors, std::size_t buffers) {
+    std::size_t words = 5 * buffers;
+    for (const TensorView& a : tensors) words += 3 + 2 * static_cast<std::size_t>(a.rank());
+    storage_.resize(words);
+    pointers_.resize(tensors.size() + buffers);
+    args_.resize(tensors.size() + buffers);
+    used_ = 0;
+    count_ = 0;
+  }
+  void add(const TensorView& a) {
+    std::int64_t* d = storage_.data() + used_;
     std::int64_t rank = a.rank();
     d[0] = d[1] = reinterpret_cast<std::int64_t>(a.data());
     d[2] = 0;
@@ -174,31 +196,168 @@ Status Module::call(std::string_view entry, std::span<const TensorView> args) co
       d[3 + rank + r] = stride;
       stride *= a.shape()[r];
     }
-    descriptor_ptrs[i] = d;
-    packed[i] = &descriptor_ptrs[i];
-    d += 3 + 2 * rank;
+    push(d, 3 + 2 * static_cast<std::size_t>(rank));
   }
-  std::size_t n = args.size();
+  void add(const abi::MemRef<std::uint8_t, 1>& buffer) {
+    std::int64_t* d = storage_.data() + used_;
+    std::memcpy(d, &buffer, sizeof(buffer));
+    push(d, 5);
+  }
+  void** args() { return args_.data(); }
+
+ private:
+  void push(std::int64_t* d, std::size_t words) {
+    pointers_[count_] = d;
+    args_[count_] = &pointers_[count_];
+    ++count_;
+    used_ += words;
+  }
+  std::vector<std::int64_t> storage_;
+  std::vector<void*> pointers_, args_;
+  std::size_t used_ = 0, count_ = 0;
+};
+
+Status no_memory(const Signature& sig, std::int64_t bytes, const char* what) {
+  return Status::error("tfm: jit: " + sig.name + ": cannot allocate its " + std::to_string(bytes) +
+                       "-byte " + what + " ---> HINT: free memory for it");
+}
+
+// The params of `args` (a whole call's tensors), in signature order, in a
+// list of this thread's (reused: a steady-state call allocates nothing).
+std::span<const TensorView> params_of(const Signature& sig, std::span<const TensorView> args) {
+  thread_local std::vector<TensorView> params;
+  params.clear();
+  for (std::size_t i = 0; i < sig.args.size() && i < args.size(); ++i)
+    if (sig.args[i].role == Role::param) params.push_back(args[i]);
+  return params;
+}
+
+}  // namespace
+
+PackedParams::PackedParams() = default;
+PackedParams::PackedParams(PackedParams&&) noexcept = default;
+PackedParams& PackedParams::operator=(PackedParams&&) noexcept = default;
+PackedParams::~PackedParams() = default;
+
+const Signature* Module::find(std::string_view entry, Status& error) const {
+  const Signature* sig = signature(entry);
+  if (!sig) {
+    std::string names;
+    for (const Signature& s : impl_->signatures) names += (names.empty() ? "" : ", ") + s.name;
+    error = Status::error("tfm: jit: no entry point '" + std::string(entry) +
+                          "' ---> HINT: the module has: " + names);
+  }
+  return sig;
+}
+
+Status Module::invoke(const Signature& sig, std::span<const TensorView> args,
+                      abi::Workspace* packed) const {
+  thread_local Descriptors descriptors;
+  descriptors.reset(args, 2);
+  for (const TensorView& a : args) descriptors.add(a);
+  if (sig.packed_bytes > 0) descriptors.add(packed->view(sig.packed_bytes));
   std::unique_ptr<abi::Workspace> workspace;
-  if (sig->workspace_bytes > 0) {
-    workspace = impl_->take_workspace();
-    abi::MemRef<std::uint8_t, 1> w = workspace->view(sig->workspace_bytes);
-    if (!w.aligned)
-      return Status::error("tfm: jit: " + sig->name + ": cannot allocate its " +
-                           std::to_string(sig->workspace_bytes) +
-                           "-byte workspace ---> HINT: free memory for it");
-    std::memcpy(d, &w, sizeof(w));
-    descriptor_ptrs[n] = d;
-    packed[n] = &descriptor_ptrs[n];
-    ++n;
+  if (sig.workspace_bytes > 0) {
+    workspace = impl_->workspaces.take();
+    abi::MemRef<std::uint8_t, 1> w = workspace->view(sig.workspace_bytes);
+    if (!w.aligned) return no_memory(sig, sig.workspace_bytes, "workspace");
+    descriptors.add(w);
   }
-  impl_->entries[static_cast<std::size_t>(sig - impl_->signatures.data())](packed.data());
-  if (workspace) impl_->give_back(std::move(workspace));
+  impl_->entries[static_cast<std::size_t>(&sig - impl_->signatures.data())](descriptors.args());
+  if (workspace) impl_->workspaces.give_back(std::move(workspace));
   return Status();
+}
+
+Status Module::pack_into(const Signature& sig, std::span<const TensorView> params,
+                         abi::Workspace& packed) const {
+  abi::MemRef<std::uint8_t, 1> buffer = packed.view(sig.packed_bytes);
+  if (!buffer.aligned) return no_memory(sig, sig.packed_bytes, "buffer of packed weights");
+  thread_local Descriptors descriptors;
+  descriptors.reset(params, 2);
+  for (const TensorView& p : params) descriptors.add(p);
+  descriptors.add(buffer);
+  std::unique_ptr<abi::Workspace> workspace;
+  if (sig.pack_workspace_bytes > 0) {
+    workspace = impl_->workspaces.take();
+    abi::MemRef<std::uint8_t, 1> w = workspace->view(sig.pack_workspace_bytes);
+    if (!w.aligned) return no_memory(sig, sig.pack_workspace_bytes, "workspace");
+    descriptors.add(w);
+  }
+  impl_->packs[static_cast<std::size_t>(&sig - impl_->signatures.data())](descriptors.args());
+  if (workspace) impl_->workspaces.give_back(std::move(workspace));
+  return Status();
+}
+
+Status Module::call(std::string_view entry, std::span<const TensorView> args) const {
+  Status error;
+  const Signature* sig = find(entry, error);
+  if (!sig) return error;
+  if (Status s = check_call(*sig, args); !s.ok()) return s;
+  if (sig->packed_bytes == 0) return invoke(*sig, args, nullptr);
+  // Packed on this call, into a buffer of the module's.
+  std::unique_ptr<abi::Workspace> packed = impl_->packed.take();
+  Status s = pack_into(*sig, params_of(*sig, args), *packed);
+  if (s.ok()) s = invoke(*sig, args, packed.get());
+  impl_->packed.give_back(std::move(packed));
+  return s;
+}
+
+Result<PackedParams> Module::pack(std::string_view entry,
+                                  std::span<const TensorView> params) const {
+  Status error;
+  const Signature* sig = find(entry, error);
+  if (!sig) return error;
+  // The params' own signature: the same checks (and messages) as a call's.
+  Signature of_params{sig->name + " (its params, to pack)", {}};
+  for (const TensorSpec& spec : sig->args)
+    if (spec.role == Role::param) of_params.args.push_back(spec);
+  if (Status s = check_call(of_params, params); !s.ok()) return s;
+  PackedParams packed;
+  packed.entry_ = sig->name;
+  packed.bytes_ = sig->packed_bytes;
+  for (const TensorView& p : params) packed.params_.push_back(p.data());
+  if (sig->packed_bytes > 0) {
+    packed.buffer_ = std::make_unique<abi::Workspace>();
+    if (Status s = pack_into(*sig, params, *packed.buffer_); !s.ok()) return s;
+  }
+  return packed;
+}
+
+Status Module::call(std::string_view entry, std::span<const TensorView> args,
+                    const PackedParams& packed) const {
+  Status error;
+  const Signature* sig = find(entry, error);
+  if (!sig) return error;
+  if (Status s = check_call(*sig, args); !s.ok()) return s;
+  if (packed.entry_ != sig->name)
+    return Status::error("tfm: jit: " + sig->name + ": given params packed for " +
+                         (packed.entry_.empty() ? std::string("no entry point")
+                                                : "'" + packed.entry_ + "'") +
+                         " ---> HINT: pack them with pack(\"" + sig->name + "\", params)");
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < sig->args.size(); ++i) {
+    if (sig->args[i].role != Role::param) continue;
+    if (args[i].data() != packed.params_[k++])
+      return Status::error("tfm: jit: " + sig->name + ": param '" + sig->args[i].name +
+                           "' is not the tensor its packed params were packed from"
+                           " ---> HINT: pack() the params this call passes");
+  }
+  return invoke(*sig, args, packed.buffer_.get());
 }
 
 Result<std::vector<Tensor>> Module::run(std::string_view entry,
                                         std::span<const TensorView> inputs) const {
+  return run_with(entry, inputs, nullptr);
+}
+
+Result<std::vector<Tensor>> Module::run(std::string_view entry, std::span<const TensorView> inputs,
+                                        const PackedParams& packed) const {
+  return run_with(entry, inputs, &packed);
+}
+
+Result<std::vector<Tensor>> Module::run_with(std::string_view entry,
+                                             std::span<const TensorView> inputs,
+                                             const PackedParams* packed) const {
   const Signature* sig = signature(entry);
   if (!sig) return call(entry, inputs);  // names the entry points
   std::size_t num_inputs = sig->args.size() - sig->count(Role::output);
@@ -213,7 +372,8 @@ Result<std::vector<Tensor>> Module::run(std::string_view entry,
       outputs.emplace_back(spec.dtype, spec.shape);
       args.push_back(outputs.back().view());
     }
-  if (Status s = call(entry, args); !s.ok()) return s;
+  Status s = packed ? call(entry, args, *packed) : call(entry, args);
+  if (!s.ok()) return s;
   return outputs;
 }
 

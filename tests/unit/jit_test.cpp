@@ -270,4 +270,148 @@ TEST(Jit, OlderIsasComputeTheSameMatmul) {
   }
 }
 
+// y = (x w) v^T: two weights that matmuls read packed, w [256, 136] read
+// along its rows and v [256, 136] transposed (136: a column edge on every
+// register block), at the row counts of a decoding step (1), a short prompt
+// (3) and a batch (130).
+template <int M>
+tfm::dsl::TraceResult traceTwoLayers() {
+  return tfm::dsl::trace("layers", [](tfm::dsl::Function& f) {
+    using namespace tfm::dsl;
+    auto x = f.input<Shape<M, 256>>("x");
+    auto w = f.param<Shape<256, 136>>("w");
+    auto v = f.param<Shape<256, 136>>("v");
+    f.output("y", matmul(matmul(x, w), transpose(v)));
+  });
+}
+
+// Small integers, so that any summation order is exact.
+void fill(tfm::Tensor& t, int mod, int shift) {
+  for (std::int64_t i = 0; i < t.size(); ++i)
+    t.data<float>()[i] = static_cast<float>(i % mod - shift);
+}
+
+std::vector<float> twoLayersReference(const tfm::Tensor& x, const tfm::Tensor& w,
+                                      const tfm::Tensor& v, int m) {
+  std::vector<float> h(m * 136, 0.0f), y(m * 256, 0.0f);
+  for (int i = 0; i < m; ++i)
+    for (int k = 0; k < 256; ++k)
+      for (int j = 0; j < 136; ++j)
+        h[i * 136 + j] += x.data<float>()[i * 256 + k] * w.data<float>()[k * 136 + j];
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < 256; ++j)
+      for (int k = 0; k < 136; ++k) y[i * 256 + j] += h[i * 136 + k] * v.data<float>()[j * 136 + k];
+  return y;
+}
+
+template <int M>
+void checkPackedOnce(const std::string& cpu) {
+  std::printf("cpu %s\n", cpu.c_str());
+  tfm::dsl::TraceResult traced = traceTwoLayers<M>();
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  tfm::jit::Options options;
+  options.cpu = cpu;
+  auto m = tfm::jit::Module::compile(traced.mlir, options);
+  ASSERT_TRUE(m.ok()) << m.message();
+  const tfm::Signature* sig = m->signature("layers");
+  ASSERT_NE(sig, nullptr);
+  // Both weights, packed into panels: at least their own size.
+  EXPECT_GE(sig->packed_bytes, 2 * 256 * 136 * 4) << "M " << M;
+  tfm::Tensor x = tfm::Tensor::of<float>({M, 256}), w = tfm::Tensor::of<float>({256, 136}),
+              v = tfm::Tensor::of<float>({256, 136});
+  fill(x, 7, 3);
+  fill(w, 5, 2);
+  fill(v, 3, 1);
+  const tfm::TensorView params[] = {w, v};
+  auto packed = m->pack("layers", params);
+  ASSERT_TRUE(packed.ok()) << packed.message();
+  EXPECT_EQ(packed->entry(), "layers");
+  EXPECT_EQ(packed->bytes(), sig->packed_bytes);
+  const tfm::TensorView in[] = {x, w, v};
+  std::vector<float> want = twoLayersReference(x, w, v, M);
+  auto maxdiff = [&](const tfm::Tensor& y) {
+    float d = 0;
+    for (std::int64_t i = 0; i < y.size(); ++i)
+      d = std::max(d, std::abs(y.data<float>()[i] - want[i]));
+    return d;
+  };
+  // Packed once, called twice; packed on the way; packed inside the call.
+  for (int call = 0; call < 2; ++call) {
+    auto y = m->run("layers", in, *packed);
+    ASSERT_TRUE(y.ok()) << y.message();
+    std::printf("M %d, packed once, call %d: maxdiff %g\n", M, call, maxdiff((*y)[0]));
+    EXPECT_EQ(maxdiff((*y)[0]), 0.0f);
+  }
+  auto plain = m->run("layers", in);
+  ASSERT_TRUE(plain.ok()) << plain.message();
+  std::printf("M %d, packed by the call: maxdiff %g\n", M, maxdiff((*plain)[0]));
+  EXPECT_EQ(maxdiff((*plain)[0]), 0.0f);
+  tfm::jit::Options inline_packs = options;
+  inline_packs.pack_params = false;
+  auto unpacked = tfm::jit::Module::compile(traced.mlir, inline_packs);
+  ASSERT_TRUE(unpacked.ok()) << unpacked.message();
+  EXPECT_EQ(unpacked->signature("layers")->packed_bytes, 0);
+  auto y0 = unpacked->run("layers", in);
+  ASSERT_TRUE(y0.ok()) << y0.message();
+  std::printf("M %d, packed inside the call: maxdiff %g\n", M, maxdiff((*y0)[0]));
+  EXPECT_EQ(maxdiff((*y0)[0]), 0.0f);
+  // New weights written in place: packed again, the call sees them.
+  fill(w, 4, 1);
+  want = twoLayersReference(x, w, v, M);
+  packed = m->pack("layers", params);
+  ASSERT_TRUE(packed.ok()) << packed.message();
+  auto y1 = m->run("layers", in, *packed);
+  ASSERT_TRUE(y1.ok()) << y1.message();
+  std::printf("M %d, packed again: maxdiff %g\n", M, maxdiff((*y1)[0]));
+  EXPECT_EQ(maxdiff((*y1)[0]), 0.0f);
+}
+
+TEST(Jit, WeightsPackedOnceComputeTheSame) {
+  // The host's register block, and AVX2's where the host has it.
+  std::vector<std::string> cpus = {"host"};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) cpus.push_back("x86-64-v3");
+  for (const std::string& cpu : cpus) {
+    checkPackedOnce<1>(cpu);
+    checkPackedOnce<3>(cpu);
+    checkPackedOnce<130>(cpu);
+  }
+}
+
+TEST(Jit, PackedWeightsAreCheckedAtEachCall) {
+  tfm::dsl::TraceResult traced = traceTwoLayers<3>();
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  auto m = tfm::jit::Module::compile(traced.mlir);
+  ASSERT_TRUE(m.ok()) << m.message();
+  tfm::Tensor x = tfm::Tensor::of<float>({3, 256}), w = tfm::Tensor::of<float>({256, 136}),
+              v = tfm::Tensor::of<float>({256, 136}), other = tfm::Tensor::of<float>({256, 136}),
+              y = tfm::Tensor::of<float>({3, 256}), wrong = tfm::Tensor::of<float>({136, 256});
+  const tfm::TensorView params[] = {w, v};
+  auto packed = m->pack("layers", params);
+  ASSERT_TRUE(packed.ok()) << packed.message();
+
+  const tfm::TensorView swapped[] = {x, other, v, y};
+  tfm::Status s = m->call("layers", swapped, *packed);
+  EXPECT_EQ(s.message(),
+            "tfm: jit: layers: param 'w' is not the tensor its packed params were packed from"
+            " ---> HINT: pack() the params this call passes");
+  const tfm::TensorView args[] = {x, w, v, y};
+  s = m->call("layers", args, tfm::jit::PackedParams());
+  EXPECT_EQ(s.message(), "tfm: jit: layers: given params packed for no entry point"
+                         " ---> HINT: pack them with pack(\"layers\", params)");
+  EXPECT_TRUE(m->call("layers", args, *packed).ok());
+
+  const tfm::TensorView bad[] = {wrong, v};
+  auto p = m->pack("layers", bad);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.message().find("layers (its params, to pack)"), std::string::npos) << p.message();
+  EXPECT_NE(p.message().find("'w'"), std::string::npos) << p.message();
+  const tfm::TensorView one[] = {w};
+  p = m->pack("layers", one);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.message().find("expects 2"), std::string::npos) << p.message();
+  p = m->pack("layer", params);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.message(), "tfm: jit: no entry point 'layer' ---> HINT: the module has: layers");
+}
+
 }  // namespace

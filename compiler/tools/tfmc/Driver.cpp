@@ -123,6 +123,11 @@ cl::opt<bool> noFuseRows(
     cl::desc("compute a norm's or softmax's row reductions in passes of their "
              "own (the reference for row fusion)"),
     cl::cat(category));
+cl::opt<bool> noPackParams(
+    "no-pack-params", cl::init(false),
+    cl::desc("pack weights inside each call (no <entry>__pack entry point, "
+             "no buffer of packed weights)"),
+    cl::cat(category));
 cl::opt<bool> noParallel("no-parallel", cl::init(false),
                          cl::desc("no threads: parallel loops run serially "
                                   "(objects then need no OpenMP runtime)"),
@@ -288,6 +293,7 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   pipeline.parallel = !noParallel;
   pipeline.fuseEpilogues = !noFuseEpilogues;
   pipeline.fuseRows = !noFuseRows;
+  pipeline.packParams = !noPackParams;
   if (!attentionTileFlag.empty()) {
     long long tq = 0, tk = 0;
     char x = 0, extra = 0;

@@ -27,11 +27,42 @@ struct Options {
   bool parallel = true;          // false: no threads
   bool fuse_rows = true;         // false: a norm's or softmax's row reductions in passes of their own
   bool fuse_epilogues = true;    // false: elementwise ops after matmuls in passes of their own
+  // Weights (params) that matmuls read packed into their panels by an entry
+  // point of their own (Module::pack), once, instead of on every call.
+  // false: packed inside each call, as part of its workspace.
+  bool pack_params = true;
   long attention_query_tile = 0;   // fused attention tile: query rows (0: the target's)
   long attention_key_tile = 0;     // fused attention tile: keys (0: the target's)
   // The matmul register block (rows x columns) and k block; 0: computed
   // from the target (what tfmc --print-target shows).
   long matmul_mr = 0, matmul_nr = 0, matmul_kc = 0;
+};
+
+class Module;
+
+// An entry point's params (its weights) packed into the layout its matmuls
+// read, by Module::pack, for calls that pass the same params again and
+// again: inference, a decoding loop. It remembers which tensors it was packed
+// from; a call given it checks that it gets the same ones. Written into in
+// place, they must be packed again (the packed copy is not updated).
+class PackedParams {
+ public:
+  PackedParams();
+  PackedParams(PackedParams&&) noexcept;
+  PackedParams& operator=(PackedParams&&) noexcept;
+  ~PackedParams();
+
+  // The entry point it was packed for ("" if default-constructed).
+  const std::string& entry() const { return entry_; }
+  // Bytes of packed weights (0: the entry point packs nothing once).
+  std::int64_t bytes() const { return bytes_; }
+
+ private:
+  friend class Module;
+  std::string entry_;
+  std::int64_t bytes_ = 0;
+  std::vector<const void*> params_;  // the data the weights were packed from
+  std::unique_ptr<abi::Workspace> buffer_;
 };
 
 // A compiled module: every public function of the source is an entry point.
@@ -55,14 +86,34 @@ class Module {
   // Calls `entry` on all its tensors in signature order (inputs and params,
   // then outputs, which are written in place). Checks count, element types
   // and shapes first; a mismatch is an error naming the tensor.
+  // An entry point whose matmuls read params packed once packs them first,
+  // on every such call: for repeated calls on the same weights, pack() them.
   Status call(std::string_view entry, std::span<const TensorView> args) const;
 
   // Calls `entry` on its inputs and params and returns new output tensors.
   Result<std::vector<Tensor>> run(std::string_view entry, std::span<const TensorView> inputs) const;
 
+  // Packs `entry`'s params (`params`: those of its signature, in order) into
+  // the layout its matmuls read: once, when the weights are loaded.
+  Result<PackedParams> pack(std::string_view entry, std::span<const TensorView> params) const;
+
+  // As call() and run(), reading the weights from `packed` (made by pack()
+  // for this entry point, from the same param tensors as `args` holds).
+  Status call(std::string_view entry, std::span<const TensorView> args,
+              const PackedParams& packed) const;
+  Result<std::vector<Tensor>> run(std::string_view entry, std::span<const TensorView> inputs,
+                                  const PackedParams& packed) const;
+
  private:
   struct Impl;
   explicit Module(std::unique_ptr<Impl> impl);
+  const Signature* find(std::string_view entry, Status& error) const;
+  Status invoke(const Signature& sig, std::span<const TensorView> args,
+                abi::Workspace* packed) const;
+  Status pack_into(const Signature& sig, std::span<const TensorView> params,
+                   abi::Workspace& packed) const;
+  Result<std::vector<Tensor>> run_with(std::string_view entry, std::span<const TensorView> inputs,
+                                       const PackedParams* packed) const;
   std::unique_ptr<Impl> impl_;
 };
 

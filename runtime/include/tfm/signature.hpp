@@ -42,6 +42,13 @@ struct Signature {
   // Bytes of the workspace the entry point takes after its tensors (its
   // temporaries, placed by the compiler's memory plan); 0: none.
   std::int64_t workspace_bytes = 0;
+  // Bytes of the entry point's params packed once (weights in the layout its
+  // matmuls read), a buffer it takes after its tensors and before its
+  // workspace, which its `<name>__pack` entry point writes from the params
+  // (in signature order); 0: none. With it, `pack_workspace_bytes` of that
+  // entry point's own workspace, after the buffer.
+  std::int64_t packed_bytes = 0;
+  std::int64_t pack_workspace_bytes = 0;
 
   std::size_t count(Role r) const {
     std::size_t n = 0;

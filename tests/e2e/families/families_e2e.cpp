@@ -94,6 +94,13 @@ void check(const std::string& entry, const tfm::Signature& sig, tfm::dsl::ModelF
   EXPECT_LE(aot_jit, kTolerance);
 }
 
+// The decoder-only family's configuration, for the reference.
+ref::TransformerConfig gpt_config() {
+  return {.vocab = 64, .d_model = 32, .heads = 4, .kv_heads = 2, .layers = 2, .d_ff = 128,
+          .max_len = 32, .pre_norm = true, .activation = ref::TransformerConfig::gelu_tanh,
+          .positions = ref::TransformerConfig::learned};
+}
+
 TEST(FamiliesE2E, EncoderDecoder) {
   using namespace families;
   auto src = ids(kBatch * kSrc, kPaper.vocab, 1), tgt = ids(kBatch * kTgt, kPaper.vocab, 2);
@@ -117,15 +124,56 @@ TEST(FamiliesE2E, DecoderOnly) {
   auto x = ids(kBatch * kSeq, kGpt.vocab, 4);
   const tfm::Signature& sig = tfm_models::gpt_lm_signature();
   Params p = seeded(sig, 5);
-  ref::TransformerConfig c{.vocab = 64, .d_model = 32, .heads = 4, .kv_heads = 2, .layers = 2,
-                           .d_ff = 128, .max_len = 32, .pre_norm = true,
-                           .activation = ref::TransformerConfig::gelu_tanh,
-                           .positions = ref::TransformerConfig::learned};
+  ref::TransformerConfig c = gpt_config();
   ref::Array want = ref::TransformerReference(c, p.arrays).decoder_only(widen(x), kBatch, kSeq);
   tfm::Tensor x_t = int_tensor(x, {kBatch, kSeq});
   check("gpt_lm", sig, gpt_lm,
         [](std::span<const tfm::TensorView> a) { return tfm_models::gpt_lm(a); },
         {x_t}, p, want);
+}
+
+TEST(FamiliesE2E, DecoderOnlyWeightsPackedOnce) {
+  // The weights packed once, from the object (gpt_lm_pack) and from the JIT
+  // (Module::pack), then two calls each that read them packed.
+  using namespace families;
+  static_assert(tfm_models::gpt_lm_packed_bytes > 0, "its linear layers read packed weights");
+  auto x = ids(kBatch * kSeq, kGpt.vocab, 6);
+  const tfm::Signature& sig = tfm_models::gpt_lm_signature();
+  Params p = seeded(sig, 7);
+  ref::TransformerConfig c = gpt_config();
+  ref::Array want = ref::TransformerReference(c, p.arrays).decoder_only(widen(x), kBatch, kSeq);
+  tfm::Tensor x_t = int_tensor(x, {kBatch, kSeq});
+  std::vector<tfm::TensorView> params(p.tensors.begin(), p.tensors.end());
+  std::vector<tfm::TensorView> inputs = {x_t};
+  inputs.insert(inputs.end(), params.begin(), params.end());
+  tfm::Tensor out(sig.args.back().dtype, sig.args.back().shape);
+  std::vector<tfm::TensorView> call = inputs;
+  call.push_back(out);
+
+  tfm::abi::Workspace packed, workspace;
+  tfm::Status s = tfm_models::gpt_lm_pack(params, packed);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto traced = tfm::dsl::trace("gpt_lm", gpt_lm);
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  auto module = tfm::jit::Module::compile(traced.mlir, {}, "gpt_lm");
+  ASSERT_TRUE(module.ok()) << module.message();
+  EXPECT_EQ(module->signature("gpt_lm")->packed_bytes, tfm_models::gpt_lm_packed_bytes);
+  auto jit_packed = module->pack("gpt_lm", params);
+  ASSERT_TRUE(jit_packed.ok()) << jit_packed.message();
+  for (int i = 0; i < 2; ++i) {
+    s = tfm_models::gpt_lm(call, packed, workspace);
+    ASSERT_TRUE(s.ok()) << s.message();
+    auto jit = module->run("gpt_lm", inputs, *jit_packed);
+    ASSERT_TRUE(jit.ok()) << jit.message();
+    std::vector<float> a(out.values<float>().begin(), out.values<float>().end());
+    std::vector<float> j((*jit)[0].values<float>().begin(), (*jit)[0].values<float>().end());
+    double aot_ref = ref::maxdiff(a, want.data), jit_ref = ref::maxdiff(j, want.data);
+    std::printf("  gpt_lm, weights packed once, call %d: maxdiff object vs reference %.3g, jit vs "
+                "reference %.3g\n",
+                i, aot_ref, jit_ref);
+    EXPECT_LE(aot_ref, kTolerance);
+    EXPECT_LE(jit_ref, kTolerance);
+  }
 }
 
 TEST(FamiliesE2E, EncoderOnly) {

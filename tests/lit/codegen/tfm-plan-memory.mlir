@@ -108,3 +108,39 @@ func.func @plan_memory_parallel_state() {
   }
   return
 }
+
+// -----
+
+// Tests that an entry point's packed weights (tfm-pack-params) become views
+// of one byte buffer, a new argument before the workspace, in the order of
+// their indices (0 at 0, then 1 after its 64 bytes), and
+// that its size is recorded in the module's tfm.packed; the packing entry
+// point writes its arguments at the same offsets.
+// CHECK:       module attributes {tfm.packed = {packed = 128 : i64, packed__pack = 128 : i64}, tfm.workspace = {packed = 64 : i64}}
+// CHECK-LABEL: func.func @packed
+// CHECK-SAME:    (%[[X:.+]]: memref<4xf32>, %[[P:.+]]: memref<128xi8>, %[[WS:.+]]: memref<64xi8>)
+// CHECK-DAG:     %[[A:.+]] = memref.view %[[P]][%c0{{.*}}][] : memref<128xi8> to memref<16xf32>
+// CHECK-DAG:     %[[B:.+]] = memref.view %[[P]][%c64{{.*}}][] : memref<128xi8> to memref<10xf32>
+// CHECK:         "test.use"(%[[X]], %[[A]], %[[B]]
+// CHECK-LABEL: func.func @packed__pack
+// CHECK-SAME:    (%[[W:.+]]: memref<4xf32>, %[[Q:.+]]: memref<128xi8>)
+// CHECK-DAG:     %[[C:.+]] = memref.view %[[Q]][%c0{{.*}}][] : memref<128xi8> to memref<16xf32>
+// CHECK-DAG:     %[[D:.+]] = memref.view %[[Q]][%c64{{.*}}][] : memref<128xi8> to memref<10xf32>
+// CHECK:         %[[SC:.+]] = memref.subview %[[C]]
+// CHECK:         linalg.copy ins(%[[W]] : memref<4xf32>) outs(%[[SC]] : memref<4xf32, strided<[1]>>)
+// CHECK:         %[[SD:.+]] = memref.subview %[[D]]
+// CHECK:         linalg.copy ins(%[[W]] : memref<4xf32>) outs(%[[SD]] : memref<4xf32, strided<[1]>>)
+func.func @packed(%x: memref<4xf32>, %a: memref<16xf32> {tfm.packed = 0 : i64},
+                  %b: memref<10xf32> {tfm.packed = 1 : i64}) {
+  %t = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  "test.use"(%x, %a, %b, %t) : (memref<4xf32>, memref<16xf32>, memref<10xf32>, memref<16xf32>) -> ()
+  return
+}
+func.func @packed__pack(%w: memref<4xf32>, %a: memref<16xf32> {tfm.packed = 0 : i64},
+                        %b: memref<10xf32> {tfm.packed = 1 : i64}) attributes {tfm.packs = "packed"} {
+  %sa = memref.subview %a[0] [4] [1] : memref<16xf32> to memref<4xf32, strided<[1]>>
+  linalg.copy ins(%w : memref<4xf32>) outs(%sa : memref<4xf32, strided<[1]>>)
+  %sb = memref.subview %b[0] [4] [1] : memref<10xf32> to memref<4xf32, strided<[1]>>
+  linalg.copy ins(%w : memref<4xf32>) outs(%sb : memref<4xf32, strided<[1]>>)
+  return
+}

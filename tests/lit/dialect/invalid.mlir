@@ -44,6 +44,22 @@ func.func @negative_names_param_empty(%x: tensor<6xf32> {tfm.param = ""}) {
 
 // -----
 
+// Tests that a packed weight's index (tfm-pack-params) is a non-negative
+// integer.
+// expected-error @+1 {{'func.func' op expects 'tfm.packed' to be a non-negative integer, got -1 : i64}}
+func.func @negative_packed_index(%x: tensor<6xf32> {tfm.packed = -1 : i64}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op expects 'tfm.packed' to be a non-negative integer, got "w"}}
+func.func @negative_packed_name(%x: tensor<6xf32> {tfm.packed = "w"}) {
+  return
+}
+
+// -----
+
 // Tests that an argument is an input, a param or a state, not two of them.
 // expected-error @+1 {{'func.func' op expects argument 0 to be one of 'tfm.input', 'tfm.param' or 'tfm.state', not both 'tfm.input' and 'tfm.param'}}
 func.func @negative_names_input_and_param(%x: tensor<6xf32> {tfm.input = "x", tfm.param = "w"}) {

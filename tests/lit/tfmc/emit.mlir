@@ -77,7 +77,7 @@ func.func @proj(%x: tensor<8x64xf32> {tfm.input = "x"}, %w: tensor<64x16xf32> {t
 // HEADER-NEXT:       {"x", tfm::Role::input, tfm::DType::f32, {8, 64}},
 // HEADER-NEXT:       {"w", tfm::Role::param, tfm::DType::f32, {64, 16}},
 // HEADER-NEXT:       {"y", tfm::Role::output, tfm::DType::f32, {8, 16}},
-// HEADER-NEXT:   }, [[WS:[1-9][0-9]*]]};
+// HEADER-NEXT:   }, [[WS:[1-9][0-9]*]], 0, 0};
 // HEADER:      inline constexpr std::int64_t proj_workspace_bytes = [[WS]];
 // HEADER:      inline tfm::Status proj(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {
 // HEADER:        auto w = workspace.view(proj_workspace_bytes);

@@ -1,0 +1,15 @@
+// RUN: tfm-opt %s --allow-unregistered-dialect --tfm-plan-memory --verify-diagnostics -o /dev/null
+
+
+// Tests that a packing entry point that does not write one of its packed
+// arguments (bufferization wrote a copy instead) is an error, not a buffer
+// of garbage read by every call.
+func.func @entry(%x: memref<4xf32>, %a: memref<16xf32> {tfm.packed = 0 : i64}) {
+  "test.use"(%x, %a) : (memref<4xf32>, memref<16xf32>) -> ()
+  return
+}
+// expected-error @+1 {{'func.func' op does not write packed param 0 in place (bufferization wrote a copy)}}
+func.func @entry__pack(%w: memref<4xf32>, %a: memref<16xf32> {tfm.packed = 0 : i64}) attributes {tfm.packs = "entry"} {
+  "test.use"(%w) : (memref<4xf32>) -> ()
+  return
+}
