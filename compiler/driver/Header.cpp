@@ -127,6 +127,8 @@ std::string describeCall(const ::tfm::Signature &sig) {
   return s + ")";
 }
 
+void writePackCall(std::ostream &os, const ::tfm::Signature &sig, bool fromCall);
+
 /// `<name>_packed_bytes` and `<name>_pack()`, which packs an entry point's
 /// params (its weights) into the layout its matmuls read.
 void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
@@ -147,11 +149,20 @@ void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
      << "    return s;\n  }();\n";
   os << "  if (tfm::Status s = tfm::check_call(of_params, params); !s.ok())\n"
      << "    return s;\n";
+  writePackCall(os, sig, /*fromCall=*/false);
+  os << "  return tfm::Status();\n}\n\n";
+}
+
+/// The body of a packing: descriptors of the params (`params[k]`, or the
+/// params among a call's `args[i]`: views are not copied, a copy allocates
+/// its shape), the buffer, the call of `<name>__pack`.
+void writePackCall(std::ostream &os, const ::tfm::Signature &sig, bool fromCall) {
   size_t k = 0;
-  for (const ::tfm::TensorSpec &a : sig.args)
-    if (a.role == ::tfm::Role::param) {
-      os << "  auto m" << k << " = tfm::abi::memref_of<" << cppType(a.dtype) << ", "
-         << a.shape.size() << ">(params[" << k << "]);\n";
+  for (size_t i = 0; i < sig.args.size(); ++i)
+    if (sig.args[i].role == ::tfm::Role::param) {
+      os << "  auto q" << k << " = tfm::abi::memref_of<" << cppType(sig.args[i].dtype) << ", "
+         << sig.args[i].shape.size() << ">(" << (fromCall ? "args[" : "params[")
+         << (fromCall ? i : k) << "]);\n";
       ++k;
     }
   os << "  auto p = packed.view(" << sig.name << "_packed_bytes);\n"
@@ -160,17 +171,17 @@ void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
      << "_packed_bytes) +\n                              \"-byte buffer of packed "
         "weights ---> HINT: free memory for it\");\n";
   if (sig.pack_workspace_bytes > 0)
-    os << "  thread_local tfm::abi::Workspace workspace;\n"
-       << "  auto w = workspace.view(" << sig.pack_workspace_bytes << ");\n"
-       << "  if (!w.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
+    os << "  thread_local tfm::abi::Workspace pack_workspace;\n"
+       << "  auto pw = pack_workspace.view(" << sig.pack_workspace_bytes << ");\n"
+       << "  if (!pw.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
        << ": cannot allocate the workspace of its packing ---> HINT: free memory for it\");\n";
   os << "  _mlir_ciface_" << sig.name << "__pack(";
   for (size_t i = 0; i < k; ++i)
-    os << "&m" << i << ", ";
+    os << "&q" << i << ", ";
   os << "&p";
   if (sig.pack_workspace_bytes > 0)
-    os << ", &w";
-  os << ");\n  return tfm::Status();\n}\n\n";
+    os << ", &pw";
+  os << ");\n";
 }
 
 void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
@@ -254,17 +265,9 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
        << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {\n"
        << "  thread_local tfm::abi::Workspace packed;\n"
        << "  if (tfm::Status s = tfm::check_call(" << sig.name
-       << "_signature(), args); !s.ok())\n    return s;\n"
-       << "  const std::array<tfm::TensorView, " << sig.count(::tfm::Role::param)
-       << "> params{";
-    size_t k = 0;
-    for (size_t i = 0; i < n; ++i)
-      if (sig.args[i].role == ::tfm::Role::param)
-        os << (k++ ? ", " : "") << "args[" << i << "]";
-    os << "};\n"
-       << "  if (tfm::Status s = " << sig.name << "_pack(params, packed); !s.ok())\n"
-       << "    return s;\n"
-       << "  return " << sig.name << "(args, packed, workspace);\n}\n\n";
+       << "_signature(), args); !s.ok())\n    return s;\n";
+    writePackCall(os, sig, /*fromCall=*/true);
+    os << "  return " << sig.name << "(args, packed, workspace);\n}\n\n";
   }
   os << "/// As above, with this thread's workspace: allocated on its first "
         "call, reused after.\n";

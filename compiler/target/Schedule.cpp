@@ -139,10 +139,17 @@ MatmulSchedule mlir::tfm::matmulSchedule(const CpuTarget &t, int64_t m,
   s.padLhs = !lhsTransposed && rowsAlias(t, mr, k);
   int64_t kn = (nr + t.lanes() - 1) / t.lanes();
   s.noUnroll = mr * kn + 2 * (kn + 1) > t.vectorRegisters;
-  // At least 32 rhs panels (a copy of A costs about 50 / N of the matmul
-  // at 250 GFLOP/s against 20 GB/s; measured on Zen 5, bench/RESULTS.md:
-  // packing won at N = 3072 and 768, lost at N = 256).
-  s.packTransposedLhs = lhsTransposed && m * 4 >= 4096 && n / nr >= 24;
+  // A lhs stored transposed is packed where its rows cross a page (M >= 1024
+  // floats), there are many rhs panels to reuse the copy (at least 24: a
+  // copy of A costs about 50 / N of the matmul at 250 GFLOP/s against
+  // 20 GB/s), and the micro-kernel, reading it unpacked, would use less than
+  // half of each cache line it loads per k step (mr floats of a row).
+  // Measured on Zen 5 (bench/RESULTS.md), M 3072 x K 2048 x N 768: with
+  // AVX2's 6 rows (24 of 64 bytes) packed 93 against unpacked 69 GFLOP/s;
+  // with AVX-512's 8 (32 bytes) unpacked 205-209 against packed 167-183.
+  constexpr int64_t lineBytes = 64;
+  s.packTransposedLhs =
+      lhsTransposed && m * 4 >= 4096 && n / nr >= 24 && 2 * mr * 4 < lineBytes;
   s.why = llvm::formatv("kc {0}: rhs micro-panel {0} x {1} and lhs micro-panel in L1d; "
                         "mc {2}: lhs block {2} x {0} x 4 B <= L2/2; nc {3}: "
                         "rhs block {0} x {3} x 4 B <= {4}/2",

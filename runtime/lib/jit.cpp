@@ -222,16 +222,6 @@ Status no_memory(const Signature& sig, std::int64_t bytes, const char* what) {
                        "-byte " + what + " ---> HINT: free memory for it");
 }
 
-// The params of `args` (a whole call's tensors), in signature order, in a
-// list of this thread's (reused: a steady-state call allocates nothing).
-std::span<const TensorView> params_of(const Signature& sig, std::span<const TensorView> args) {
-  thread_local std::vector<TensorView> params;
-  params.clear();
-  for (std::size_t i = 0; i < sig.args.size() && i < args.size(); ++i)
-    if (sig.args[i].role == Role::param) params.push_back(args[i]);
-  return params;
-}
-
 }  // namespace
 
 PackedParams::PackedParams() = default;
@@ -268,13 +258,15 @@ Status Module::invoke(const Signature& sig, std::span<const TensorView> args,
   return Status();
 }
 
-Status Module::pack_into(const Signature& sig, std::span<const TensorView> params,
-                         abi::Workspace& packed) const {
+Status Module::pack_into(const Signature& sig, std::span<const TensorView> tensors,
+                         bool whole_call, abi::Workspace& packed) const {
   abi::MemRef<std::uint8_t, 1> buffer = packed.view(sig.packed_bytes);
   if (!buffer.aligned) return no_memory(sig, sig.packed_bytes, "buffer of packed weights");
   thread_local Descriptors descriptors;
-  descriptors.reset(params, 2);
-  for (const TensorView& p : params) descriptors.add(p);
+  descriptors.reset(tensors, 2);
+  // The params of a whole call's tensors (not copied: a view owns its shape).
+  for (std::size_t i = 0; i < tensors.size(); ++i)
+    if (!whole_call || sig.args[i].role == Role::param) descriptors.add(tensors[i]);
   descriptors.add(buffer);
   std::unique_ptr<abi::Workspace> workspace;
   if (sig.pack_workspace_bytes > 0) {
@@ -296,7 +288,7 @@ Status Module::call(std::string_view entry, std::span<const TensorView> args) co
   if (sig->packed_bytes == 0) return invoke(*sig, args, nullptr);
   // Packed on this call, into a buffer of the module's.
   std::unique_ptr<abi::Workspace> packed = impl_->packed.take();
-  Status s = pack_into(*sig, params_of(*sig, args), *packed);
+  Status s = pack_into(*sig, args, /*whole_call=*/true, *packed);
   if (s.ok()) s = invoke(*sig, args, packed.get());
   impl_->packed.give_back(std::move(packed));
   return s;
@@ -318,7 +310,8 @@ Result<PackedParams> Module::pack(std::string_view entry,
   for (const TensorView& p : params) packed.params_.push_back(p.data());
   if (sig->packed_bytes > 0) {
     packed.buffer_ = std::make_unique<abi::Workspace>();
-    if (Status s = pack_into(*sig, params, *packed.buffer_); !s.ok()) return s;
+    if (Status s = pack_into(*sig, params, /*whole_call=*/false, *packed.buffer_); !s.ok())
+      return s;
   }
   return packed;
 }

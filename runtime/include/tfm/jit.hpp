@@ -110,7 +110,9 @@ class Module {
   const Signature* find(std::string_view entry, Status& error) const;
   Status invoke(const Signature& sig, std::span<const TensorView> args,
                 abi::Workspace* packed) const;
-  Status pack_into(const Signature& sig, std::span<const TensorView> params,
+  // Packs the params into `packed`: `tensors` are a whole call's (its
+  // params picked out) or the params alone.
+  Status pack_into(const Signature& sig, std::span<const TensorView> tensors, bool whole_call,
                    abi::Workspace& packed) const;
   Result<std::vector<Tensor>> run_with(std::string_view entry, std::span<const TensorView> inputs,
                                        const PackedParams* packed) const;

@@ -50,16 +50,22 @@ func.func @tile_matmul_transposed_rhs(%a: tensor<256x256xf32>, %b: tensor<256x25
 // -----
 
 // Tests that a lhs stored transposed ([K, M], M of 1024 floats: a page a
-// row) with many rhs panels to reuse it is packed into [M / 8, K, 8]
-// micro-panels, and that with few panels (N 64) it is read in place, a
-// [k, 8] tile per k block.
+// row) is read in place, a [k, 8] tile per k block, where the register
+// block's 8 rows use half of each cache line (AVX-512), and packed into
+// [M / 6, K, 6] micro-panels where its 6 rows use less (AVX2) and many rhs
+// panels reuse the copy; with few panels (N 64) it is read in place.
 // CHECK-LABEL: func.func @tile_matmul_transposed_lhs
-// CHECK:         tensor.expand_shape %arg0 {{\[}}[0], [1, 2]] output_shape [64, 128, 8]
-// CHECK:         outs(%{{.+}} : tensor<128x64x8xf32>) attrs =  {tfm.pack}
-// CHECK:         tensor.extract_slice %{{.+}} [1, 64, 8] [1, 1, 1] : tensor<128x64x8xf32> to tensor<64x8xf32>
-// CHECK-LABEL: func.func @tile_matmul_transposed_lhs_few_panels
-// CHECK-NOT:     tensor<128x64x8xf32>
+// CHECK-NOT:     x8xf32>) attrs =  {tfm.pack}
 // CHECK:         tensor.extract_slice %arg0[0, %{{.+}}] [64, 8] [1, 1] : tensor<64x1024xf32> to tensor<64x8xf32>
+// CHECK-LABEL: func.func @tile_matmul_transposed_lhs_few_panels
+// CHECK:         tensor.extract_slice %arg0[0, %{{.+}}] [64, 8] [1, 1] : tensor<64x1024xf32> to tensor<64x8xf32>
+// AVX2-LABEL:  func.func @tile_matmul_transposed_lhs
+// AVX2:          tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2]] output_shape [64, 170, 6] : tensor<64x1020xf32>
+// AVX2:          outs(%{{.+}} : tensor<170x64x6xf32>) attrs =  {tfm.pack}
+// AVX2:          tensor.extract_slice %{{.+}} [1, 64, 6] [1, 1, 1] : tensor<170x64x6xf32> to tensor<64x6xf32>
+// AVX2-LABEL:  func.func @tile_matmul_transposed_lhs_few_panels
+// AVX2-NOT:      tensor<170x64x6xf32>
+// AVX2:          tensor.extract_slice %arg0[0, %{{.+}}] [64, 6] [1, 1] : tensor<64x1024xf32> to tensor<64x6xf32>
 func.func @tile_matmul_transposed_lhs(%a: tensor<64x1024xf32>, %b: tensor<64x1024xf32>) -> tensor<1024x1024xf32> {
   %0 = tfm.matmul %a, %b {transpose_a} : (tensor<64x1024xf32>, tensor<64x1024xf32>) -> tensor<1024x1024xf32>
   return %0 : tensor<1024x1024xf32>

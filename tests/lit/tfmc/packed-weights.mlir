@@ -23,15 +23,16 @@
 // CHECK:       }, {{[0-9]+}}, 65536, 0};
 // CHECK:       inline constexpr std::int64_t lm_packed_bytes = 65536;
 // CHECK:       inline tfm::Status lm_pack(std::span<const tfm::TensorView> params, tfm::abi::Workspace &packed) {
-// CHECK:         _mlir_ciface_lm__pack(&m0, &p);
+// CHECK:         auto q0 = tfm::abi::memref_of<float, 2>(params[0]);
+// CHECK:         _mlir_ciface_lm__pack(&q0, &p);
 // CHECK:       inline tfm::Status lm(std::span<const tfm::TensorView> args, tfm::abi::Workspace &packed,
 // CHECK-NEXT:      tfm::abi::Workspace &workspace) {
 // CHECK:         auto p = packed.view(lm_packed_bytes);
 // CHECK:         _mlir_ciface_lm(&m0, &m1, &m2, &p
 // CHECK:       inline tfm::Status lm(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {
-// CHECK:         const std::array<tfm::TensorView, 1> params{args[1]};
-// CHECK-NEXT:    if (tfm::Status s = lm_pack(params, packed); !s.ok())
-// CHECK:         return lm(args, packed, workspace);
+// CHECK:         auto q0 = tfm::abi::memref_of<float, 2>(args[1]);
+// CHECK:         _mlir_ciface_lm__pack(&q0, &p);
+// CHECK-NEXT:    return lm(args, packed, workspace);
 
 // INLINE:      }, {{[0-9]+}}, 0, 0};
 // INLINE-NOT:  _pack
