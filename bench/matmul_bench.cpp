@@ -178,9 +178,9 @@ int main(int argc, char** argv) {
       return 0;
     }
   g_cpu = tfm::bench::take_flag(&argc, argv, "--cpu", g_cpu);
-  g_mr = std::stol(tfm::bench::take_flag(&argc, argv, "--mr", "0"));
-  g_nr = std::stol(tfm::bench::take_flag(&argc, argv, "--nr", "0"));
-  g_kc = std::stol(tfm::bench::take_flag(&argc, argv, "--kc", "0"));
+  g_mr = tfm::bench::take_count_flag(&argc, argv, "--mr", 0);
+  g_nr = tfm::bench::take_count_flag(&argc, argv, "--nr", 0);
+  g_kc = tfm::bench::take_count_flag(&argc, argv, "--kc", 0);
   g_peak = tfm::bench::startup_peaks();
   benchmark::AddCustomContext("tfm_cpu", g_cpu);
   for (const MatmulShape& s : tfm::bench::matmul_shapes())

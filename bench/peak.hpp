@@ -14,6 +14,7 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstdio>
@@ -177,6 +178,21 @@ inline std::string take_flag(int* argc, char** argv, const std::string& name,
       --i;
     }
   return fallback;
+}
+
+// take_flag's value as a non-negative integer; anything else ends the
+// program with a message naming the flag (never an uncaught exception).
+inline long take_count_flag(int* argc, char** argv, const std::string& name, long fallback) {
+  std::string text = take_flag(argc, argv, name, std::to_string(fallback));
+  char* end = nullptr;
+  errno = 0;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE || value < 0) {
+    std::fprintf(stderr, "%s: %s=%s is not a count ---> HINT: give a non-negative integer\n",
+                 argv[0], name.c_str(), text.c_str());
+    std::exit(2);
+  }
+  return value;
 }
 
 // Runs the registered benchmarks with the start-up peaks in the JSON
