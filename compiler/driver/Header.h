@@ -22,7 +22,9 @@ bool isReservedInHeader(const std::string &name);
 /// A header declaring each entry point of `signatures` as functions over
 /// tfm::TensorView in namespace `ns` (e.g. "models" or "a::b"): one taking
 /// the tensors by name, one taking a span in signature order, and the
-/// signature itself. `source` is named in the opening comment.
+/// signature itself; for an entry point with weights packed once
+/// (`packed_bytes`), also `<name>_pack(params, packed)` and the call that
+/// reads them from `packed`. `source` is named in the opening comment.
 std::string generateHeader(const std::vector<::tfm::Signature> &signatures,
                            const std::string &ns, const std::string &source);
 

@@ -335,6 +335,13 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   if (failed(lowerModule(*module, stage, pipeline)))
     return 1;
   readWorkspaces(*module, *signatures);
+  // The header names an entry point's packing <name>_pack: no entry point
+  // may be called that.
+  for (const ::tfm::Signature &packs : *signatures)
+    for (const ::tfm::Signature &other : *signatures)
+      if (packs.packed_bytes > 0 && other.name == packs.name + "_pack")
+        return fail("entry point '" + other.name + "' has the name of " + packs.name +
+                    "'s weight packing in the header ---> HINT: rename it");
 
   bool toObject = emit == Emit::Obj;
   std::string output = outputFile;
