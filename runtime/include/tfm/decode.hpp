@@ -62,7 +62,10 @@ Result<std::vector<std::int32_t>> sample(const NextLogits& next, std::vector<std
 
 // A runner of a compiled entry point: given all its input tensors in
 // signature order, returns its outputs (e.g. jit::Module::run bound to an
-// entry, or a tfmc header's function).
+// entry, or a tfmc header's function). Decoding calls it once per token on
+// the same weights: pack them once (jit::Module::pack, bound as
+// `module.run(entry, inputs, packed)`; `<entry>_pack` in a header), or every
+// step packs them again.
 using Run = std::function<Result<std::vector<Tensor>>(std::span<const TensorView> inputs)>;
 
 // NextLogits over an entry point whose input `tokens` is [1, T] and whose
