@@ -222,6 +222,22 @@ Status no_memory(const Signature& sig, std::int64_t bytes, const char* what) {
                        "-byte " + what + " ---> HINT: free memory for it");
 }
 
+// Calls `fn` on `descriptors`, followed by a `bytes`-byte workspace from
+// `pool` where it takes one.
+Status run_with_workspace(void (*fn)(void**), Descriptors& descriptors, const Signature& sig,
+                          std::int64_t bytes, Pool& pool) {
+  std::unique_ptr<abi::Workspace> workspace;
+  if (bytes > 0) {
+    workspace = pool.take();
+    abi::MemRef<std::uint8_t, 1> w = workspace->view(bytes);
+    if (!w.aligned) return no_memory(sig, bytes, "workspace");
+    descriptors.add(w);
+  }
+  fn(descriptors.args());
+  if (workspace) pool.give_back(std::move(workspace));
+  return Status();
+}
+
 }  // namespace
 
 PackedParams::PackedParams() = default;
@@ -246,16 +262,8 @@ Status Module::invoke(const Signature& sig, std::span<const TensorView> args,
   descriptors.reset(args, 2);
   for (const TensorView& a : args) descriptors.add(a);
   if (sig.packed_bytes > 0) descriptors.add(packed->view(sig.packed_bytes));
-  std::unique_ptr<abi::Workspace> workspace;
-  if (sig.workspace_bytes > 0) {
-    workspace = impl_->workspaces.take();
-    abi::MemRef<std::uint8_t, 1> w = workspace->view(sig.workspace_bytes);
-    if (!w.aligned) return no_memory(sig, sig.workspace_bytes, "workspace");
-    descriptors.add(w);
-  }
-  impl_->entries[static_cast<std::size_t>(&sig - impl_->signatures.data())](descriptors.args());
-  if (workspace) impl_->workspaces.give_back(std::move(workspace));
-  return Status();
+  return run_with_workspace(impl_->entries[static_cast<std::size_t>(&sig - impl_->signatures.data())],
+                            descriptors, sig, sig.workspace_bytes, impl_->workspaces);
 }
 
 Status Module::pack_into(const Signature& sig, std::span<const TensorView> tensors,
@@ -268,16 +276,8 @@ Status Module::pack_into(const Signature& sig, std::span<const TensorView> tenso
   for (std::size_t i = 0; i < tensors.size(); ++i)
     if (!whole_call || sig.args[i].role == Role::param) descriptors.add(tensors[i]);
   descriptors.add(buffer);
-  std::unique_ptr<abi::Workspace> workspace;
-  if (sig.pack_workspace_bytes > 0) {
-    workspace = impl_->workspaces.take();
-    abi::MemRef<std::uint8_t, 1> w = workspace->view(sig.pack_workspace_bytes);
-    if (!w.aligned) return no_memory(sig, sig.pack_workspace_bytes, "workspace");
-    descriptors.add(w);
-  }
-  impl_->packs[static_cast<std::size_t>(&sig - impl_->signatures.data())](descriptors.args());
-  if (workspace) impl_->workspaces.give_back(std::move(workspace));
-  return Status();
+  return run_with_workspace(impl_->packs[static_cast<std::size_t>(&sig - impl_->signatures.data())],
+                            descriptors, sig, sig.pack_workspace_bytes, impl_->workspaces);
 }
 
 Status Module::call(std::string_view entry, std::span<const TensorView> args) const {
