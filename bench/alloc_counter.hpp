@@ -7,6 +7,8 @@
 
 #include <malloc.h>
 
+#include <benchmark/benchmark.h>
+
 #include <atomic>
 #include <cstddef>
 
@@ -31,6 +33,27 @@ inline void count_alloc(void* p) {
 }
 inline void count_free(void* p) {
   if (p) live_bytes -= static_cast<long long>(malloc_usable_size(p));
+}
+
+// Calls `call` (which returns a tfm::Status) once to warm up, then in the
+// benchmark's timed loop, and sets the counter alloc_bytes: the heap bytes
+// the last timed call allocated (0 in a steady state). False, the benchmark
+// skipped with the message, if the warm-up call fails.
+template <class Call>
+bool time_calls(benchmark::State& state, Call&& call) {
+  if (auto st = call(); !st.ok()) {
+    state.SkipWithError(st.message().c_str());
+    return false;
+  }
+  long long allocated = 0;
+  for (auto _ : state) {
+    long long before = allocated_bytes.load();
+    auto st = call();
+    allocated = allocated_bytes.load() - before;
+    benchmark::DoNotOptimize(st);
+  }
+  state.counters["alloc_bytes"] = static_cast<double>(allocated);
+  return true;
 }
 
 // Restarts the peak at what is live now; returns that baseline.

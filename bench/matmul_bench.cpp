@@ -101,18 +101,7 @@ void BM_Matmul(benchmark::State& state, MatmulShape s, int threads) {
   for (tfm::Tensor* x : {&a, &b})
     for (float& e : x->values<float>()) e = dist(rng);
   const tfm::TensorView args[] = {a, b, c};
-  if (tfm::Status st = m.call("mm", args); !st.ok()) {  // warm-up
-    state.SkipWithError(st.message().c_str());
-    return;
-  }
-  long long allocated = 0;
-  for (auto _ : state) {
-    long long before = tfm::bench::allocated_bytes.load();
-    tfm::Status st = m.call("mm", args);
-    allocated = tfm::bench::allocated_bytes.load() - before;
-    benchmark::DoNotOptimize(st);
-  }
-  state.counters["alloc_bytes"] = static_cast<double>(allocated);
+  if (!tfm::bench::time_calls(state, [&] { return m.call("mm", args); })) return;
   tfm::bench::report_rate(state, 2.0 * s.m * s.n * s.k / 1e9, threads, g_peak);
 }
 
@@ -153,18 +142,7 @@ void BM_MatmulPackedWeights(benchmark::State& state, MatmulShape s, Packing pack
   auto call = [&] {
     return packing == Packing::once ? m.call("mm", args, *packed) : m.call("mm", args);
   };
-  if (tfm::Status st = call(); !st.ok()) {  // warm-up
-    state.SkipWithError(st.message().c_str());
-    return;
-  }
-  long long allocated = 0;
-  for (auto _ : state) {
-    long long before = tfm::bench::allocated_bytes.load();
-    tfm::Status st = call();
-    allocated = tfm::bench::allocated_bytes.load() - before;
-    benchmark::DoNotOptimize(st);
-  }
-  state.counters["alloc_bytes"] = static_cast<double>(allocated);
+  if (!tfm::bench::time_calls(state, call)) return;
   state.counters["packed_bytes"] = static_cast<double>(packed->bytes());
   tfm::bench::report_rate(state, 2.0 * s.m * s.n * s.k / 1e9, threads, g_peak);
 }

@@ -117,19 +117,8 @@ void BM_Rows(benchmark::State& state, RowShape s, bool fused, int threads) {
     tensors.emplace_back(tfm::DType::f32, tfm::Shape{s.d});
   }
   std::vector<tfm::TensorView> args(tensors.begin(), tensors.end());
-  if (tfm::Status st = m.call("f", args); !st.ok()) {  // warm-up
-    state.SkipWithError(st.message().c_str());
-    return;
-  }
-  long long allocated = 0;
-  for (auto _ : state) {
-    long long before = tfm::bench::allocated_bytes.load();
-    tfm::Status st = m.call("f", args);
-    allocated = tfm::bench::allocated_bytes.load() - before;
-    benchmark::DoNotOptimize(st);
-  }
+  if (!tfm::bench::time_calls(state, [&] { return m.call("f", args); })) return;
   double bytes = 4.0 * s.rows * s.d * s.row_arrays();
-  state.counters["alloc_bytes"] = static_cast<double>(allocated);
   state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["threads"] = threads;
 }

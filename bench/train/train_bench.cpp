@@ -130,17 +130,9 @@ void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int thr
     *step += 1;
     return m->call(entry, args);
   };
-  if (tfm::Status st = call(); !st.ok()) return state.SkipWithError(st.message().c_str());  // warm-up
-  long long allocated = 0;
-  for (auto _ : state) {
-    long long before = tfm::bench::allocated_bytes.load();
-    tfm::Status st = call();
-    allocated = tfm::bench::allocated_bytes.load() - before;
-    benchmark::DoNotOptimize(st);
-  }
-  // Heap bytes the last step allocated: 0 in the steady state (the memory
-  // plan's workspace is the module's, allocated on the first call).
-  state.counters["alloc_bytes"] = static_cast<double>(allocated);
+  // alloc_bytes: 0 in the steady state (the memory plan's workspace is the
+  // module's, allocated on the first call).
+  if (!tfm::bench::time_calls(state, call)) return;
   state.counters["tokens/s"] = benchmark::Counter(double(model.batch * model.seq),
                                                   benchmark::Counter::kIsIterationInvariantRate);
   state.counters["loss"] = *loss;
