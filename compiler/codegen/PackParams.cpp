@@ -25,6 +25,7 @@
 
 #include "compiler/codegen/Passes.h"
 #include "compiler/dialect/TfmDialect.h"
+#include <tfm/signature.hpp>
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/IRMapping.h"
@@ -40,19 +41,17 @@ using namespace mlir;
 
 namespace {
 
-constexpr llvm::StringLiteral kPacksAttrName = "tfm.packs";
-
 /// Ops a packed value may be computed with: views, slices, packs and
 /// constants (whose regions read nothing from outside).
 bool packable(Operation *op) {
   if (isa<tensor::EmptyOp, tensor::ExtractSliceOp, tensor::InsertSliceOp,
           tensor::ExpandShapeOp, tensor::CollapseShapeOp, arith::ConstantOp>(op))
     return true;
-  return isa<linalg::LinalgOp>(op) && op->hasAttr("tfm.pack");
+  return isa<linalg::LinalgOp>(op) && op->hasAttr(mlir::tfm::TfmDialect::kPackAttrName);
 }
 
 struct TfmPackParamsPass
-    : tfm::impl::TfmPackParamsPassBase<TfmPackParamsPass> {
+    : mlir::tfm::impl::TfmPackParamsPassBase<TfmPackParamsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> entries;
@@ -73,7 +72,7 @@ struct TfmPackParamsPass
     llvm::DenseSet<Value> packed;
     SmallVector<unsigned> params;
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-      if (func.getArgAttr(i, tfm::TfmDialect::kParamAttrName)) {
+      if (func.getArgAttr(i, mlir::tfm::TfmDialect::kParamAttrName)) {
         fromParams.insert(func.getArgument(i));
         params.push_back(i);
       }
@@ -87,7 +86,7 @@ struct TfmPackParamsPass
         continue;
       fromParams.insert(op.getResult(0));
       computed.push_back(&op);
-      if (op.hasAttr("tfm.pack") ||
+      if (op.hasAttr(mlir::tfm::TfmDialect::kPackAttrName) ||
           llvm::any_of(op.getOperands(), [&](Value v) { return packed.contains(v); }))
         packed.insert(op.getResult(0));
     }
@@ -113,7 +112,7 @@ struct TfmPackParamsPass
     if (roots.empty())
       return success();
 
-    std::string name = (func.getSymName() + "__pack").str();
+    std::string name = ::tfm::pack_entry_name(func.getSymName().str());
     if (module.lookupSymbol(name))
       return func.emitOpError("cannot pack its params once: the module already has a '")
              << name << "' ---> HINT: rename that function";
@@ -130,13 +129,13 @@ struct TfmPackParamsPass
     b.setInsertionPointAfter(func);
     auto pack = b.create<func::FuncOp>(func.getLoc(), name,
                                        FunctionType::get(ctx, argTypes, resultTypes));
-    pack->setAttr(kPacksAttrName, func.getSymNameAttr());
+    pack->setAttr(mlir::tfm::TfmDialect::kPacksAttrName, func.getSymNameAttr());
     Block *entry = pack.addEntryBlock();
     IRMapping mapping;
     for (auto [k, i] : llvm::enumerate(params)) {
       mapping.map(func.getArgument(i), entry->getArgument(k));
-      pack.setArgAttr(k, tfm::TfmDialect::kParamAttrName,
-                      func.getArgAttr(i, tfm::TfmDialect::kParamAttrName));
+      pack.setArgAttr(k, mlir::tfm::TfmDialect::kParamAttrName,
+                      func.getArgAttr(i, mlir::tfm::TfmDialect::kParamAttrName));
     }
     b.setInsertionPointToStart(entry);
     for (Operation *op : computed)
@@ -144,7 +143,7 @@ struct TfmPackParamsPass
     SmallVector<Value> results;
     for (auto [r, root] : llvm::enumerate(roots)) {
       unsigned arg = params.size() + r;
-      pack.setArgAttr(arg, tfm::TfmDialect::kPackedAttrName, b.getI64IntegerAttr(r));
+      pack.setArgAttr(arg, mlir::tfm::TfmDialect::kPackedAttrName, b.getI64IntegerAttr(r));
       results.push_back(place(b, mapping.lookup(root), entry->getArgument(arg)));
     }
     b.create<func::ReturnOp>(func.getLoc(), results);
@@ -157,7 +156,7 @@ struct TfmPackParamsPass
       unsigned arg = func.getNumArguments();
       func.insertArgument(arg, root.getType(),
                           DictionaryAttr::get(ctx, {NamedAttribute(
-                                                       StringAttr::get(ctx, tfm::TfmDialect::kPackedAttrName),
+                                                       StringAttr::get(ctx, mlir::tfm::TfmDialect::kPackedAttrName),
                                                        b.getI64IntegerAttr(r))}),
                           root.getLoc());
       Value(root).replaceAllUsesWith(func.getArgument(arg));
@@ -179,7 +178,7 @@ struct TfmPackParamsPass
     if (isa<tensor::EmptyOp>(def))
       return dest;
     if (auto op = dyn_cast<linalg::LinalgOp>(def);
-        op && op->hasAttr("tfm.pack") && op.getNumDpsInits() == 1) {
+        op && op->hasAttr(mlir::tfm::TfmDialect::kPackAttrName) && op.getNumDpsInits() == 1) {
       IRMapping m;
       m.map(op.getDpsInits()[0], dest);
       return b.clone(*def, m)->getResult(0);

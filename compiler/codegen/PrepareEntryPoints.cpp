@@ -125,7 +125,7 @@ struct TfmPrepareEntryPointsPass
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
         func.removeResultAttr(
             i, StringAttr::get(ctx, tfm::TfmDialect::kOutputAttrName));
-      if (func->hasAttr("tfm.packs"))
+      if (func->hasAttr(tfm::TfmDialect::kPacksAttrName))
         writePackedInPlace(func);
     }
   }

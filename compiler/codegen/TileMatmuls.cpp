@@ -302,7 +302,7 @@ private:
     unsigned rank = tensorType(out).getRank();
     if (inMap.isIdentity()) {
       auto op = b.create<linalg::CopyOp>(loc, in, out);
-      op->setAttr("tfm.pack", b.getUnitAttr());
+      op->setAttr(tfm::TfmDialect::kPackAttrName, b.getUnitAttr());
       return op.getResult(0);
     }
     auto op = b.create<linalg::GenericOp>(
@@ -312,7 +312,7 @@ private:
         [](OpBuilder &b, Location l, ValueRange a) {
           b.create<linalg::YieldOp>(l, a[0]);
         });
-    op->setAttr("tfm.pack", b.getUnitAttr());
+    op->setAttr(tfm::TfmDialect::kPackAttrName, b.getUnitAttr());
     return op.getResult(0);
   }
 

@@ -55,6 +55,12 @@ def Tfm_Dialect : Dialect {
     /// index of its place in the entry point's buffer of packed weights:
     /// `tfm.packed = 0`.
     static constexpr ::llvm::StringLiteral kPackedAttrName = "tfm.packed";
+    /// Unit attribute of a copy that tfm-tile-matmuls made to pack a matmul
+    /// operand (tfm-pack-params moves those of params out of the call).
+    static constexpr ::llvm::StringLiteral kPackAttrName = "tfm.pack";
+    /// Function attribute of the packing entry point of tfm-pack-params,
+    /// naming the entry point whose params it packs: `tfm.packs = "f"`.
+    static constexpr ::llvm::StringLiteral kPacksAttrName = "tfm.packs";
     /// Result attribute naming the `tfm.state` argument the result updates.
     static constexpr ::llvm::StringLiteral kUpdateAttrName = "tfm.update";
     /// Function attribute asking for a gradient and a training step:

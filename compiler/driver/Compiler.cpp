@@ -169,7 +169,7 @@ LogicalResult mlir::tfm::transformModule(ModuleOp module,
 void mlir::tfm::readWorkspaces(ModuleOp module,
                                std::vector<::tfm::Signature> &signatures) {
   auto sizes = module->getAttrOfType<DictionaryAttr>("tfm.workspace");
-  auto packed = module->getAttrOfType<DictionaryAttr>("tfm.packed");
+  auto packed = module->getAttrOfType<DictionaryAttr>(TfmDialect::kPackedAttrName);
   auto read = [](DictionaryAttr d, const std::string &name) -> int64_t {
     auto bytes = d ? d.getAs<IntegerAttr>(name) : IntegerAttr();
     return bytes ? bytes.getInt() : 0;
@@ -178,7 +178,7 @@ void mlir::tfm::readWorkspaces(ModuleOp module,
     sig.workspace_bytes = read(sizes, sig.name);
     sig.packed_bytes = read(packed, sig.name);
     if (sig.packed_bytes > 0)
-      sig.pack_workspace_bytes = read(sizes, sig.name + "__pack");
+      sig.pack_workspace_bytes = read(sizes, ::tfm::pack_entry_name(sig.name));
   }
 }
 

@@ -129,6 +129,18 @@ std::string describeCall(const ::tfm::Signature &sig) {
 
 void writePackCall(std::ostream &os, const ::tfm::Signature &sig, bool fromCall);
 
+/// `auto <var> = <buffer>.view(<bytes>);` and the error a call returns if
+/// those bytes cannot be allocated: "cannot allocate its N-byte <what>".
+void writeView(std::ostream &os, const ::tfm::Signature &sig, const std::string &var,
+               const std::string &buffer, const std::string &bytes, const std::string &what,
+               const std::string &hint) {
+  os << "  auto " << var << " = " << buffer << ".view(" << bytes << ");\n";
+  os << "  if (!" << var << ".aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
+     << ": cannot allocate its \" + std::to_string(" << bytes
+     << ") +\n                              \"-byte " << what << " ---> HINT: " << hint
+     << "\");\n";
+}
+
 /// `<name>_packed_bytes` and `<name>_pack()`, which packs an entry point's
 /// params (its weights) into the layout its matmuls read.
 void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
@@ -142,11 +154,8 @@ void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
      << "/// loaded; pack again after writing into them.\n";
   os << "inline tfm::Status " << sig.name
      << "_pack(std::span<const tfm::TensorView> params, tfm::abi::Workspace &packed) {\n";
-  os << "  static const tfm::Signature of_params = [] {\n"
-     << "    tfm::Signature s{" << quoted(sig.name + " (its params, to pack)") << ", {}};\n"
-     << "    for (const tfm::TensorSpec &a : " << sig.name << "_signature().args)\n"
-     << "      if (a.role == tfm::Role::param)\n        s.args.push_back(a);\n"
-     << "    return s;\n  }();\n";
+  os << "  static const tfm::Signature of_params = tfm::param_signature(" << sig.name
+     << "_signature());\n";
   os << "  if (tfm::Status s = tfm::check_call(of_params, params); !s.ok())\n"
      << "    return s;\n";
   writePackCall(os, sig, /*fromCall=*/false);
@@ -165,17 +174,14 @@ void writePackCall(std::ostream &os, const ::tfm::Signature &sig, bool fromCall)
          << (fromCall ? i : k) << "]);\n";
       ++k;
     }
-  os << "  auto p = packed.view(" << sig.name << "_packed_bytes);\n"
-     << "  if (!p.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
-     << ": cannot allocate its \" + std::to_string(" << sig.name
-     << "_packed_bytes) +\n                              \"-byte buffer of packed "
-        "weights ---> HINT: free memory for it\");\n";
-  if (sig.pack_workspace_bytes > 0)
-    os << "  thread_local tfm::abi::Workspace pack_workspace;\n"
-       << "  auto pw = pack_workspace.view(" << sig.pack_workspace_bytes << ");\n"
-       << "  if (!pw.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
-       << ": cannot allocate the workspace of its packing ---> HINT: free memory for it\");\n";
-  os << "  _mlir_ciface_" << sig.name << "__pack(";
+  writeView(os, sig, "p", "packed", sig.name + "_packed_bytes", "buffer of packed weights",
+            "free memory for it");
+  if (sig.pack_workspace_bytes > 0) {
+    os << "  thread_local tfm::abi::Workspace pack_workspace;\n";
+    writeView(os, sig, "pw", "pack_workspace", std::to_string(sig.pack_workspace_bytes),
+              "workspace of its packing", "free memory for it");
+  }
+  os << "  _mlir_ciface_" << ::tfm::pack_entry_name(sig.name) << "(";
   for (size_t i = 0; i < k; ++i)
     os << "&q" << i << ", ";
   os << "&p";
@@ -235,20 +241,14 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
     os << "  auto m" << i << " = tfm::abi::memref_of<"
        << cppType(sig.args[i].dtype) << ", " << sig.args[i].shape.size()
        << ">(args[" << i << "]);\n";
-  if (ws) {
-    os << "  auto w = workspace.view(" << sig.name << "_workspace_bytes);\n";
-    os << "  if (!w.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
-       << ": cannot allocate its \" + std::to_string(" << sig.name
-       << "_workspace_bytes) +\n                              \"-byte workspace "
-          "---> HINT: free memory for it, or call with a workspace of your "
-          "own\");\n";
-  } else {
+  if (ws)
+    writeView(os, sig, "w", "workspace", sig.name + "_workspace_bytes", "workspace",
+              "free memory for it, or call with a workspace of your own");
+  else
     os << "  (void)workspace;\n";
-  }
   if (pk)
-    os << "  auto p = packed.view(" << sig.name << "_packed_bytes);\n"
-       << "  if (!p.aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
-       << ": no packed weights ---> HINT: " << sig.name << "_pack() them first\");\n";
+    writeView(os, sig, "p", "packed", sig.name + "_packed_bytes", "buffer of packed weights",
+              "free memory for it, and " + sig.name + "_pack() the weights into it");
   os << "  _mlir_ciface_" << sig.name << "(";
   for (size_t i = 0; i < n; ++i)
     os << (i ? ", " : "") << "&m" << i;
@@ -319,7 +319,7 @@ mlir::tfm::generateHeader(const std::vector<::tfm::Signature> &signatures,
          << "tfm::abi::MemRef<std::uint8_t, 1> *";
     os << ");\n";
     if (sig.packed_bytes > 0) {
-      os << "void _mlir_ciface_" << sig.name << "__pack(";
+      os << "void _mlir_ciface_" << ::tfm::pack_entry_name(sig.name) << "(";
       for (const ::tfm::TensorSpec &a : sig.args)
         if (a.role == ::tfm::Role::param)
           os << "tfm::abi::MemRef<" << cppType(a.dtype) << ", " << a.shape.size()

@@ -148,7 +148,7 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
     impl->entries.push_back(*entry);
     void (*pack)(void**) = nullptr;
     if (sig.packed_bytes > 0) {
-      auto found = impl->engine->lookupPacked("_mlir_ciface_" + sig.name + "__pack");
+      auto found = impl->engine->lookupPacked("_mlir_ciface_" + pack_entry_name(sig.name));
       if (!found)
         return Status::error("tfm: jit: cannot find the weight packing of '" + sig.name +
                              "': " + llvm::toString(found.takeError()));
@@ -299,11 +299,7 @@ Result<PackedParams> Module::pack(std::string_view entry,
   Status error;
   const Signature* sig = find(entry, error);
   if (!sig) return error;
-  // The params' own signature: the same checks (and messages) as a call's.
-  Signature of_params{sig->name + " (its params, to pack)", {}};
-  for (const TensorSpec& spec : sig->args)
-    if (spec.role == Role::param) of_params.args.push_back(spec);
-  if (Status s = check_call(of_params, params); !s.ok()) return s;
+  if (Status s = check_call(param_signature(*sig), params); !s.ok()) return s;
   PackedParams packed;
   packed.entry_ = sig->name;
   packed.bytes_ = sig->packed_bytes;

@@ -57,6 +57,21 @@ struct Signature {
   }
 };
 
+// The entry point that packs `entry`'s params once (where its packed_bytes
+// is not 0): it takes them in signature order, then the packed buffer.
+inline std::string pack_entry_name(std::string_view entry) {
+  return std::string(entry) + "__pack";
+}
+
+// The signature of `sig`'s params alone, in order: what its packing takes,
+// checked (and its mismatches named) as a call's tensors are.
+inline Signature param_signature(const Signature& sig) {
+  Signature params{sig.name + " (its params, to pack)", {}};
+  for (const TensorSpec& spec : sig.args)
+    if (spec.role == Role::param) params.args.push_back(spec);
+  return params;
+}
+
 // "ids: i32[1x6] input"
 inline std::string describe(const TensorSpec& s) {
   return s.name + ": " + std::string(name_of(s.dtype)) + format_shape(s.shape) + " " +
