@@ -14,15 +14,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from report_common import medians  # noqa: E402
+
 
 def load(results_dir):
     rows = defaultdict(dict)  # (B, H, T, causal, threads) -> {series: {...}}
     with open(os.path.join(results_dir, "attention_tfm.json")) as f:
         tfm = json.load(f)
     context = tfm.get("context", {})
-    for bm in tfm["benchmarks"]:
-        if bm.get("aggregate_name") != "median":
-            continue
+    for bm in medians(tfm):
         m = re.match(r"BM_Attention(Fused|Unfused)/B:(\d+)/H:(\d+)/T:(\d+)/causal:(\d)/threads:(\d)", bm["name"])
         key = (int(m[2]), int(m[3]), int(m[4]), bool(int(m[5])), int(m[6]))
         rows[key]["tfm_" + m[1].lower()] = {"gflops": bm["GFLOP/s"], "pct": bm["pct_peak"],

@@ -5,27 +5,24 @@ T = 2048, causal fused time <= 0.55x non-causal at T = 2048.
 
     report_attention_targets.py RESULTS_DIR ISA...
 """
-import json
 import os
 import sys
 
-from report_matmul import cpu_name
+from report_common import cpu_name, gflops, load, medians
 
 
 def main():
     d = sys.argv[1]
     for isa in sys.argv[2:]:
-        tfm = json.load(open(os.path.join(d, f"attention_targets_tfm_{isa}.json")))
-        torch = json.load(open(os.path.join(d, f"attention_targets_torch_{isa}.json")))
+        tfm = load(os.path.join(d, f"attention_targets_tfm_{isa}.json"))
+        torch = load(os.path.join(d, f"attention_targets_torch_{isa}.json"))
         ctx = tfm["context"]
         cell = {}
-        for b in tfm["benchmarks"]:
-            if b.get("aggregate_name") != "median":
-                continue
+        for b in medians(tfm):
             p = b["run_name"].split("/")
             key = (int(p[1][2:]), int(p[2][2:]), int(p[3][2:]), bool(int(p[4][7:])))
             cell.setdefault(key, {})["fused" if "Fused" in p[0] else "unfused"] = (
-                b["real_time"], b["GFLOP/s"] if b["GFLOP/s"] < 1e6 else b["GFLOP/s"] / 1e9)
+                b["real_time"], gflops(b))
         for r in torch:
             cell.setdefault((r["B"], r["H"], r["T"], r["causal"]), {})["sdpa"] = (r["ms"], r["gflops"])
         print(f"### {isa}: CPU {cpu_name(os.path.join(d, 'attention_targets_lscpu.txt'))}; "

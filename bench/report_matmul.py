@@ -5,30 +5,11 @@ oneDNN) checked on every cell.
 
     report_matmul.py RESULTS_DIR [TAG]
 """
-import json
 import os
 import statistics
 import sys
 
-
-def load(path):
-    with open(path) as f:
-        return json.load(f)
-
-
-def cpu_name(path):
-    """'AMD EPYC, family 26 model 2, avx512f avx2 fma' from a saved lscpu."""
-    if not os.path.exists(path):
-        return "?"
-    fields = {}
-    with open(path) as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            fields[key.strip()] = value.strip()
-    flags = set(fields.get("Flags", "").split())
-    isa = " ".join(x for x in ("avx512f", "avx2", "fma") if x in flags)
-    return (f"{fields.get('Model name', '?')}, family {fields.get('CPU family', '?')} "
-            f"model {fields.get('Model', '?')}, {isa}")
+from report_common import cpu_name, gflops, load, medians
 
 
 def main():
@@ -37,14 +18,12 @@ def main():
     tfm = load(os.path.join(d, f"matmul_tfm{tag}.json"))
     ctx = tfm["context"]
     rows = {}
-    for b in tfm["benchmarks"]:
-        if b.get("aggregate_name") != "median":
-            continue
+    for b in medians(tfm):
         # BM_Matmul/<what>/M:../K:../N:../ta:../tb:../threads:N/...
         parts = b["run_name"].split("/")
         name = "/".join(parts[1:7])
         threads = int(parts[7].split(":")[1])
-        rows[(name, threads)] = {"tfm": b["GFLOP/s"] / 1e9 if b["GFLOP/s"] > 1e6 else b["GFLOP/s"],
+        rows[(name, threads)] = {"tfm": gflops(b),
                                  "pct": b["pct_peak"], "alloc": b.get("alloc_bytes", 0)}
     for peer, key in (("onednn", "onednn"), ("torch", "torch")):
         for t in (1, 2):

@@ -8,26 +8,22 @@ packed by each call, and packed inside the call (pack_params = false: below
         --benchmark_report_aggregates_only=true --benchmark_format=json > packed.json
     report_packed_weights.py packed.json LSCPU_FILE
 """
-import json
 import sys
 
-from report_matmul import cpu_name
+from report_common import cpu_name, load, medians, microseconds
 
 
 def main():
-    with open(sys.argv[1]) as f:
-        data = json.load(f)
+    data = load(sys.argv[1])
     lscpu = sys.argv[2] if len(sys.argv) > 2 else ""
     rows = {}
-    for b in data["benchmarks"]:
-        if b.get("aggregate_name") != "median":
-            continue
+    for b in medians(data):
         # BM_MatmulPackedWeights/<what>/M:../K:../N:../ta:0/tb:0/packing:P/threads:T/...
         parts = b["run_name"].split("/")
         shape = "/".join(parts[1:5])
         packing = parts[7].split(":")[1]
         threads = int(parts[8].split(":")[1])
-        us = b["real_time"] * {"us": 1, "ms": 1e3, "ns": 1e-3}[b["time_unit"]]
+        us = microseconds(b)
         rows.setdefault((shape, threads), {})[packing] = (us, b.get("alloc_bytes", 0))
     print(f"CPU: {cpu_name(lscpu)}, tfm code for "
           f"`{data['context'].get('tfm_cpu', 'host')}`; medians of "

@@ -4,12 +4,11 @@ PyTorch's kernels, per op, shape and thread count, with the ratios.
 
     report_rows.py RESULTS_DIR [TAG]
 """
-import json
 import os
 import statistics
 import sys
 
-from report_matmul import cpu_name, load
+from report_common import cpu_name, load, medians, microseconds
 
 
 def main():
@@ -18,15 +17,13 @@ def main():
     tfm = load(os.path.join(d, f"rows_tfm{tag}.json"))
     ctx = tfm["context"]
     cells = {}
-    for b in tfm["benchmarks"]:
-        if b.get("aggregate_name") != "median":
-            continue
+    for b in medians(tfm):
         # BM_Rows/<op>/<model>/<RxD>/fused:F/threads:T/...
         parts = b["run_name"].split("/")
         name = "/".join(parts[1:4])
         fused = parts[4] == "fused:1"
         threads = int(parts[5].split(":")[1])
-        us = b["real_time"] * {"us": 1, "ms": 1e3, "ns": 1e-3}[b["time_unit"]]
+        us = microseconds(b)
         cell = cells.setdefault((name, threads), {})
         cell["fused" if fused else "unfused"] = us
         cell["alloc"] = max(cell.get("alloc", 0), b.get("alloc_bytes", 0))

@@ -10,7 +10,8 @@ import re
 import sys
 
 from peers.train_models import MODELS
-from report_matmul import cpu_name
+from report_common import cpu_name, medians
+from report_common import load as load_json
 
 TITLES = {"small": "small decoder-only (d 256, 4 heads, 4 layers, d_ff 1024, T 256, batch 8, vocab 256)",
           "gpt2_block": "GPT-2-small block (d 768, 12 heads, d_ff 3072, T 512, batch 4, vocab 256)"}
@@ -25,11 +26,8 @@ def load(results_dir, tag=""):
     rows = {}  # (model, threads) -> {peer: {"ms", "loss", ...}}
     parts = {}  # (part, threads) -> ms
     gflop = {}  # model or part -> GFLOP per call, as train_bench counts it
-    with open(os.path.join(results_dir, f"train_tfm{tag}.json")) as f:
-        tfm = json.load(f)
-    for bm in tfm["benchmarks"]:
-        if bm.get("aggregate_name") != "median":
-            continue
+    tfm = load_json(os.path.join(results_dir, f"train_tfm{tag}.json"))
+    for bm in medians(tfm):
         m = re.match(r"BM_TrainStep/model:(\w+)/fused:(\d)/threads:(\d)", bm["name"])
         if m:
             peer = "tfm_fused" if m[2] == "1" else "tfm_unfused"

@@ -11,17 +11,14 @@ import sys
 
 import torch
 
-from timing import median_seconds
+from timing import median_seconds, shapes
 
 
 def main():
     threads = int(sys.argv[1])
     torch.set_num_threads(threads)
     results = []
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        s = json.loads(line)
+    for s in shapes():
         m, k, n = s["M"], s["K"], s["N"]
         a = (torch.rand(k, m) * 2 - 1).t() if s["ta"] else torch.rand(m, k) * 2 - 1
         b = (torch.rand(n, k) * 2 - 1).t() if s["tb"] else torch.rand(k, n) * 2 - 1

@@ -13,7 +13,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-from timing import median_seconds
+from timing import median_seconds, shapes
 
 
 def op_of(s):
@@ -37,10 +37,7 @@ def main():
     threads = int(sys.argv[1])
     torch.set_num_threads(threads)
     results = []
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        s = json.loads(line)
+    for s in shapes():
         f = op_of(s)
         with torch.no_grad():
             us = median_seconds(f, min_seconds=1.0, min_runs=20) * 1e6
