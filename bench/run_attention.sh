@@ -12,14 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 filter="${1:-.}"
 
-missing=()
-for p in libdnnl-dev python3-venv; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${missing[@]}"
-fi
+source bench/side_by_side.sh
+need_debs libdnnl-dev python3-venv
 if [ ! -x bench/.venv/bin/python ]; then
   python3 -m venv bench/.venv
   bench/.venv/bin/pip install --upgrade pip

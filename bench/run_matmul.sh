@@ -15,17 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 avx2=0; [ "${1:-}" = "--avx2" ] && avx2=1
-for p in libdnnl-dev python3-venv; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "$p"
-  fi
-done
-[ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
-bench/.venv/bin/python -c "import torch" 2>/dev/null || bench/.venv/bin/pip install torch numpy
-unset OPENBLAS_CORETYPE
-export OMP_PROC_BIND=close OMP_PLACES=cores
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296
+source bench/side_by_side.sh
+need_debs libdnnl-dev python3-venv
+need_venv torch torch numpy
+side_by_side_environment
 
 cmake --build build --target matmul_bench
 mkdir -p build/bench bench/results

@@ -10,10 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 avx2=0; [ "${1:-}" = "--avx2" ] && avx2=1
-[ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
-bench/.venv/bin/python -c "import torch" 2>/dev/null || bench/.venv/bin/pip install torch numpy
-export OMP_PROC_BIND=close OMP_PLACES=cores
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296
+source bench/side_by_side.sh
+need_debs python3-venv
+need_venv torch torch numpy
+side_by_side_environment
 cmake --build build --target rows_bench
 mkdir -p bench/results
 tag=$( ((avx2)) && echo _avx2 || echo "")

@@ -26,20 +26,10 @@ if ((avx2)); then
   export ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 TFM_PEAK_ISA=avx2+fma
 fi
 
-if ! dpkg-query -W -f='${Status}' python3-venv 2>/dev/null | grep -q "install ok installed"; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y python3-venv
-fi
-[ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
-bench/.venv/bin/python -c "import torch, jax, numpy" 2>/dev/null ||
-  { bench/.venv/bin/pip install --upgrade pip && bench/.venv/bin/pip install torch jax numpy; }
-unset OPENBLAS_CORETYPE  # halves OpenBLAS (PERF.md); PyTorch may use it
-# One OpenMP thread per core, pinned.
-export OMP_PROC_BIND=close OMP_PLACES=cores
-# Every process here (tfm and the peers alike) keeps freed memory for reuse
-# instead of returning large blocks to the kernel and faulting fresh pages
-# in on the next step (0.5 ms per MiB here, see PERF.md).
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296
+source bench/side_by_side.sh
+need_debs python3-venv
+need_venv "torch, jax, numpy" torch jax numpy
+side_by_side_environment
 
 cmake --build build --target train_bench
 mkdir -p bench/results
