@@ -53,3 +53,29 @@ func.func private @negative_prepare_private(%x: tensor<6x8xf32> {tfm.input = "x"
 // CHECK:       func.func private @negative_prepare_external(tensor<6x8xf32> {tfm.input = "x"}) -> (tensor<6x8xf32> {tfm.output = "y"})
 // CHECK-NOT:   llvm.emit_c_interface
 func.func private @negative_prepare_external(tensor<6x8xf32> {tfm.input = "x"}) -> (tensor<6x8xf32> {tfm.output = "y"})
+
+// -----
+
+// Tests that the packing entry point of tfm-pack-params (tfm.packs) gets
+// writable tfm.packed arguments, its params stay read-only, and its results
+// go (bufferization then writes the packed arguments in place), while the
+// entry point it packs for reads its packed argument read-only.
+// CHECK-LABEL: func.func @packed_entry(
+// CHECK-SAME:    %{{.+}}: tensor<4x8xf32> {bufferization.writable = false, tfm.packed = 0 : i64}
+// CHECK-LABEL: func.func @packed_entry__pack(
+// CHECK-SAME:    %{{.+}}: tensor<8x4xf32> {bufferization.writable = false}
+// CHECK-SAME:    %{{.+}}: tensor<4x8xf32> {bufferization.writable = true, tfm.packed = 0 : i64})
+// CHECK-SAME:    attributes {llvm.emit_c_interface, tfm.packs = "packed_entry"}
+// CHECK-NEXT:    %[[T:.+]] = linalg.transpose
+// CHECK-NEXT:    return{{$}}
+func.func @packed_entry(%x: tensor<4xf32> {tfm.input = "x"}, %w: tensor<8x4xf32> {tfm.param = "w"},
+                        %p: tensor<4x8xf32> {tfm.packed = 0 : i64}) -> (tensor<4x8xf32> {tfm.output = "y"}) {
+  %0 = tensor.empty() : tensor<4x8xf32>
+  %1 = linalg.copy ins(%p : tensor<4x8xf32>) outs(%0 : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %1 : tensor<4x8xf32>
+}
+func.func @packed_entry__pack(%w: tensor<8x4xf32> {tfm.param = "w"}, %p: tensor<4x8xf32> {tfm.packed = 0 : i64})
+    -> tensor<4x8xf32> attributes {tfm.packs = "packed_entry"} {
+  %0 = linalg.transpose ins(%w : tensor<8x4xf32>) outs(%p : tensor<4x8xf32>) permutation = [1, 0]
+  return %0 : tensor<4x8xf32>
+}
