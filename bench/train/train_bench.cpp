@@ -7,6 +7,12 @@
 // really train), alloc_bytes (heap bytes a steady-state step allocates),
 // peak_now (the FMA peak measured again right after the run).
 //
+// BM_TrainStepStatesPackedOnce: the fused step compiled with its weights
+// packed once (tfm::jit::Options::pack_states: packed before the first step,
+// kept packed by each step, which packs the weights it updated), against
+// BM_TrainStep's default (each step packs them inside, as its matmuls need
+// them). Counter packed_bytes: the packed copy kept across steps.
+//
 // BM_Gpt2BlockMatmuls and BM_Gpt2BlockAttention time the GPT-2 block's parts
 // alone at the same shapes, for the split of its step time: every linear
 // layer's forward and both backward matmuls (the tied head's too), and the
@@ -33,6 +39,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -61,11 +68,11 @@ double step_gflop(const TrainModel& m) { return matmul_gflop(m) + attention_gflo
 
 // Compiled modules by name and variant; emptied before main returns (a JIT
 // module must not outlive LLVM's static state).
-std::map<std::pair<std::string, bool>, std::unique_ptr<tfm::jit::Module>> cache;
+std::map<std::tuple<std::string, bool, bool>, std::unique_ptr<tfm::jit::Module>> cache;
 
 const tfm::jit::Module* module_for(const std::string& name, const tfm::Result<std::string>& mlir,
-                                   bool fused, benchmark::State& state) {
-  auto key = std::make_pair(name, fused);
+                                   bool fused, benchmark::State& state, bool pack_states = false) {
+  auto key = std::make_tuple(name, fused, pack_states);
   auto it = cache.find(key);
   if (it == cache.end()) {
     if (!mlir.ok()) {
@@ -74,6 +81,7 @@ const tfm::jit::Module* module_for(const std::string& name, const tfm::Result<st
     }
     tfm::jit::Options options;
     options.fuse_attention = fused;
+    options.pack_states = pack_states;
     options.cpu = g_cpu;
     auto m = tfm::jit::Module::compile(*mlir, options, name);
     if (!m.ok()) {
@@ -90,10 +98,12 @@ void fill_normal(tfm::Tensor& t, std::mt19937& rng, float stddev) {
   for (float& e : t.values<float>()) e = dist(rng);
 }
 
-void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int threads) {
+void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int threads,
+                  bool pack_states) {
   omp_set_num_threads(threads);
   const std::string name(model.name);
-  const tfm::jit::Module* m = module_for(name, tfm::bench::train_model_mlir(model), fused, state);
+  const tfm::jit::Module* m =
+      module_for(name, tfm::bench::train_model_mlir(model), fused, state, pack_states);
   if (!m) return;
   const std::string entry = name + "_train_step";
   const tfm::Signature* sig = m->signature(entry);
@@ -126,9 +136,15 @@ void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int thr
   float* step = tensors.at("step").data<float>();
   const float* loss = tensors.at("loss").data<float>();
 
+  // With pack_states, the weights packed once, before the first step, as a
+  // training loop does; each step packs the weights it updates into the
+  // buffer again. Without, there is nothing to pack (0 bytes).
+  auto packed = m->pack_call(entry, args);
+  if (!packed.ok()) return state.SkipWithError(packed.message().c_str());
+  state.counters["packed_bytes"] = double(packed->bytes());
   auto call = [&] {
     *step += 1;
-    return m->call(entry, args);
+    return m->call(entry, args, *packed);
   };
   // alloc_bytes: 0 in the steady state (the memory plan's workspace is the
   // module's, allocated on the first call).
@@ -229,11 +245,20 @@ int main(int argc, char** argv) {
       for (int threads : {1, 2}) {
         std::string name = "BM_TrainStep/model:" + std::string(model.name) +
                            "/fused:" + std::to_string(fused) + "/threads:" + std::to_string(threads);
-        benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, fused, threads)
+        benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, fused, threads, false)
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime()
             ->MinTime(2.0);
       }
+  for (const TrainModel& model : {kSmall, kGpt2Block})
+    for (int threads : {1, 2}) {
+      std::string name = "BM_TrainStepStatesPackedOnce/model:" + std::string(model.name) +
+                         "/threads:" + std::to_string(threads);
+      benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, true, threads, true)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->MinTime(2.0);
+    }
   for (const char* part : {"matmuls", "attention"})
     for (int threads : {1, 2}) {
       std::string name = std::string(part[0] == 'm' ? "BM_Gpt2BlockMatmuls" : "BM_Gpt2BlockAttention") +

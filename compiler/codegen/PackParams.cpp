@@ -1,4 +1,4 @@
-//===- PackParams.cpp - weights packed once, outside the entry point -*- C++ -*-===//
+//===- PackParams.cpp - weights packed once, outside the call -*- C++ -*-===//
 //
 // A matmul whose rhs is a param (a weight of an inference entry point) packs
 // it into the register block's panels on every call: a copy of the whole
@@ -18,8 +18,27 @@
 // slices and packs) and contains a pack. `f__pack` takes f's params in f's
 // order and computes each packed value in its own argument, in place (the
 // packs write into slices of it); tfm-prepare-entry-points drops its results,
-// so that bufferization writes the arguments themselves; tfm-plan-memory puts both functions' `tfm.packed` arguments at the
-// same offsets of one byte buffer, whose size the header and the JIT read.
+// so that bufferization writes the arguments themselves; tfm-plan-memory puts
+// both functions' `tfm.packed` arguments at the same offsets of one byte
+// buffer, whose size the header and the JIT read.
+//
+// With `states`, a training step's weights (states, which it updates) are
+// packed once too, and kept packed from one step to the next. The step reads
+// its packed weights from their arguments, as above, and packs the updated
+// weights into the same arguments at its end, after its last read of them:
+//
+//   func @s(%w {tfm.state = "w"}, ...) -> (%w2 {tfm.update = "w"}, ...)
+//   -->
+//   func @s(%w {tfm.state = "w"}, ..., %bp {tfm.packed = 0})
+//       -> (%w2 {tfm.update = "w"}, ..., pack(%w2) {tfm.packed = 0})
+//   func @s__pack(%w {tfm.state = "w"}, ..., %out {tfm.packed = 0})
+//
+// (the new result: the packed argument's update, written in place by
+// tfm-prepare-entry-points). So the first step needs `s__pack`, as an
+// inference call does; each step packs each weight in each layout once, as
+// it does packing inside (the forward's W and the backward's W^T are two
+// layouts), but the next step's matmuls read the optimizer's result packed
+// and the packed copies live across steps, in the packed buffer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,6 +71,7 @@ bool packable(Operation *op) {
 
 struct TfmPackParamsPass
     : mlir::tfm::impl::TfmPackParamsPassBase<TfmPackParamsPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> entries;
@@ -72,12 +92,21 @@ struct TfmPackParamsPass
     llvm::DenseSet<Value> packed;
     SmallVector<unsigned> params;
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-      if (func.getArgAttr(i, mlir::tfm::TfmDialect::kParamAttrName)) {
+      if (sourceAttr(func, i)) {
         fromParams.insert(func.getArgument(i));
         params.push_back(i);
       }
     if (params.empty())
       return success();
+    // A training step's states and what it updates them to.
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    IRMapping updates;
+    for (unsigned r = 0, e = func.getNumResults(); r < e; ++r)
+      if (auto name = func.getResultAttrOfType<StringAttr>(
+              r, mlir::tfm::TfmDialect::kUpdateAttrName))
+        for (unsigned i : params)
+          if (func.getArgAttr(i, mlir::tfm::TfmDialect::kStateAttrName) == name)
+            updates.map(func.getArgument(i), ret.getOperand(r));
     SmallVector<Operation *> computed; // in body order
     for (Operation &op : body) {
       if (!packable(&op) || op.getNumResults() != 1)
@@ -134,8 +163,8 @@ struct TfmPackParamsPass
     IRMapping mapping;
     for (auto [k, i] : llvm::enumerate(params)) {
       mapping.map(func.getArgument(i), entry->getArgument(k));
-      pack.setArgAttr(k, mlir::tfm::TfmDialect::kParamAttrName,
-                      func.getArgAttr(i, mlir::tfm::TfmDialect::kParamAttrName));
+      NamedAttribute source = *sourceAttr(func, i);
+      pack.setArgAttr(k, source.getName(), source.getValue());
     }
     b.setInsertionPointToStart(entry);
     for (Operation *op : computed)
@@ -144,6 +173,8 @@ struct TfmPackParamsPass
     for (auto [r, root] : llvm::enumerate(roots)) {
       unsigned arg = params.size() + r;
       pack.setArgAttr(arg, mlir::tfm::TfmDialect::kPackedAttrName, b.getI64IntegerAttr(r));
+      pack.setResultAttr(r, mlir::tfm::TfmDialect::kPackedAttrName,
+                         b.getI64IntegerAttr(r));
       results.push_back(place(b, mapping.lookup(root), entry->getArgument(arg)));
     }
     b.create<func::ReturnOp>(func.getLoc(), results);
@@ -152,6 +183,7 @@ struct TfmPackParamsPass
     eraseDead(*entry);
 
     // f reads the packed values from arguments of their own.
+    unsigned firstPacked = func.getNumArguments();
     for (auto [r, root] : llvm::enumerate(roots)) {
       unsigned arg = func.getNumArguments();
       func.insertArgument(arg, root.getType(),
@@ -161,8 +193,68 @@ struct TfmPackParamsPass
                           root.getLoc());
       Value(root).replaceAllUsesWith(func.getArgument(arg));
     }
+    // A training step packs the weights it updates at its end, into the
+    // arguments it read them from (its last read of them is before).
+    if (!updates.getValueMap().empty())
+      repack(func, computed, roots, updates, firstPacked);
     eraseDead(body);
     return success();
+  }
+
+  /// The params (and, with `states`, states) a packed value may be
+  /// computed from: the argument's `tfm.param` or `tfm.state` attribute, if
+  /// it is one.
+  std::optional<NamedAttribute> sourceAttr(func::FuncOp func,
+                                           unsigned i) const {
+    for (StringRef name : {mlir::tfm::TfmDialect::kParamAttrName,
+                           mlir::tfm::TfmDialect::kStateAttrName}) {
+      if (name == mlir::tfm::TfmDialect::kStateAttrName && !states)
+        continue;
+      if (Attribute a = func.getArgAttr(i, name))
+        return NamedAttribute(StringAttr::get(func.getContext(), name), a);
+    }
+    return std::nullopt;
+  }
+
+  /// Packs a training step's updated weights before it returns: each root
+  /// computed from an updated state, computed again from the update
+  /// (`updates`: state -> the value returned for it) in its packed argument
+  /// (the r-th after `firstPacked`), returned as a new result `tfm.packed =
+  /// r`, which tfm-prepare-entry-points writes in that argument.
+  static void repack(func::FuncOp func, ArrayRef<Operation *> computed,
+                     const llvm::SetVector<Value> &roots,
+                     const IRMapping &updates, unsigned firstPacked) {
+    MLIRContext *ctx = func.getContext();
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    OpBuilder b(ret);
+    llvm::DenseSet<Value> changed;
+    IRMapping mapping;
+    for (auto [state, update] : updates.getValueMap()) {
+      changed.insert(state);
+      mapping.map(state, update);
+    }
+    for (Operation *op : computed) {
+      if (llvm::none_of(op->getOperands(),
+                        [&](Value v) { return changed.contains(v); }))
+        continue;
+      changed.insert(op->getResult(0));
+      b.clone(*op, mapping);
+    }
+    for (auto [r, root] : llvm::enumerate(roots)) {
+      if (!changed.contains(root))
+        continue;
+      Value v =
+          place(b, mapping.lookup(root), func.getArgument(firstPacked + r));
+      unsigned result = func.getNumResults();
+      func.insertResult(
+          result, v.getType(),
+          DictionaryAttr::get(
+              ctx,
+              {NamedAttribute(
+                  StringAttr::get(ctx, mlir::tfm::TfmDialect::kPackedAttrName),
+                  b.getI64IntegerAttr(r))}));
+      ret->insertOperands(ret->getNumOperands(), v);
+    }
   }
 
   /// `v` recomputed at `b`'s insertion point (after everything it reads),

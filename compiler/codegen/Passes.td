@@ -171,23 +171,33 @@ def TfmPackParamsPass : Pass<"tfm-pack-params", "ModuleOp"> {
     (through views, slices and `tfm.pack` copies) that contains a pack and
     that the rest of `f` reads -- a weight packed into a matmul's panels --
     becomes an argument of `f` (`tfm.packed = i`), and a new entry point
-    `f__pack` computes it: it takes `f`'s params in `f`'s order and writes
-    each packed value in place into its own argument (`tfm.state`, as a
-    training step writes its state). tfm-plan-memory puts the `tfm.packed`
-    arguments of both at the same offsets of one byte buffer, whose size
-    the module's `tfm.packed` dictionary records: the runtime packs the
-    weights once (at load time, for inference and decoding) and passes the
-    buffer on every call. States (a training step's parameters) and inputs
-    are packed on each call as before.
+    `f__pack` computes it: it takes `f`'s params in `f`'s order and returns
+    each packed value computed in place in its own argument (a result
+    `tfm.packed = i`, which tfm-prepare-entry-points writes there).
+    tfm-plan-memory puts the `tfm.packed` arguments of both at the same
+    offsets of one byte buffer, whose size the module's `tfm.packed`
+    dictionary records: the runtime packs the weights once (at load time,
+    for inference and decoding) and passes the buffer on every call.
+
+    With `states`, a training step's weights (`tfm.state` arguments) are
+    packed once too, and kept packed: `f__pack` takes the params and states,
+    and before it returns `f` packs each updated state into the argument it
+    read the packed weight from (a result `tfm.packed = i` of `f`), for the
+    next step. Without it, states are packed on each call, inside it.
 
     ```mlir
     func.func @f(%x: tensor<...> {tfm.input = "x"}, %w: tensor<768x3072xf32> {tfm.param = "w"},
                  %bp: tensor<96x768x32xf32> {tfm.packed = 0}) -> ...
     func.func @f__pack(%w: tensor<768x3072xf32> {tfm.param = "w"},
-                       %out: tensor<96x768x32xf32> {tfm.packed = 0, tfm.state = "packed.0"})
-        -> (tensor<96x768x32xf32> {tfm.update = "packed.0"})
+                       %out: tensor<96x768x32xf32> {tfm.packed = 0})
+        -> (tensor<96x768x32xf32> {tfm.packed = 0})
     ```
   }];
+  let options = [
+    Option<"states", "states", "bool", /*default=*/"false",
+           "also a training step's states: packed before its first step, "
+           "packed again by each step from the weights it updated">,
+  ];
   let dependentDialects = ["linalg::LinalgDialect", "tensor::TensorDialect"];
 }
 

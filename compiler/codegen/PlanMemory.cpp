@@ -188,7 +188,8 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
         func.emitOpError("packed param ") << i << " is not a static buffer";
         return -1;
       }
-      if (func->hasAttr(tfm::TfmDialect::kPacksAttrName) && !isWritten(func.getArgument(a))) {
+      if (func.getArgAttr(a, tfm::TfmDialect::kWrittenAttrName) &&
+          !isWritten(func.getArgument(a))) {
         func.emitOpError("does not write packed param ")
             << i << " in place (bufferization wrote a copy)";
         return -1;

@@ -8,7 +8,8 @@
 // second %x. A result that updates a `tfm.state` argument is materialized in
 // that argument's buffer (bufferization then writes in place, or copies when
 // the old value is still read) and dropped from the results after
-// bufferization, so a training step updates its parameters in place.
+// bufferization, so a training step updates its parameters in place. Packed
+// weights (tfm-pack-params) are written in their arguments in place.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +46,20 @@ void copySharedResults(func::FuncOp func) {
   });
 }
 
+/// Writes result `r` in argument `arg`, which becomes writable.
+void materializeIn(func::FuncOp func, unsigned r, unsigned arg) {
+  Value into = func.getArgument(arg);
+  func.setArgAttr(arg, bufferization::BufferizationDialect::kWritableAttrName,
+                  BoolAttr::get(func.getContext(), true));
+  func.walk([&](func::ReturnOp ret) {
+    OpBuilder b(ret);
+    OpOperand &operand = ret->getOpOperand(r);
+    auto written = b.create<bufferization::MaterializeInDestinationOp>(
+        ret.getLoc(), operand.get(), into);
+    operand.set(written.getResult());
+  });
+}
+
 /// Materializes each `tfm.update` result in its state argument, which
 /// becomes writable. Returns failure (with a diagnostic) on an update of an
 /// unknown state.
@@ -64,36 +79,41 @@ LogicalResult materializeUpdates(func::FuncOp func) {
     if (it == states.end())
       return func.emitOpError("updates an unknown state '")
              << name.getValue() << "'";
-    Value state = func.getArgument(it->second);
-    func.setArgAttr(it->second,
-                    bufferization::BufferizationDialect::kWritableAttrName,
-                    BoolAttr::get(ctx, true));
-    func.walk([&](func::ReturnOp ret) {
-      OpBuilder b(ret);
-      OpOperand &operand = ret->getOpOperand(r);
-      auto written = b.create<bufferization::MaterializeInDestinationOp>(
-          ret.getLoc(), operand.get(), state);
-      operand.set(written.getResult());
-    });
+    materializeIn(func, r, it->second);
     func.removeResultAttr(r, StringAttr::get(ctx, tfm::TfmDialect::kUpdateAttrName));
   }
   return success();
 }
 
-/// The packing entry point of tfm-pack-params computes each packed weight
-/// in place in its `tfm.packed` argument: its arguments become writable and
-/// its results go, so that bufferization writes those arguments (as results
-/// materialized in them, they would be computed in temporaries and copied).
-/// tfm-plan-memory checks that each is written.
+/// The results `tfm.packed = i` of tfm-pack-params (what a packing entry
+/// point packs, or the weights a training step updated, packed again) are
+/// computed in their argument `tfm.packed = i`, in place: those arguments
+/// become writable and are marked `tfm.written`, and the results go, so
+/// that bufferization writes the arguments themselves (as results
+/// materialized in them, they would be computed in temporaries and copied,
+/// or be refused where the argument is read before). tfm-plan-memory checks
+/// that each is written.
 void writePackedInPlace(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
-  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-    if (func.getArgAttr(i, tfm::TfmDialect::kPackedAttrName))
-      func.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
-                      BoolAttr::get(ctx, true));
-  func.walk([](func::ReturnOp ret) { ret->setOperands({}); });
-  func.setType(FunctionType::get(ctx, func.getArgumentTypes(), {}));
-  func.removeResAttrsAttr();
+  llvm::BitVector results(func.getNumResults());
+  for (unsigned r = 0, e = func.getNumResults(); r < e; ++r) {
+    Attribute index = func.getResultAttr(r, tfm::TfmDialect::kPackedAttrName);
+    if (!index)
+      continue;
+    results.set(r);
+    for (unsigned i = 0, n = func.getNumArguments(); i < n; ++i)
+      if (func.getArgAttr(i, tfm::TfmDialect::kPackedAttrName) == index) {
+        func.setArgAttr(i,
+                        bufferization::BufferizationDialect::kWritableAttrName,
+                        BoolAttr::get(ctx, true));
+        func.setArgAttr(i, tfm::TfmDialect::kWrittenAttrName,
+                        UnitAttr::get(ctx));
+      }
+  }
+  if (results.none())
+    return;
+  func.walk([&](func::ReturnOp ret) { ret->eraseOperands(results); });
+  func.eraseResults(results);
 }
 
 struct TfmPrepareEntryPointsPass
@@ -125,8 +145,7 @@ struct TfmPrepareEntryPointsPass
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
         func.removeResultAttr(
             i, StringAttr::get(ctx, tfm::TfmDialect::kOutputAttrName));
-      if (func->hasAttr(tfm::TfmDialect::kPacksAttrName))
-        writePackedInPlace(func);
+      writePackedInPlace(func);
     }
   }
 };

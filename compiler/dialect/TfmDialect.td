@@ -53,8 +53,13 @@ def Tfm_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kStateAttrName = "tfm.state";
     /// Argument attribute of a weight packed once (tfm-pack-params), the
     /// index of its place in the entry point's buffer of packed weights:
-    /// `tfm.packed = 0`.
+    /// `tfm.packed = 0`. As a result attribute: the packed weight the
+    /// function writes in that argument (its packing entry point, or a
+    /// training step packing the weights it updated).
     static constexpr ::llvm::StringLiteral kPackedAttrName = "tfm.packed";
+    /// Unit attribute of a `tfm.packed` argument that the function writes
+    /// in place (tfm-prepare-entry-points), which tfm-plan-memory checks.
+    static constexpr ::llvm::StringLiteral kWrittenAttrName = "tfm.written";
     /// Unit attribute of a copy that tfm-tile-matmuls made to pack a matmul
     /// operand (tfm-pack-params moves those of params out of the call).
     static constexpr ::llvm::StringLiteral kPackAttrName = "tfm.pack";

@@ -55,15 +55,29 @@ static LogicalResult verifyNameAttribute(Operation *op, NamedAttribute attr,
   return success();
 }
 
+/// The index of `tfm.packed = i` (an argument's or a result's), or an
+/// error.
+static FailureOr<int64_t> packedIndex(Operation *op, NamedAttribute attr) {
+  auto index = dyn_cast<IntegerAttr>(attr.getValue());
+  if (!index || index.getInt() < 0)
+    return op->emitOpError("expects '")
+           << TfmDialect::kPackedAttrName
+           << "' to be a non-negative integer, got " << attr.getValue();
+  return index.getInt();
+}
+
 LogicalResult TfmDialect::verifyRegionArgAttribute(Operation *op, unsigned,
                                                    unsigned argIndex,
                                                    NamedAttribute attr) {
-  if (attr.getName() == kPackedAttrName) {
-    auto index = dyn_cast<IntegerAttr>(attr.getValue());
-    if (!index || index.getInt() < 0)
+  if (attr.getName() == kPackedAttrName)
+    return success(succeeded(packedIndex(op, attr)));
+  if (attr.getName() == kWrittenAttrName) {
+    auto func = dyn_cast<FunctionOpInterface>(op);
+    if (!isa<UnitAttr>(attr.getValue()) ||
+        (func && !func.getArgAttr(argIndex, kPackedAttrName)))
       return op->emitOpError("expects '")
-             << kPackedAttrName << "' to be a non-negative integer, got "
-             << attr.getValue();
+             << kWrittenAttrName << "' to be a unit attribute of a '"
+             << kPackedAttrName << "' argument";
     return success();
   }
   if (failed(verifyNameAttribute(
@@ -87,6 +101,32 @@ LogicalResult TfmDialect::verifyRegionArgAttribute(Operation *op, unsigned,
 LogicalResult TfmDialect::verifyRegionResultAttribute(Operation *op, unsigned,
                                                       unsigned resultIndex,
                                                       NamedAttribute attr) {
+  // tfm-pack-params: packed weights the function computes (its packing
+  // entry point's, or a training step's packed again from the weights it
+  // updated), written in the argument of the same index.
+  if (attr.getName() == kPackedAttrName) {
+    FailureOr<int64_t> index = packedIndex(op, attr);
+    if (failed(index))
+      return failure();
+    auto func = dyn_cast<FunctionOpInterface>(op);
+    if (!func)
+      return success();
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+      auto arg = func.getArgAttrOfType<IntegerAttr>(i, kPackedAttrName);
+      if (!arg || arg.getInt() != *index)
+        continue;
+      if (func.getArgumentTypes()[i] != func.getResultTypes()[resultIndex])
+        return op->emitOpError("expects result ")
+               << resultIndex << " (packed weights " << *index
+               << ") of the packed argument's type "
+               << func.getArgumentTypes()[i] << ", got "
+               << func.getResultTypes()[resultIndex];
+      return success();
+    }
+    return op->emitOpError("expects result ")
+           << resultIndex << " to update a '" << kPackedAttrName
+           << "' argument " << *index << ", but there is none";
+  }
   if (failed(verifyNameAttribute(op, attr, {kOutputAttrName, kUpdateAttrName},
                                  "result")))
     return failure();

@@ -142,33 +142,36 @@ void writeView(std::ostream &os, const ::tfm::Signature &sig, const std::string 
 }
 
 /// `<name>_packed_bytes` and `<name>_pack()`, which packs an entry point's
-/// params (its weights) into the layout its matmuls read.
+/// weights (its params and states) into the layout its matmuls read.
 void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
   os << "/// Bytes of " << sig.name
      << "'s weights packed into the layout its matmuls read.\n";
   os << "inline constexpr std::int64_t " << sig.name << "_packed_bytes = "
      << sig.packed_bytes << ";\n\n";
-  os << "/// Packs " << sig.name << "'s params (`params`: those of its signature, in "
-        "order)\n/// into `packed` (grown once to "
+  os << "/// Packs " << sig.name
+     << "'s weights (`params`: its params and states, in "
+        "signature\n/// order) into `packed` (grown once to "
      << sig.name << "_packed_bytes): once, when the weights are\n"
-     << "/// loaded; pack again after writing into them.\n";
+     << "/// loaded (a training step packs the weights it updates again "
+        "itself);\n"
+     << "/// pack again after writing into them.\n";
   os << "inline tfm::Status " << sig.name
      << "_pack(std::span<const tfm::TensorView> params, tfm::abi::Workspace &packed) {\n";
-  os << "  static const tfm::Signature of_params = tfm::param_signature(" << sig.name
-     << "_signature());\n";
+  os << "  static const tfm::Signature of_params = tfm::pack_signature("
+     << sig.name << "_signature());\n";
   os << "  if (tfm::Status s = tfm::check_call(of_params, params); !s.ok())\n"
      << "    return s;\n";
   writePackCall(os, sig, /*fromCall=*/false);
   os << "  return tfm::Status();\n}\n\n";
 }
 
-/// The body of a packing: descriptors of the params (`params[k]`, or the
-/// params among a call's `args[i]`: views are not copied, a copy allocates
-/// its shape), the buffer, the call of `<name>__pack`.
+/// The body of a packing: descriptors of the params and states
+/// (`params[k]`, or those among a call's `args[i]`: views are not copied, a
+/// copy allocates its shape), the buffer, the call of `<name>__pack`.
 void writePackCall(std::ostream &os, const ::tfm::Signature &sig, bool fromCall) {
   size_t k = 0;
   for (size_t i = 0; i < sig.args.size(); ++i)
-    if (sig.args[i].role == ::tfm::Role::param) {
+    if (::tfm::packs_from(sig.args[i].role)) {
       os << "  auto q" << k << " = tfm::abi::memref_of<" << cppType(sig.args[i].dtype) << ", "
          << sig.args[i].shape.size() << ">(" << (fromCall ? "args[" : "params[")
          << (fromCall ? i : k) << "]);\n";
@@ -228,9 +231,12 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
      << "/// (one workspace per calling thread).\n";
   if (pk)
     os << "/// Reads its weights from `packed`, which " << sig.name
-       << "_pack() filled from the params\n/// `args` holds.\n"
+       << "_pack() filled from the params\n/// and states `args` holds (a "
+          "training "
+          "step packs its updated weights into it).\n"
        << "inline tfm::Status " << sig.name
-       << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace &packed,\n"
+       << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace "
+          "&packed,\n"
        << "    tfm::abi::Workspace &workspace) {\n";
   else
     os << "inline tfm::Status " << sig.name
@@ -321,7 +327,7 @@ mlir::tfm::generateHeader(const std::vector<::tfm::Signature> &signatures,
     if (sig.packed_bytes > 0) {
       os << "void _mlir_ciface_" << ::tfm::pack_entry_name(sig.name) << "(";
       for (const ::tfm::TensorSpec &a : sig.args)
-        if (a.role == ::tfm::Role::param)
+        if (::tfm::packs_from(a.role))
           os << "tfm::abi::MemRef<" << cppType(a.dtype) << ", " << a.shape.size()
              << "> *, ";
       os << "tfm::abi::MemRef<std::uint8_t, 1> *";

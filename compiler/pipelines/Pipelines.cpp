@@ -103,8 +103,9 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
   }
   // Weights packed once: each entry point's packs of its params move into
   // an entry point of their own, which the runtime calls when it loads them.
+  // With packStates, a training step's weights too, kept packed by the step.
   if (options.packParams)
-    pm.addPass(createTfmPackParamsPass());
+    pm.addPass(createTfmPackParamsPass({options.packStates}));
   {
     OpPassManager &fpm = pm.nest<func::FuncOp>();
     // Row groups (a norm's statistics and the op that applies them) in one

@@ -60,6 +60,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("pack an entry point's weights (params) once, in an "
                      "entry point of their own, not on every call"),
       llvm::cl::init(true)};
+  Option<bool> packStates{
+      *this, "pack-states",
+      llvm::cl::desc("with pack-params, a training step's weights (states) "
+                     "too: packed before its first step, and packed again "
+                     "by each step from the weights it updated"),
+      llvm::cl::init(false)};
   Option<bool> fuseRows{
       *this, "fuse-rows",
       llvm::cl::desc("compute row reductions (norms, softmax) in the loop "

@@ -104,6 +104,7 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   pipeline.fuseEpilogues = options.fuse_epilogues;
   pipeline.fuseRows = options.fuse_rows;
   pipeline.packParams = options.pack_params;
+  pipeline.packStates = options.pack_states;
   pipeline.flashQueryTile = options.attention_query_tile;
   pipeline.flashKeyTile = options.attention_key_tile;
   if (options.matmul_mr < 0 || options.matmul_nr < 0 || options.matmul_kc < 0)
@@ -272,9 +273,10 @@ Status Module::pack_into(const Signature& sig, std::span<const TensorView> tenso
   if (!buffer.aligned) return no_memory(sig, sig.packed_bytes, "buffer of packed weights");
   thread_local Descriptors descriptors;
   descriptors.reset(tensors, 2);
-  // The params of a whole call's tensors (not copied: a view owns its shape).
+  // The params and states of a whole call's tensors (not copied: a view
+  // owns its shape).
   for (std::size_t i = 0; i < tensors.size(); ++i)
-    if (!whole_call || sig.args[i].role == Role::param) descriptors.add(tensors[i]);
+    if (!whole_call || packs_from(sig.args[i].role)) descriptors.add(tensors[i]);
   descriptors.add(buffer);
   return run_with_workspace(impl_->packs[static_cast<std::size_t>(&sig - impl_->signatures.data())],
                             descriptors, sig, sig.pack_workspace_bytes, impl_->workspaces);
@@ -299,15 +301,29 @@ Result<PackedParams> Module::pack(std::string_view entry,
   Status error;
   const Signature* sig = find(entry, error);
   if (!sig) return error;
-  if (Status s = check_call(param_signature(*sig), params); !s.ok()) return s;
+  if (Status s = check_call(pack_signature(*sig), params); !s.ok()) return s;
+  return packed_for(*sig, params, /*whole_call=*/false);
+}
+
+Result<PackedParams> Module::pack_call(std::string_view entry,
+                                       std::span<const TensorView> args) const {
+  Status error;
+  const Signature* sig = find(entry, error);
+  if (!sig) return error;
+  if (Status s = check_call(*sig, args); !s.ok()) return s;
+  return packed_for(*sig, args, /*whole_call=*/true);
+}
+
+Result<PackedParams> Module::packed_for(const Signature& sig, std::span<const TensorView> tensors,
+                                        bool whole_call) const {
   PackedParams packed;
-  packed.entry_ = sig->name;
-  packed.bytes_ = sig->packed_bytes;
-  for (const TensorView& p : params) packed.params_.push_back(p.data());
-  if (sig->packed_bytes > 0) {
+  packed.entry_ = sig.name;
+  packed.bytes_ = sig.packed_bytes;
+  for (std::size_t i = 0; i < tensors.size(); ++i)
+    if (!whole_call || packs_from(sig.args[i].role)) packed.params_.push_back(tensors[i].data());
+  if (sig.packed_bytes > 0) {
     packed.buffer_ = std::make_unique<abi::Workspace>();
-    if (Status s = pack_into(*sig, params, /*whole_call=*/false, *packed.buffer_); !s.ok())
-      return s;
+    if (Status s = pack_into(sig, tensors, whole_call, *packed.buffer_); !s.ok()) return s;
   }
   return packed;
 }
@@ -319,17 +335,18 @@ Status Module::call(std::string_view entry, std::span<const TensorView> args,
   if (!sig) return error;
   if (Status s = check_call(*sig, args); !s.ok()) return s;
   if (packed.entry_ != sig->name)
-    return Status::error("tfm: jit: " + sig->name + ": given params packed for " +
-                         (packed.entry_.empty() ? std::string("no entry point")
-                                                : "'" + packed.entry_ + "'") +
-                         " ---> HINT: pack them with pack(\"" + sig->name + "\", params)");
+    return Status::error(
+        "tfm: jit: " + sig->name + ": given weights packed for " +
+        (packed.entry_.empty() ? std::string("no entry point") : "'" + packed.entry_ + "'") +
+        " ---> HINT: pack them with pack(\"" + sig->name + "\", params)");
   std::size_t k = 0;
   for (std::size_t i = 0; i < sig->args.size(); ++i) {
-    if (sig->args[i].role != Role::param) continue;
+    if (!packs_from(sig->args[i].role)) continue;
     if (args[i].data() != packed.params_[k++])
-      return Status::error("tfm: jit: " + sig->name + ": param '" + sig->args[i].name +
-                           "' is not the tensor its packed params were packed from"
-                           " ---> HINT: pack() the params this call passes");
+      return Status::error("tfm: jit: " + sig->name + ": " +
+                           std::string(name_of(sig->args[i].role)) + " '" + sig->args[i].name +
+                           "' is not the tensor its packed weights were packed from"
+                           " ---> HINT: pack() the params and states this call passes");
   }
   return invoke(*sig, args, packed.buffer_.get());
 }

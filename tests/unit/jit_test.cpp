@@ -392,18 +392,20 @@ TEST(Jit, PackedWeightsAreCheckedAtEachCall) {
   const tfm::TensorView swapped[] = {x, other, v, y};
   tfm::Status s = m->call("layers", swapped, *packed);
   EXPECT_EQ(s.message(),
-            "tfm: jit: layers: param 'w' is not the tensor its packed params were packed from"
-            " ---> HINT: pack() the params this call passes");
+            "tfm: jit: layers: param 'w' is not the tensor its packed weights were packed from"
+            " ---> HINT: pack() the params and states this call passes");
   const tfm::TensorView args[] = {x, w, v, y};
   s = m->call("layers", args, tfm::jit::PackedParams());
-  EXPECT_EQ(s.message(), "tfm: jit: layers: given params packed for no entry point"
-                         " ---> HINT: pack them with pack(\"layers\", params)");
+  EXPECT_EQ(s.message(),
+            "tfm: jit: layers: given weights packed for no entry point"
+            " ---> HINT: pack them with pack(\"layers\", params)");
   EXPECT_TRUE(m->call("layers", args, *packed).ok());
 
   const tfm::TensorView bad[] = {wrong, v};
   auto p = m->pack("layers", bad);
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.message().find("layers (its params, to pack)"), std::string::npos) << p.message();
+  EXPECT_NE(p.message().find("layers (its params and states, to pack)"), std::string::npos)
+      << p.message();
   EXPECT_NE(p.message().find("'w'"), std::string::npos) << p.message();
   const tfm::TensorView one[] = {w};
   p = m->pack("layers", one);

@@ -128,6 +128,12 @@ cl::opt<bool> noPackParams(
     cl::desc("pack weights inside each call (no <entry>__pack entry point, "
              "no buffer of packed weights)"),
     cl::cat(category));
+cl::opt<bool> packStates(
+    "pack-states", cl::init(false),
+    cl::desc(
+        "pack a training step's weights once too (<entry>__pack takes its "
+        "states), and have each step pack the weights it updates for the next"),
+    cl::cat(category));
 cl::opt<bool> noParallel("no-parallel", cl::init(false),
                          cl::desc("no threads: parallel loops run serially "
                                   "(objects then need no OpenMP runtime)"),
@@ -294,6 +300,7 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   pipeline.fuseEpilogues = !noFuseEpilogues;
   pipeline.fuseRows = !noFuseRows;
   pipeline.packParams = !noPackParams;
+  pipeline.packStates = packStates.getValue();
   if (!attentionTileFlag.empty()) {
     long long tq = 0, tk = 0;
     char x = 0, extra = 0;

@@ -31,6 +31,12 @@ struct Options {
   // point of their own (Module::pack), once, instead of on every call.
   // false: packed inside each call, as part of its workspace.
   bool pack_params = true;
+  // With pack_params, a training step's weights (its states) too: packed by
+  // Module::pack_call before the first step, and packed again by each step
+  // from the weights it updated. It keeps a packed copy of every weight in
+  // each layout its matmuls read across steps; false: each step packs them
+  // inside (in its workspace), which costs the same packing per step.
+  bool pack_states = false;
   long attention_query_tile = 0;   // fused attention tile: query rows (0: the target's)
   long attention_key_tile = 0;     // fused attention tile: keys (0: the target's)
   // The matmul register block (rows x columns) and k block; 0: computed
@@ -40,11 +46,13 @@ struct Options {
 
 class Module;
 
-// An entry point's params (its weights) packed into the layout its matmuls
-// read, by Module::pack, for calls that pass the same params again and
-// again: inference, a decoding loop. It remembers which tensors it was packed
-// from; a call given it checks that it gets the same ones. Written into in
-// place, they must be packed again (the packed copy is not updated).
+// An entry point's weights packed into the layout its matmuls read, by
+// Module::pack, for calls that pass the same weights again and again:
+// inference and decoding (its params), training (a training step's states:
+// each step packs the weights it updated into it again, so that the next
+// step reads them packed). It remembers which tensors it was packed from; a
+// call given it checks that it gets the same ones. Weights written into by
+// anything else must be packed again.
 class PackedParams {
  public:
   PackedParams();
@@ -86,19 +94,26 @@ class Module {
   // Calls `entry` on all its tensors in signature order (inputs and params,
   // then outputs, which are written in place). Checks count, element types
   // and shapes first; a mismatch is an error naming the tensor.
-  // An entry point whose matmuls read params packed once packs them first,
-  // on every such call: for repeated calls on the same weights, pack() them.
+  // An entry point whose matmuls read weights packed once packs them first,
+  // on every such call: for repeated calls on the same weights (or a
+  // training loop), pack() them.
   Status call(std::string_view entry, std::span<const TensorView> args) const;
 
   // Calls `entry` on its inputs and params and returns new output tensors.
   Result<std::vector<Tensor>> run(std::string_view entry, std::span<const TensorView> inputs) const;
 
-  // Packs `entry`'s params (`params`: those of its signature, in order) into
-  // the layout its matmuls read: once, when the weights are loaded.
+  // Packs `entry`'s weights (`params`: its params and states, in signature
+  // order) into the layout its matmuls read: once, when the weights are
+  // loaded, or before a training loop's first step.
   Result<PackedParams> pack(std::string_view entry, std::span<const TensorView> params) const;
+  // As pack(), from the params and states among a whole call's tensors
+  // (`args`, in signature order, as call() takes them): what a training loop
+  // does before its first step.
+  Result<PackedParams> pack_call(std::string_view entry, std::span<const TensorView> args) const;
 
   // As call() and run(), reading the weights from `packed` (made by pack()
-  // for this entry point, from the same param tensors as `args` holds).
+  // for this entry point, from the same param and state tensors as `args`
+  // holds). A training step writes its updated weights into it, packed.
   Status call(std::string_view entry, std::span<const TensorView> args,
               const PackedParams& packed) const;
   Result<std::vector<Tensor>> run(std::string_view entry, std::span<const TensorView> inputs,
@@ -110,12 +125,14 @@ class Module {
   const Signature* find(std::string_view entry, Status& error) const;
   Status invoke(const Signature& sig, std::span<const TensorView> args,
                 abi::Workspace* packed) const;
-  // Packs the params into `packed`: `tensors` are a whole call's (its
-  // params picked out) or the params alone.
+  // Packs the weights into `packed`: `tensors` are a whole call's (its
+  // params and states picked out) or those alone.
   Status pack_into(const Signature& sig, std::span<const TensorView> tensors, bool whole_call,
                    abi::Workspace& packed) const;
   Result<std::vector<Tensor>> run_with(std::string_view entry, std::span<const TensorView> inputs,
                                        const PackedParams* packed) const;
+  Result<PackedParams> packed_for(const Signature& sig, std::span<const TensorView> tensors,
+                                  bool whole_call) const;
   std::unique_ptr<Impl> impl_;
 };
 

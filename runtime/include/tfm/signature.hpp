@@ -42,11 +42,13 @@ struct Signature {
   // Bytes of the workspace the entry point takes after its tensors (its
   // temporaries, placed by the compiler's memory plan); 0: none.
   std::int64_t workspace_bytes = 0;
-  // Bytes of the entry point's params packed once (weights in the layout its
+  // Bytes of the entry point's weights packed once (in the layout its
   // matmuls read), a buffer it takes after its tensors and before its
-  // workspace, which its `<name>__pack` entry point writes from the params
-  // (in signature order); 0: none. With it, `pack_workspace_bytes` of that
-  // entry point's own workspace, after the buffer.
+  // workspace, which its `<name>__pack` entry point writes from the tensors
+  // it packs from (packs_from: its params and states, in signature order); 0:
+  // none. A training step reads its packed weights and writes them again
+  // from the weights it updates, so that they stay packed from one step to
+  // the next. With it, `pack_workspace_bytes` of the packing's own workspace.
   std::int64_t packed_bytes = 0;
   std::int64_t pack_workspace_bytes = 0;
 
@@ -57,19 +59,24 @@ struct Signature {
   }
 };
 
-// The entry point that packs `entry`'s params once (where its packed_bytes
-// is not 0): it takes them in signature order, then the packed buffer.
+// Whether the weights packed once are packed from a tensor of this role: a
+// param, or a state (a training step's parameters, which it updates).
+constexpr bool packs_from(Role r) { return r == Role::param || r == Role::state; }
+
+// The entry point that packs `entry`'s weights once (where its packed_bytes
+// is not 0): it takes its params and states in signature order, then the
+// packed buffer.
 inline std::string pack_entry_name(std::string_view entry) {
   return std::string(entry) + "__pack";
 }
 
-// The signature of `sig`'s params alone, in order: what its packing takes,
-// checked (and its mismatches named) as a call's tensors are.
-inline Signature param_signature(const Signature& sig) {
-  Signature params{sig.name + " (its params, to pack)", {}};
+// The signature of what `sig`'s packing takes (its params and states, in
+// order), checked (and its mismatches named) as a call's tensors are.
+inline Signature pack_signature(const Signature& sig) {
+  Signature packed{sig.name + " (its params and states, to pack)", {}};
   for (const TensorSpec& spec : sig.args)
-    if (spec.role == Role::param) params.args.push_back(spec);
-  return params;
+    if (packs_from(spec.role)) packed.args.push_back(spec);
+  return packed;
 }
 
 // "ids: i32[1x6] input"

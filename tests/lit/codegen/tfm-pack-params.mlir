@@ -5,8 +5,9 @@
 // A decoding step's matmul (one row) by a weight: its pack moves into
 // @step__pack, which writes it into its own argument, and @step reads the
 // packed panels from an argument of its own. The state's and the input's
-// matmuls (a training step's parameter, an activation) are not packed once.
-// Without params-packed-once, one row does not pay for a pack: no pack at all.
+// matmuls (one row: a pack of a weight that is not a param, packed once,
+// does not pay) read theirs in place. Without params-packed-once, one row
+// does not pay for a pack of any: no pack at all.
 // CHECK-LABEL: func.func @step(
 // CHECK-SAME:    %[[W:[a-z0-9]+]]: tensor<256x128xf32> {tfm.param = "w"}
 // CHECK-SAME:    %[[P:[a-z0-9]+]]: tensor<4x256x32xf32> {tfm.packed = 0 : i64}
@@ -17,7 +18,7 @@
 // CHECK-LABEL: func.func @step__pack(
 // CHECK-SAME:    %[[PW:[a-z0-9]+]]: tensor<256x128xf32> {tfm.param = "w"}
 // CHECK-SAME:    %[[OUT:[a-z0-9]+]]: tensor<4x256x32xf32> {tfm.packed = 0 : i64}
-// CHECK-SAME:    -> tensor<4x256x32xf32> attributes {tfm.packs = "step"}
+// CHECK-SAME:    -> (tensor<4x256x32xf32> {tfm.packed = 0 : i64}) attributes {tfm.packs = "step"}
 // CHECK:         %[[E:.+]] = tensor.expand_shape %[[PW]]
 // CHECK:         %[[R:.+]] = linalg.generic {{.*}} ins(%[[E]] : tensor<256x4x32xf32>) outs(%[[OUT]] : tensor<4x256x32xf32>) attrs = {tfm.pack}
 // CHECK:         return %[[R]]
@@ -27,7 +28,7 @@
 // PERCALL-NOT:   func.func @step__pack
 // PERCALL:       return
 // PREPARED-LABEL: func.func @step__pack(
-// PREPARED-SAME:    {bufferization.writable = true, tfm.packed = 0 : i64})
+// PREPARED-SAME:    {bufferization.writable = true, tfm.packed = 0 : i64, tfm.written})
 // PREPARED-SAME:    attributes {llvm.emit_c_interface, tfm.packs = "step"}
 // PREPARED:         return{{$}}
 func.func @step(%x: tensor<1x256xf32> {tfm.input = "x"}, %w: tensor<256x128xf32> {tfm.param = "w"},
@@ -87,7 +88,7 @@ func.func @tied(%x: tensor<64x256xf32> {tfm.input = "x"}, %h: tensor<64x128xf32>
 // CHECK-SAME:    %[[P:[a-z0-9]+]]: tensor<1x128x32xf32> {tfm.packed = 0 : i64}
 // CHECK:         tensor.extract_slice %[[P]][0, 0, 0] [1, 128, 32] [1, 1, 1] : tensor<1x128x32xf32> to tensor<128x32xf32>
 // CHECK-LABEL: func.func @panel__pack(
-// CHECK-SAME:    %[[OUT:[a-z0-9]+]]: tensor<1x128x32xf32> {tfm.packed = 0 : i64}) -> tensor<1x128x32xf32>
+// CHECK-SAME:    %[[OUT:[a-z0-9]+]]: tensor<1x128x32xf32> {tfm.packed = 0 : i64}) -> (tensor<1x128x32xf32> {tfm.packed = 0 : i64})
 // CHECK:         %[[R:.+]] = linalg.generic {{.*}} outs(%[[OUT]] : tensor<1x128x32xf32>) attrs = {tfm.pack}
 // CHECK-NEXT:    ^bb0
 // CHECK-NEXT:      linalg.yield
@@ -115,4 +116,5 @@ func.func @caller(%x: tensor<64x256xf32> {tfm.input = "x"}, %w: tensor<256x128xf
   %0 = func.call @helper(%x, %w) : (tensor<64x256xf32>, tensor<256x128xf32>) -> tensor<64x128xf32>
   return %0 : tensor<64x128xf32>
 }
+
 

@@ -1307,3 +1307,34 @@ func.func @negative_rms_norm_empty(%x: tensor<2x0xf32>, %g: tensor<0xf32>) -> te
   %0 = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<2x0xf32>, tensor<0xf32>) -> tensor<2x0xf32>
   return %0 : tensor<2x0xf32>
 }
+
+// -----
+
+// Tests that a result tfm.packed (the packed weights a function writes)
+// names a packed argument of its type.
+// expected-error @+1 {{'func.func' op expects result 0 to update a 'tfm.packed' argument 1, but there is none}}
+func.func @packed_result_without_argument(%p: tensor<6xf32> {tfm.packed = 0 : i64}) -> (tensor<6xf32> {tfm.packed = 1 : i64}) {
+  return %p : tensor<6xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op expects result 0 (packed weights 0) of the packed argument's type 'tensor<6xf32>', got 'tensor<3xf32>'}}
+func.func @packed_result_of_other_type(%p: tensor<6xf32> {tfm.packed = 0 : i64}, %q: tensor<3xf32>) -> (tensor<3xf32> {tfm.packed = 0 : i64}) {
+  return %q : tensor<3xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op expects 'tfm.packed' to be a non-negative integer, got "w"}}
+func.func @packed_result_name(%p: tensor<6xf32> {tfm.packed = 0 : i64}) -> (tensor<6xf32> {tfm.packed = "w"}) {
+  return %p : tensor<6xf32>
+}
+
+// -----
+
+// Tests that tfm.written (tfm-prepare-entry-points) marks a packed argument.
+// expected-error @+1 {{'func.func' op expects 'tfm.written' to be a unit attribute of a 'tfm.packed' argument}}
+func.func @written_not_packed(%x: tensor<6xf32> {tfm.written}) {
+  return
+}
