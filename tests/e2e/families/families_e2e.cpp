@@ -101,6 +101,22 @@ ref::TransformerConfig gpt_config() {
           .positions = ref::TransformerConfig::learned};
 }
 
+// gpt_lm on token ids drawn with `ids_seed` and params with `params_seed`:
+// its input, its params and the reference's logits.
+struct GptCase {
+  tfm::Tensor ids;
+  Params params;
+  ref::Array want;
+};
+GptCase gpt_case(std::uint32_t ids_seed, std::uint32_t params_seed) {
+  using namespace families;
+  auto x = ids(kBatch * kSeq, kGpt.vocab, ids_seed);
+  Params p = seeded(tfm_models::gpt_lm_signature(), params_seed);
+  ref::Array want =
+      ref::TransformerReference(gpt_config(), p.arrays).decoder_only(widen(x), kBatch, kSeq);
+  return {int_tensor(x, {kBatch, kSeq}), std::move(p), std::move(want)};
+}
+
 TEST(FamiliesE2E, EncoderDecoder) {
   using namespace families;
   auto src = ids(kBatch * kSrc, kPaper.vocab, 1), tgt = ids(kBatch * kTgt, kPaper.vocab, 2);
@@ -120,16 +136,10 @@ TEST(FamiliesE2E, EncoderDecoder) {
 }
 
 TEST(FamiliesE2E, DecoderOnly) {
-  using namespace families;
-  auto x = ids(kBatch * kSeq, kGpt.vocab, 4);
-  const tfm::Signature& sig = tfm_models::gpt_lm_signature();
-  Params p = seeded(sig, 5);
-  ref::TransformerConfig c = gpt_config();
-  ref::Array want = ref::TransformerReference(c, p.arrays).decoder_only(widen(x), kBatch, kSeq);
-  tfm::Tensor x_t = int_tensor(x, {kBatch, kSeq});
-  check("gpt_lm", sig, gpt_lm,
+  GptCase c = gpt_case(4, 5);
+  check("gpt_lm", tfm_models::gpt_lm_signature(), families::gpt_lm,
         [](std::span<const tfm::TensorView> a) { return tfm_models::gpt_lm(a); },
-        {x_t}, p, want);
+        {c.ids}, c.params, c.want);
 }
 
 TEST(FamiliesE2E, DecoderOnlyWeightsPackedOnce) {
@@ -137,14 +147,10 @@ TEST(FamiliesE2E, DecoderOnlyWeightsPackedOnce) {
   // (Module::pack), then two calls each that read them packed.
   using namespace families;
   static_assert(tfm_models::gpt_lm_packed_bytes > 0, "its linear layers read packed weights");
-  auto x = ids(kBatch * kSeq, kGpt.vocab, 6);
+  GptCase c = gpt_case(6, 7);
   const tfm::Signature& sig = tfm_models::gpt_lm_signature();
-  Params p = seeded(sig, 7);
-  ref::TransformerConfig c = gpt_config();
-  ref::Array want = ref::TransformerReference(c, p.arrays).decoder_only(widen(x), kBatch, kSeq);
-  tfm::Tensor x_t = int_tensor(x, {kBatch, kSeq});
-  std::vector<tfm::TensorView> params(p.tensors.begin(), p.tensors.end());
-  std::vector<tfm::TensorView> inputs = {x_t};
+  std::vector<tfm::TensorView> params(c.params.tensors.begin(), c.params.tensors.end());
+  std::vector<tfm::TensorView> inputs = {c.ids};
   inputs.insert(inputs.end(), params.begin(), params.end());
   tfm::Tensor out(sig.args.back().dtype, sig.args.back().shape);
   std::vector<tfm::TensorView> call = inputs;
@@ -167,7 +173,7 @@ TEST(FamiliesE2E, DecoderOnlyWeightsPackedOnce) {
     ASSERT_TRUE(jit.ok()) << jit.message();
     std::vector<float> a(out.values<float>().begin(), out.values<float>().end());
     std::vector<float> j((*jit)[0].values<float>().begin(), (*jit)[0].values<float>().end());
-    double aot_ref = ref::maxdiff(a, want.data), jit_ref = ref::maxdiff(j, want.data);
+    double aot_ref = ref::maxdiff(a, c.want.data), jit_ref = ref::maxdiff(j, c.want.data);
     std::printf("  gpt_lm, weights packed once, call %d: maxdiff object vs reference %.3g, jit vs "
                 "reference %.3g\n",
                 i, aot_ref, jit_ref);
