@@ -1,6 +1,8 @@
 // RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-matmuls="params-packed-once=1" --canonicalize --cse --tfm-pack-params | FileCheck %s
 // RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-matmuls --canonicalize --cse | FileCheck %s --check-prefix=PERCALL
 // RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-matmuls="params-packed-once=1" --canonicalize --cse --tfm-pack-params --tfm-prepare-entry-points | FileCheck %s --check-prefix=PREPARED
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-matmuls="params-packed-once=1" --canonicalize --cse --tfm-pack-params="states=1" | FileCheck %s --check-prefix=STATES
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --convert-tfm-to-linalg --tfm-tile-matmuls="params-packed-once=1" --canonicalize --cse --tfm-pack-params="states=1" --tfm-prepare-entry-points | FileCheck %s --check-prefix=STATES-PREPARED
 
 // A decoding step's matmul (one row) by a weight: its pack moves into
 // @step__pack, which writes it into its own argument, and @step reads the
@@ -117,4 +119,40 @@ func.func @caller(%x: tensor<64x256xf32> {tfm.input = "x"}, %w: tensor<256x128xf
   return %0 : tensor<64x128xf32>
 }
 
+// -----
 
+// A training step's weight (a state it updates) is packed once too, and kept
+// packed: the step reads the packed panels from their argument, and packs
+// the updated weight into that argument before it returns (a result
+// tfm.packed = 0, after every read of the argument), so that the next step
+// reads it packed. @train__pack takes the states. Prepared, that result goes
+// and the packed argument is written in place. Without `states`, the step
+// packs its weight itself, on each call.
+// STATES-LABEL: func.func @train(
+// STATES-SAME:    %[[W:[a-z0-9]+]]: tensor<256x128xf32> {tfm.state = "w"}
+// STATES-SAME:    %[[P:[a-z0-9]+]]: tensor<4x256x32xf32> {tfm.packed = 0 : i64}
+// STATES-SAME:    -> (tensor<64x128xf32> {tfm.output = "y"}, tensor<256x128xf32> {tfm.update = "w"}, tensor<4x256x32xf32> {tfm.packed = 0 : i64})
+// STATES:         tensor.extract_slice %[[P]]
+// STATES:         %[[U:.+]] = linalg.generic {{.*}} ins(%[[W]] : tensor<256x128xf32>)
+// STATES:         %[[E:.+]] = tensor.expand_shape %[[U]]
+// STATES:         %[[R:.+]] = linalg.generic {{.*}} ins(%[[E]] : tensor<256x4x32xf32>) outs(%[[P]] : tensor<4x256x32xf32>) attrs = {tfm.pack}
+// STATES:         return %{{.+}}, %[[U]], %[[R]]
+// STATES-LABEL: func.func @train__pack(
+// STATES-SAME:    tensor<256x128xf32> {tfm.state = "w"}
+// STATES-SAME:    tensor<4x256x32xf32> {tfm.packed = 0 : i64}) -> (tensor<4x256x32xf32> {tfm.packed = 0 : i64})
+// CHECK-LABEL: func.func @train(
+// CHECK-NOT:     tfm.packed
+// CHECK:         tfm.pack
+// CHECK-NOT:   func.func @train__pack
+// STATES-PREPARED-LABEL: func.func @train(
+// STATES-PREPARED-SAME:    tensor<4x256x32xf32> {bufferization.writable = true, tfm.packed = 0 : i64, tfm.written})
+// STATES-PREPARED-SAME:    -> (tensor<64x128xf32>, tensor<256x128xf32>)
+// STATES-PREPARED:         bufferization.materialize_in_destination
+// STATES-PREPARED-NOT:     bufferization.materialize_in_destination
+// STATES-PREPARED:         return %{{[^,]+}}, %{{[^,]+}} :
+func.func @train(%x: tensor<64x256xf32> {tfm.input = "x"}, %w: tensor<256x128xf32> {tfm.state = "w"})
+    -> (tensor<64x128xf32> {tfm.output = "y"}, tensor<256x128xf32> {tfm.update = "w"}) {
+  %0 = tfm.matmul %x, %w : (tensor<64x256xf32>, tensor<256x128xf32>) -> tensor<64x128xf32>
+  %1 = tfm.scale %w {factor = 0.5 : f32} : tensor<256x128xf32>
+  return %0, %1 : tensor<64x128xf32>, tensor<256x128xf32>
+}
