@@ -13,6 +13,10 @@
 // BM_TrainStep's default (each step packs them inside, as its matmuls need
 // them). Counter packed_bytes: the packed copy kept across steps.
 //
+// BM_TrainStepNotOutlined: the fused step compiled with every entry point
+// one function (tfm::jit::Options::outline_kernels = false), against
+// BM_TrainStep's kernels as functions, each distinct one once.
+//
 // BM_Gpt2BlockMatmuls and BM_Gpt2BlockAttention time the GPT-2 block's parts
 // alone at the same shapes, for the split of its step time: every linear
 // layer's forward and both backward matmuls (the tied head's too), and the
@@ -68,11 +72,12 @@ double step_gflop(const TrainModel& m) { return matmul_gflop(m) + attention_gflo
 
 // Compiled modules by name and variant; emptied before main returns (a JIT
 // module must not outlive LLVM's static state).
-std::map<std::tuple<std::string, bool, bool>, std::unique_ptr<tfm::jit::Module>> cache;
+std::map<std::tuple<std::string, bool, bool, bool>, std::unique_ptr<tfm::jit::Module>> cache;
 
 const tfm::jit::Module* module_for(const std::string& name, const tfm::Result<std::string>& mlir,
-                                   bool fused, benchmark::State& state, bool pack_states = false) {
-  auto key = std::make_tuple(name, fused, pack_states);
+                                   bool fused, benchmark::State& state, bool pack_states = false,
+                                   bool outline_kernels = true) {
+  auto key = std::make_tuple(name, fused, pack_states, outline_kernels);
   auto it = cache.find(key);
   if (it == cache.end()) {
     if (!mlir.ok()) {
@@ -82,6 +87,7 @@ const tfm::jit::Module* module_for(const std::string& name, const tfm::Result<st
     tfm::jit::Options options;
     options.fuse_attention = fused;
     options.pack_states = pack_states;
+    options.outline_kernels = outline_kernels;
     options.cpu = g_cpu;
     auto m = tfm::jit::Module::compile(*mlir, options, name);
     if (!m.ok()) {
@@ -99,11 +105,11 @@ void fill_normal(tfm::Tensor& t, std::mt19937& rng, float stddev) {
 }
 
 void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int threads,
-                  bool pack_states) {
+                  bool pack_states, bool outline_kernels) {
   omp_set_num_threads(threads);
   const std::string name(model.name);
-  const tfm::jit::Module* m =
-      module_for(name, tfm::bench::train_model_mlir(model), fused, state, pack_states);
+  const tfm::jit::Module* m = module_for(name, tfm::bench::train_model_mlir(model), fused, state,
+                                         pack_states, outline_kernels);
   if (!m) return;
   const std::string entry = name + "_train_step";
   const tfm::Signature* sig = m->signature(entry);
@@ -245,7 +251,7 @@ int main(int argc, char** argv) {
       for (int threads : {1, 2}) {
         std::string name = "BM_TrainStep/model:" + std::string(model.name) +
                            "/fused:" + std::to_string(fused) + "/threads:" + std::to_string(threads);
-        benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, fused, threads, false)
+        benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, fused, threads, false, true)
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime()
             ->MinTime(2.0);
@@ -254,7 +260,16 @@ int main(int argc, char** argv) {
     for (int threads : {1, 2}) {
       std::string name = "BM_TrainStepStatesPackedOnce/model:" + std::string(model.name) +
                          "/threads:" + std::to_string(threads);
-      benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, true, threads, true)
+      benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, true, threads, true, true)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->MinTime(2.0);
+    }
+  for (const TrainModel& model : {kSmall, kGpt2Block})
+    for (int threads : {1, 2}) {
+      std::string name = "BM_TrainStepNotOutlined/model:" + std::string(model.name) +
+                         "/threads:" + std::to_string(threads);
+      benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, true, threads, false, false)
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime()
           ->MinTime(2.0);

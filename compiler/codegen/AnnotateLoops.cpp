@@ -1,12 +1,15 @@
 //===- AnnotateLoops.cpp - loop metadata for LLVM ---------------*- C++ -*-===//
 //
 // Marks the back edges of matmul micro-kernel loops (found by the location
-// tfm-tile-and-vectorize tags them with) so that LLVM does not unroll them.
-// It changes no code itself; it only adds `!llvm.loop` metadata.
+// tfm-tile-and-vectorize tags them with) so that LLVM does not unroll them,
+// and the kernels of tfm-outline-kernels so that LLVM does not inline them.
+// It changes no code itself; it only adds `!llvm.loop` metadata and
+// `no_inline`.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/Passes.h"
+#include "compiler/dialect/TfmDialect.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Dominance.h"
@@ -40,6 +43,8 @@ struct TfmAnnotateLoopsPass
     getOperation().walk([&](LLVM::LLVMFuncOp func) {
       if (func.isExternal())
         return;
+      if (func->removeAttr(tfm::TfmDialect::kKernelAttrName))
+        func.setNoInline(true);
       DominanceInfo dominance(func);
       // A back edge branches to a block that dominates the branch.
       func.walk([&](LLVM::BrOp br) {

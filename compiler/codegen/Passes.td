@@ -288,6 +288,41 @@ def TfmPlanMemoryPass : Pass<"tfm-plan-memory", "ModuleOp"> {
   ];
 }
 
+def TfmOutlineKernelsPass : Pass<"tfm-outline-kernels", "ModuleOp"> {
+  let summary = "outline each loop nest into a kernel function, each once";
+  let description = [{
+    Each top-level op with regions of a function with a body (after the
+    memory plan and the lowering to loops: a tiled matmul with its
+    epilogue, a fused attention, a norm, an optimizer update) moves into a
+    private function of its own, `@<function>.kernel<i>` marked
+    `tfm.kernel`, and is called in its place, with the straight-line ops
+    right before it that only it uses (the accumulators a loop starts
+    from) and those right after it that use what it computes (their
+    stores). The values it uses from above
+    become the kernel's arguments in order of first use, except constants,
+    which are cloned into it; its results are the kernel's. With `dedupe`,
+    kernels that are the same function but for their names and locations
+    (found by a structural hash over ops, properties, attributes, types and
+    uses, and confirmed by comparing them whole) are one: every call goes
+    to the first, the others are erased.
+
+    ```mlir
+    // Two layers of equal shape:
+    func.func @f(...) {
+      call @f.kernel0(%x, %w1, %h) : (...) -> ()
+      call @f.kernel0(%h, %w2, %y) : (...) -> ()
+    }
+    func.func private @f.kernel0(%x: memref<64x256xf32>, ...)
+        attributes {tfm.kernel} { scf.parallel ... }
+    ```
+  }];
+  let options = [
+    Option<"dedupe", "dedupe", "bool", /*default=*/"true",
+           "make identical kernels one function">,
+  ];
+  let dependentDialects = ["func::FuncDialect"];
+}
+
 def TfmForkParallelLoopsPass : Pass<"tfm-fork-parallel-loops", "ModuleOp"> {
   let summary = "run scf.parallel loops on OpenMP threads, a block each";
   let description = [{
@@ -324,7 +359,8 @@ def TfmForkParallelLoopsPass : Pass<"tfm-fork-parallel-loops", "ModuleOp"> {
 }
 
 def TfmAnnotateLoopsPass : Pass<"tfm-annotate-loops", "ModuleOp"> {
-  let summary = "keep LLVM from unrolling the matmul micro-kernels' k loops";
+  let summary = "keep LLVM from unrolling the matmul micro-kernels' k loops "
+                "and from inlining kernels";
   let description = [{
     On the llvm dialect: the back edge of each loop that
     tfm-tile-and-vectorize made the k loop of a matmul micro-kernel (its
@@ -334,6 +370,12 @@ def TfmAnnotateLoopsPass : Pass<"tfm-annotate-loops", "ModuleOp"> {
     block, sized to the vector registers; unrolled twice by LLVM, the next
     step's loads overlap the accumulators and spill them (measured on AVX2,
     6 x 16: 86 GFLOP/s unrolled, 111 not, bench/RESULTS.md).
+
+    Each function that tfm-outline-kernels made (`tfm.kernel`) gets
+    `no_inline`: inlined back, a model would again be one huge LLVM
+    function, whose instruction selection and register allocation grow
+    faster than its size, and a shared kernel would be compiled once per
+    call.
   }];
   let dependentDialects = ["LLVM::LLVMDialect"];
 }

@@ -60,6 +60,9 @@ def Tfm_Dialect : Dialect {
     /// Unit attribute of a `tfm.packed` argument that the function writes
     /// in place (tfm-prepare-entry-points), which tfm-plan-memory checks.
     static constexpr ::llvm::StringLiteral kWrittenAttrName = "tfm.written";
+    /// Unit attribute of a private function that tfm-outline-kernels made
+    /// of one loop nest: compiled on its own, never inlined back.
+    static constexpr ::llvm::StringLiteral kKernelAttrName = "tfm.kernel";
     /// Unit attribute of a copy that tfm-tile-matmuls made to pack a matmul
     /// operand (tfm-pack-params moves those of params out of the call).
     static constexpr ::llvm::StringLiteral kPackAttrName = "tfm.pack";

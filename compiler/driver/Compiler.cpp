@@ -155,10 +155,13 @@ static void inheritUnknownLocations(ModuleOp module) {
 }
 
 LogicalResult mlir::tfm::transformModule(ModuleOp module,
-                                         const CpuPipelineOptions &options) {
+                                         const CpuPipelineOptions &options,
+                                         TimingScope *timing) {
   if (failed(verify(module)))
     return failure();
   PassManager pm(module.getContext());
+  if (timing)
+    pm.enableTiming(*timing);
   buildTfmTransformPipeline(pm, options);
   if (failed(pm.run(module)))
     return failure();
@@ -187,10 +190,13 @@ void mlir::tfm::setTarget(ModuleOp module, const CpuTarget &target) {
 }
 
 LogicalResult mlir::tfm::lowerModule(ModuleOp module, Stage stage,
-                                     const CpuPipelineOptions &options) {
+                                     const CpuPipelineOptions &options,
+                                     TimingScope *timing) {
   if (stage == Stage::Tfm)
     return success();
   PassManager pm(module.getContext());
+  if (timing)
+    pm.enableTiming(*timing);
   buildTfmConversionPipeline(pm, options);
   if (stage == Stage::LlvmDialect)
     buildLinalgToLlvmPipeline(pm, options);

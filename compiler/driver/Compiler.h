@@ -14,6 +14,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CodeGen.h"
@@ -48,7 +49,9 @@ FailureOr<std::vector<::tfm::Signature>> readEntrySignatures(ModuleOp module);
 /// Verifies a tfm module and runs the tfm-level passes on it: folds,
 /// attention fusion, gradients and training steps. Read the entry
 /// signatures after it: it adds entry points (<f>_grad, <f>_train_step).
-LogicalResult transformModule(ModuleOp module, const CpuPipelineOptions &options);
+LogicalResult transformModule(ModuleOp module,
+                              const CpuPipelineOptions &options,
+                              TimingScope *timing = nullptr);
 
 /// Attaches `target` to the module as its `tfm.target`: what code
 /// generation computes its schedules from.
@@ -58,8 +61,10 @@ void setTarget(ModuleOp module, const CpuTarget &target);
 enum class Stage { Tfm, Linalg, LlvmDialect };
 
 /// Lowers a transformed tfm module up to `stage` (Tfm: nothing).
+/// With `timing`, each pass's time is recorded under it.
 LogicalResult lowerModule(ModuleOp module, Stage stage,
-                          const CpuPipelineOptions &options);
+                          const CpuPipelineOptions &options,
+                          TimingScope *timing = nullptr);
 
 /// Makes each OpenMP fork (`__kmpc_fork_call`) call its outlined region
 /// directly when the program runs on one thread (`omp_get_max_threads() ==
@@ -67,11 +72,37 @@ LogicalResult lowerModule(ModuleOp module, Stage stage,
 /// formats trace strings on every entry.
 void forkOnlyWithThreads(llvm::Module &module);
 
-/// Translates an llvm-dialect module to LLVM IR for `tm` and optimizes it at
-/// `optLevel` (0-3).
+/// Where LLVM code generation spent its time, in seconds: translation,
+/// splitting and linking on the calling thread; optimization and code
+/// generation summed over the parts (which run on threads of their own).
+struct CodegenTimes {
+  double translate = 0, optimize = 0, codegen = 0;
+  size_t parts = 0;
+  unsigned threads = 0;
+};
+
+/// Optimizes `module` for `tm` at `optLevel` (0-3).
+llvm::Error optimizeLlvmModule(llvm::Module &module, llvm::TargetMachine &tm,
+                               unsigned optLevel);
+
+/// Translates an llvm-dialect module to LLVM IR for `tm` (made for
+/// `target`) and optimizes it at `optLevel` (0-3): split into parts by
+/// kernel, optimized on `threads` threads (0: one per core), and linked back
+/// into one module.
 FailureOr<std::unique_ptr<llvm::Module>>
 translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,
-                  llvm::TargetMachine &tm, unsigned optLevel);
+                  llvm::TargetMachine &tm, const CpuTarget &target,
+                  unsigned optLevel, unsigned threads = 0,
+                  CodegenTimes *times = nullptr);
+
+/// Compiles an llvm-dialect module for `target` at `optLevel` into objects,
+/// one per part, each optimized and compiled on one of `threads` threads
+/// (0: one per core). The parts, and so the objects, depend on the module
+/// alone. Each C interface function `_mlir_ciface_<f>` gets a packed form,
+/// `_mlir__mlir_ciface_<f>(void **args)`, which the JIT calls.
+FailureOr<std::vector<std::string>>
+compileToObjects(ModuleOp module, const CpuTarget &target, unsigned optLevel,
+                 unsigned threads = 0, CodegenTimes *times = nullptr);
 
 /// Reads the workspace and packed-weight sizes the memory plan recorded (the
 /// module's `tfm.workspace` and `tfm.packed`) into `signatures`, after

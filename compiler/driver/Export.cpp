@@ -1,7 +1,10 @@
 //===- Export.cpp - LLVM code generation for the target ---------*- C++ -*-===//
 //
-// llvm dialect --> LLVM IR --> optimized LLVM IR --> assembly or object, all
-// in-process through the LLVM libraries.
+// llvm dialect --> LLVM IR --> parts of a few kernels each --> optimized
+// (and, for the JIT, compiled to objects) on threads of their own, in
+// contexts of their own --> assembly or objects, all in-process through the
+// LLVM libraries. The parts depend on the module alone, so the output does
+// not depend on the number of threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,10 +12,20 @@
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 using namespace mlir;
 
@@ -51,29 +64,359 @@ void mlir::tfm::forkOnlyWithThreads(llvm::Module &module) {
   }
 }
 
+namespace {
+
+/// Seconds since `start`.
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+/// llvm dialect --> LLVM IR for `tm`, with only the C interface exported
+/// and OpenMP forks made direct calls on one thread.
 FailureOr<std::unique_ptr<llvm::Module>>
-mlir::tfm::translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,
-                             llvm::TargetMachine &tm, unsigned optLevel) {
+translate(ModuleOp module, llvm::LLVMContext &llvmContext,
+          llvm::TargetMachine &tm) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
     return module.emitError("cannot translate the module to LLVM IR");
   // Export only the C interface: `_mlir_ciface_<name>`. The function it wraps
-  // becomes internal, so a model named like a C symbol (`exp`, `main`) cannot
-  // clash with the program it is linked into.
+  // and the kernels become internal, so a model named like a C symbol
+  // (`exp`, `main`) cannot clash with the program it is linked into.
   for (llvm::Function &f : *llvmModule)
-    if (!f.isDeclaration() && !f.getName().starts_with("_mlir_ciface_") &&
-        llvmModule->getFunction(("_mlir_ciface_" + f.getName()).str()))
+    if (!f.isDeclaration() && !f.getName().starts_with("_mlir_ciface_"))
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
-  forkOnlyWithThreads(*llvmModule);
+  mlir::tfm::forkOnlyWithThreads(*llvmModule);
   llvmModule->setDataLayout(tm.createDataLayout());
   llvmModule->setTargetTriple(tm.getTargetTriple().getTriple());
-  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &tm);
-  if (llvm::Error err = optimize(llvmModule.get())) {
-    std::string message = llvm::toString(std::move(err));
-    return module.emitError("LLVM optimization failed: ") << message;
-  }
   return llvmModule;
+}
+
+/// Adds `_mlir__mlir_ciface_<f>(void **args)` for each C interface function:
+/// it calls `_mlir_ciface_<f>` with `*args[i]` as its i-th argument, the
+/// packed form the JIT calls.
+void addPackedWrappers(llvm::Module &module) {
+  llvm::LLVMContext &ctx = module.getContext();
+  SmallVector<llvm::Function *> cifaces;
+  for (llvm::Function &f : module)
+    if (!f.isDeclaration() && f.getName().starts_with("_mlir_ciface_"))
+      cifaces.push_back(&f);
+  llvm::IRBuilder<> b(ctx);
+  for (llvm::Function *f : cifaces) {
+    auto *type = llvm::FunctionType::get(b.getVoidTy(), b.getPtrTy(), false);
+    auto *wrapper =
+        llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                               "_mlir_" + f->getName(), module);
+    b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "", wrapper));
+    SmallVector<llvm::Value *> args;
+    for (auto [i, arg] : llvm::enumerate(f->args())) {
+      llvm::Value *slot =
+          b.CreateConstGEP1_64(b.getPtrTy(), wrapper->getArg(0), i);
+      llvm::Value *pointer = b.CreateLoad(b.getPtrTy(), slot);
+      args.push_back(b.CreateLoad(arg.getType(), pointer));
+    }
+    b.CreateCall(f, args);
+    b.CreateRetVoid();
+  }
+}
+
+/// Instructions per part of a split module: enough that a part's fixed
+/// cost (its declarations, a pass pipeline and a code generator set up)
+/// stays small beside its functions.
+constexpr size_t kInstructionsPerPart = 2000;
+constexpr size_t kMaxParts = 32;
+
+/// A module split by function into parts that can be optimized and compiled
+/// apart, as bitcode (each is read into a context of its own), and the
+/// symbols that were local before the split.
+struct SplitModule {
+  std::vector<std::string> parts;
+  std::vector<std::string> locals;
+  /// The functions defined, in the module's order.
+  std::vector<std::string> order;
+};
+
+/// Splits `module` into parts of about kInstructionsPerPart instructions
+/// each: each function or global with whatever is local to it alone (an
+/// OpenMP region's body, a constant only it reads), largest first, into the
+/// part that has the fewest. Locals used by other parts become hidden
+/// globals. The split depends on the module alone.
+SplitModule splitModule(llvm::Module &module) {
+  SplitModule split;
+  // What each local global value is used by: if by one function alone, it
+  // goes with that function.
+  llvm::EquivalenceClasses<const llvm::GlobalValue *> clusters;
+  auto userFunction = [](const llvm::User *user) -> const llvm::Function * {
+    SmallVector<const llvm::User *> work = {user};
+    const llvm::Function *only = nullptr;
+    while (!work.empty()) {
+      const llvm::User *u = work.pop_back_val();
+      if (auto *inst = dyn_cast<llvm::Instruction>(u)) {
+        const llvm::Function *f = inst->getFunction();
+        if (only && only != f)
+          return nullptr;
+        only = f;
+      } else if (isa<llvm::Constant>(u) && !isa<llvm::GlobalValue>(u)) {
+        work.append(u->user_begin(), u->user_end());
+      } else {
+        return nullptr;
+      }
+    }
+    return only;
+  };
+  for (llvm::GlobalValue &gv : module.global_values()) {
+    if (gv.isDeclaration())
+      continue;
+    clusters.insert(&gv);
+    if (!gv.hasLocalLinkage())
+      continue;
+    const llvm::Function *only = nullptr;
+    bool one = true;
+    for (const llvm::User *u : gv.users()) {
+      const llvm::Function *f = userFunction(u);
+      if (!f || (only && only != f)) {
+        one = false;
+        break;
+      }
+      only = f;
+    }
+    if (one && only && only != &gv)
+      clusters.unionSets(&gv, only);
+  }
+  for (llvm::GlobalValue &gv : module.global_values()) {
+    if (gv.isDeclaration())
+      continue;
+    if (!gv.hasName())
+      gv.setName("tfm.unnamed");
+    if (isa<llvm::Function>(gv))
+      split.order.push_back(gv.getName().str());
+    if (gv.hasLocalLinkage()) {
+      split.locals.push_back(gv.getName().str());
+      gv.setLinkage(llvm::GlobalValue::ExternalLinkage);
+      gv.setVisibility(llvm::GlobalValue::HiddenVisibility);
+    }
+  }
+
+  // Clusters by size, largest first (by leader's name on a tie).
+  struct Cluster {
+    const llvm::GlobalValue *leader;
+    size_t size = 0;
+  };
+  std::vector<Cluster> sized;
+  size_t total = 0;
+  for (auto it = clusters.begin(); it != clusters.end(); ++it) {
+    if (!it->isLeader())
+      continue;
+    Cluster c{it->getData()};
+    for (auto m = clusters.member_begin(it); m != clusters.member_end(); ++m)
+      if (auto *f = dyn_cast<llvm::Function>(*m))
+        c.size += f->getInstructionCount();
+    total += c.size;
+    sized.push_back(c);
+  }
+  llvm::sort(sized, [](const Cluster &a, const Cluster &b) {
+    if (a.size != b.size)
+      return a.size > b.size;
+    return a.leader->getName() < b.leader->getName();
+  });
+  size_t numParts = std::clamp<size_t>(total / kInstructionsPerPart, 1,
+                                       std::min(kMaxParts, sized.size()));
+  std::vector<size_t> load(numParts, 0);
+  llvm::DenseMap<const llvm::GlobalValue *, unsigned> partOf;
+  for (const Cluster &c : sized) {
+    unsigned part = std::min_element(load.begin(), load.end()) - load.begin();
+    load[part] += c.size;
+    auto leader = clusters.findValue(c.leader);
+    for (auto m = clusters.member_begin(leader); m != clusters.member_end();
+         ++m)
+      partOf[*m] = part;
+  }
+  for (unsigned part = 0; part < numParts; ++part) {
+    llvm::ValueToValueMapTy map;
+    std::unique_ptr<llvm::Module> piece =
+        llvm::CloneModule(module, map, [&](const llvm::GlobalValue *gv) {
+          auto it = partOf.find(gv);
+          return it != partOf.end() && it->second == part;
+        });
+    std::string bitcode;
+    llvm::raw_string_ostream os(bitcode);
+    llvm::WriteBitcodeToFile(*piece, os);
+    os.flush();
+    split.parts.push_back(std::move(bitcode));
+  }
+  return split;
+}
+
+/// The threads that `parallelFor(n, threads, ...)` runs on.
+unsigned threadsFor(size_t n, unsigned threads) {
+  if (threads == 0)
+    threads = std::max(1u, std::thread::hardware_concurrency());
+  return std::max<size_t>(1, std::min<size_t>(threads, n));
+}
+
+/// Runs `work(i)` for i in [0, n) on up to `threads` threads (0: one per
+/// core), each i once.
+void parallelFor(size_t n, unsigned threads,
+                 llvm::function_ref<void(size_t)> work) {
+  threads = threadsFor(n, threads);
+  std::atomic<size_t> next{0};
+  auto run = [&] {
+    for (size_t i = next++; i < n; i = next++)
+      work(i);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(run);
+  run();
+  for (std::thread &t : pool)
+    t.join();
+}
+
+/// What each part's thread produced.
+struct PartResult {
+  std::string output; ///< bitcode or an object
+  std::string error;
+  double optimize = 0, codegen = 0;
+};
+
+/// Optimizes each part of `split` (and, with `type`, compiles it) on
+/// `threads` threads, each in an LLVM context and with a target machine of
+/// its own.
+std::vector<PartResult>
+optimizeParts(const SplitModule &split, const mlir::tfm::CpuTarget &target,
+              unsigned optLevel, unsigned threads,
+              std::optional<llvm::CodeGenFileType> type) {
+  std::vector<PartResult> results(split.parts.size());
+  parallelFor(split.parts.size(), threads, [&](size_t i) {
+    PartResult &r = results[i];
+    llvm::LLVMContext ctx;
+    auto part = llvm::parseBitcodeFile(
+        llvm::MemoryBufferRef(split.parts[i], "part"), ctx);
+    if (!part) {
+      r.error = llvm::toString(part.takeError());
+      return;
+    }
+    auto tm = mlir::tfm::createTargetMachine(target, optLevel, r.error);
+    if (failed(tm))
+      return;
+    auto start = std::chrono::steady_clock::now();
+    if (llvm::Error err =
+            mlir::tfm::optimizeLlvmModule(**part, **tm, optLevel)) {
+      r.error = "LLVM optimization failed: " + llvm::toString(std::move(err));
+      return;
+    }
+    r.optimize = secondsSince(start);
+    start = std::chrono::steady_clock::now();
+    llvm::raw_string_ostream os(r.output);
+    if (type) {
+      llvm::SmallVector<char, 0> buffer;
+      llvm::raw_svector_ostream objectOs(buffer);
+      if (failed(mlir::tfm::emitMachineCode(**part, **tm, *type, objectOs,
+                                            r.error)))
+        return;
+      os << llvm::StringRef(buffer.data(), buffer.size());
+    } else {
+      llvm::WriteBitcodeToFile(**part, os);
+    }
+    os.flush();
+    r.codegen = secondsSince(start);
+  });
+  return results;
+}
+
+} // namespace
+
+llvm::Error mlir::tfm::optimizeLlvmModule(llvm::Module &module,
+                                          llvm::TargetMachine &tm,
+                                          unsigned optLevel) {
+  return makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &tm)(&module);
+}
+
+FailureOr<std::unique_ptr<llvm::Module>>
+mlir::tfm::translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,
+                             llvm::TargetMachine &tm, const CpuTarget &target,
+                             unsigned optLevel, unsigned threads,
+                             CodegenTimes *times) {
+  auto start = std::chrono::steady_clock::now();
+  auto llvmModule = translate(module, llvmContext, tm);
+  if (failed(llvmModule))
+    return failure();
+  SplitModule split = splitModule(**llvmModule);
+  if (times)
+    times->translate += secondsSince(start);
+  std::vector<PartResult> parts =
+      optimizeParts(split, target, optLevel, threads, std::nullopt);
+  // The optimized parts back in one module, their locals local again.
+  start = std::chrono::steady_clock::now();
+  auto whole = std::make_unique<llvm::Module>("LLVMDialectModule", llvmContext);
+  whole->setDataLayout(tm.createDataLayout());
+  whole->setTargetTriple(tm.getTargetTriple().getTriple());
+  llvm::Linker linker(*whole);
+  for (PartResult &r : parts) {
+    if (!r.error.empty())
+      return module.emitError(r.error);
+    if (times)
+      times->optimize += r.optimize;
+    auto part = llvm::parseBitcodeFile(llvm::MemoryBufferRef(r.output, "part"),
+                                       llvmContext);
+    if (!part)
+      return module.emitError(llvm::toString(part.takeError()));
+    if (linker.linkInModule(std::move(*part)))
+      return module.emitError("cannot link the optimized parts");
+  }
+  for (const std::string &name : split.locals)
+    if (llvm::GlobalValue *gv = whole->getNamedValue(name);
+        gv && !gv->isDeclaration())
+      gv->setLinkage(llvm::GlobalValue::InternalLinkage);
+  // In the order they had before the split (what --emit=asm shows).
+  for (const std::string &name : split.order)
+    if (llvm::Function *f = whole->getFunction(name)) {
+      f->removeFromParent();
+      whole->getFunctionList().push_back(f);
+    }
+  if (times) {
+    times->translate += secondsSince(start);
+    times->parts = parts.size();
+    times->threads = threadsFor(parts.size(), threads);
+  }
+  return whole;
+}
+
+FailureOr<std::vector<std::string>>
+mlir::tfm::compileToObjects(ModuleOp module, const CpuTarget &target,
+                            unsigned optLevel, unsigned threads,
+                            CodegenTimes *times) {
+  std::string error;
+  auto tm = createTargetMachine(target, optLevel, error);
+  if (failed(tm))
+    return module.emitError(error);
+  auto start = std::chrono::steady_clock::now();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translate(module, llvmContext, **tm);
+  if (failed(llvmModule))
+    return failure();
+  addPackedWrappers(**llvmModule);
+  SplitModule split = splitModule(**llvmModule);
+  if (times)
+    times->translate += secondsSince(start);
+  std::vector<PartResult> parts = optimizeParts(
+      split, target, optLevel, threads, llvm::CodeGenFileType::ObjectFile);
+  std::vector<std::string> objects;
+  for (PartResult &r : parts) {
+    if (!r.error.empty())
+      return module.emitError(r.error);
+    if (times) {
+      times->optimize += r.optimize;
+      times->codegen += r.codegen;
+    }
+    objects.push_back(std::move(r.output));
+  }
+  if (times) {
+    times->parts = parts.size();
+    times->threads = threadsFor(parts.size(), threads);
+  }
+  return objects;
 }
 
 LogicalResult mlir::tfm::emitMachineCode(llvm::Module &module,

@@ -173,6 +173,12 @@ void mlir::tfm::buildLinalgToLlvmPipeline(OpPassManager &pm,
     fpm.addPass(createCSEPass());
   }
 
+  // Kernels: each loop nest a function of its own, each distinct one once
+  // (the layers of a model share theirs), so that LLVM compiles small
+  // functions, and each once.
+  if (options.outlineKernels)
+    pm.addPass(createTfmOutlineKernelsPass());
+
   // Threads: scf.forall (fused attention, parallel tiles) --> scf.parallel
   // --> one OpenMP region per loop, a block of iterations per thread (libomp
   // at run time); serial loops without OpenMP when not parallel.

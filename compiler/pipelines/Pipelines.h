@@ -66,6 +66,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "too: packed before its first step, and packed again "
                      "by each step from the weights it updated"),
       llvm::cl::init(false)};
+  Option<bool> outlineKernels{
+      *this, "outline-kernels",
+      llvm::cl::desc("compile each loop nest as a function of its own, each "
+                     "distinct one once (false: one function per entry "
+                     "point)"),
+      llvm::cl::init(true)};
   Option<bool> fuseRows{
       *this, "fuse-rows",
       llvm::cl::desc("compute row reductions (norms, softmax) in the loop "

@@ -1,17 +1,26 @@
-// The JIT: tfm MLIR --(the tfmc pipeline)--> llvm dialect --> ExecutionEngine.
-// Entry points are called through their packed C-interface wrappers with one
-// memref descriptor per tensor.
+// The JIT: tfm MLIR --(the tfmc pipeline)--> llvm dialect --> objects, one per
+// part, compiled on threads of their own --> linked in-process (ORC). Entry
+// points are called through the packed forms of their C interface functions
+// with one memref descriptor per tensor.
 
 #include <tfm/jit.hpp>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <sstream>
 
+#include "cache.hpp"
 #include "compiler/driver/Compiler.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h"
+#include "llvm/ExecutionEngine/SectionMemoryManager.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 
@@ -43,8 +52,13 @@ class Pool {
 }  // namespace
 
 struct Module::Impl {
+  // Links `objects` into a JIT of its own and looks up the entry points of
+  // `signatures`.
+  Status load(const std::vector<std::string>& objects);
+
   std::vector<Signature> signatures;
-  std::unique_ptr<mlir::ExecutionEngine> engine;
+  CompileStats stats;
+  std::unique_ptr<llvm::orc::LLJIT> jit;
   // The packed-argument wrapper of each entry point, in signature order:
   // looked up once, so that a call does no symbol lookup.
   std::vector<void (*)(void**)> entries;
@@ -61,11 +75,192 @@ Module::Module(Module&&) noexcept = default;
 Module& Module::operator=(Module&&) noexcept = default;
 Module::~Module() = default;
 
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Everything in the options and the target that changes the code, as text
+// for the cache key.
+std::string describe(const Options& o, const mlir::tfm::CpuTarget& t) {
+  std::ostringstream out;
+  out << "opt " << o.opt_level << " vectorize " << o.vectorize << " fuse_attention "
+      << o.fuse_attention << " parallel " << o.parallel << " fuse_rows " << o.fuse_rows
+      << " fuse_epilogues " << o.fuse_epilogues << " pack_params " << o.pack_params
+      << " pack_states " << o.pack_states << " outline_kernels " << o.outline_kernels
+      << " attention " << o.attention_query_tile << "x" << o.attention_key_tile << " matmul "
+      << o.matmul_mr << "x" << o.matmul_nr << " kc " << o.matmul_kc << "; target " << t.triple
+      << " " << t.cpu << " [" << mlir::tfm::llvmFeatures(t) << "] " << t.isa << " " << t.vectorBits
+      << " " << t.vectorRegisters << " " << t.fma << " " << t.fmaUnits << " " << t.fmaLatency << " "
+      << t.l1d << " " << t.l2 << " " << t.l3 << " " << t.l1dWays;
+  return out.str();
+}
+
+// A cache entry's payload: the signatures, then the objects.
+class Writer {
+ public:
+  void u64(std::uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
+  void str(std::string_view s) {
+    u64(s.size());
+    out_.append(s);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool u64(std::uint64_t& v) {
+    if (in_.size() < 8) return false;
+    std::memcpy(&v, in_.data(), 8);
+    in_.remove_prefix(8);
+    return true;
+  }
+  bool str(std::string& s) {
+    std::uint64_t n = 0;
+    if (!u64(n) || n > in_.size()) return false;
+    s.assign(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return true;
+  }
+  bool done() const { return in_.empty(); }
+
+ private:
+  std::string_view in_;
+};
+
+std::string serialize(const std::vector<Signature>& signatures,
+                      const std::vector<std::string>& objects) {
+  Writer w;
+  w.u64(signatures.size());
+  for (const Signature& sig : signatures) {
+    w.str(sig.name);
+    w.u64(static_cast<std::uint64_t>(sig.workspace_bytes));
+    w.u64(static_cast<std::uint64_t>(sig.packed_bytes));
+    w.u64(static_cast<std::uint64_t>(sig.pack_workspace_bytes));
+    w.u64(sig.args.size());
+    for (const TensorSpec& a : sig.args) {
+      w.str(a.name);
+      w.u64(static_cast<std::uint64_t>(a.role));
+      w.u64(static_cast<std::uint64_t>(a.dtype));
+      w.u64(a.shape.size());
+      for (std::int64_t d : a.shape) w.u64(static_cast<std::uint64_t>(d));
+    }
+  }
+  w.u64(objects.size());
+  for (const std::string& o : objects) w.str(o);
+  return w.take();
+}
+
+bool deserialize(std::string_view payload, std::vector<Signature>& signatures,
+                 std::vector<std::string>& objects) {
+  Reader r(payload);
+  std::uint64_t n = 0;
+  if (!r.u64(n) || n > payload.size()) return false;
+  signatures.resize(n);
+  for (Signature& sig : signatures) {
+    std::uint64_t ws, packed, pack_ws, args;
+    if (!r.str(sig.name) || !r.u64(ws) || !r.u64(packed) || !r.u64(pack_ws) || !r.u64(args) ||
+        args > payload.size())
+      return false;
+    sig.workspace_bytes = static_cast<std::int64_t>(ws);
+    sig.packed_bytes = static_cast<std::int64_t>(packed);
+    sig.pack_workspace_bytes = static_cast<std::int64_t>(pack_ws);
+    sig.args.resize(args);
+    for (TensorSpec& a : sig.args) {
+      std::uint64_t role, dtype, rank;
+      if (!r.str(a.name) || !r.u64(role) || !r.u64(dtype) || !r.u64(rank) ||
+          role > static_cast<std::uint64_t>(Role::output) || rank > 64)
+        return false;
+      a.role = static_cast<Role>(role);
+      a.dtype = static_cast<DType>(dtype);
+      a.shape.resize(rank);
+      for (std::int64_t& d : a.shape) {
+        std::uint64_t v;
+        if (!r.u64(v)) return false;
+        d = static_cast<std::int64_t>(v);
+      }
+    }
+  }
+  if (!r.u64(n) || n > payload.size()) return false;
+  objects.resize(n);
+  for (std::string& o : objects)
+    if (!r.str(o)) return false;
+  return r.done();
+}
+
+void print_timing(std::string_view source_name, const CompileStats& s) {
+  if (s.cache_hit) {
+    std::fprintf(stderr, "tfm: jit: %.*s: cache hit (%s): %.3f s\n",
+                 static_cast<int>(source_name.size()), source_name.data(), s.cache_entry.c_str(),
+                 s.total);
+    return;
+  }
+  std::fprintf(stderr,
+               "tfm: jit: %.*s: compiled in %.2f s: MLIR pipeline %.2f s (%zu kernels), "
+               "LLVM IR %.2f s, LLVM optimization %.2f s + code generation %.2f s (summed over "
+               "%zu part(s) on %u thread(s)), load %.3f s; cache %s\n",
+               static_cast<int>(source_name.size()), source_name.data(), s.total, s.mlir, s.kernels,
+               s.translate, s.llvm_optimize, s.codegen, s.objects_compiled, s.threads, s.load,
+               s.cache_entry.empty() ? "off" : ("written: " + s.cache_entry).c_str());
+}
+
+}  // namespace
+
 Result<Module> Module::compile(std::string_view mlir_text, const Options& options,
                                std::string_view source_name) {
+  const auto start = std::chrono::steady_clock::now();
   if (options.opt_level > 3)
     return Status::error("tfm: jit: opt_level " + std::to_string(options.opt_level) +
                          " is not an optimization level ---> HINT: use 0 to 3");
+  if (options.attention_query_tile < 0 || options.attention_key_tile < 0)
+    return Status::error("tfm: jit: attention tiles must be positive (or 0: the target's), got " +
+                         std::to_string(options.attention_query_tile) + "x" +
+                         std::to_string(options.attention_key_tile) +
+                         " ---> HINT: leave them 0 to compute them from the CPU");
+  if (options.matmul_mr < 0 || options.matmul_nr < 0 || options.matmul_kc < 0)
+    return Status::error(
+        "tfm: jit: matmul block sizes must be positive (or 0: the target's), got " +
+        std::to_string(options.matmul_mr) + "x" + std::to_string(options.matmul_nr) + ", kc " +
+        std::to_string(options.matmul_kc) +
+        " ---> HINT: leave them 0 to compute them from the CPU");
+  std::string target_error;
+  auto target = mlir::tfm::describeTarget({"", options.cpu, options.features}, target_error);
+  if (mlir::failed(target)) return Status::error("tfm: jit: " + target_error);
+  if (mlir::failed(mlir::tfm::checkRunsOnHost(*target, target_error)))
+    return Status::error("tfm: jit: " + target_error);
+  const bool timing = [] {
+    const char* t = std::getenv("TFM_TIMING");
+    return t && *t && std::string_view(t) != "0";
+  }();
+
+  auto impl = std::make_unique<Impl>();
+  CompileStats& stats = impl->stats;
+  const std::string cache_dir =
+      options.cache ? (options.cache_dir.empty() ? cache::default_dir() : options.cache_dir) : "";
+  std::string key;
+  if (!cache_dir.empty()) {
+    key = cache::key({cache::compiler_identity(), describe(options, *target),
+                      std::string_view(mlir_text.data(), mlir_text.size())});
+    if (auto payload = cache::read(cache_dir, key)) {
+      std::vector<std::string> objects;
+      if (deserialize(*payload, impl->signatures, objects) && impl->load(objects).ok()) {
+        stats.cache_hit = true;
+        stats.cache_entry = cache::path_of(cache_dir, key);
+        stats.load = stats.total = seconds_since(start);
+        if (timing) print_timing(source_name, stats);
+        return Module(std::move(impl));
+      }
+      // Whole but unusable: compiled again, written over.
+      impl = std::make_unique<Impl>();
+    }
+  }
+  CompileStats& fresh = impl->stats;
+
   mlir::DialectRegistry registry;
   mlir::tfm::registerCompilerDialects(registry);
   mlir::MLIRContext ctx(registry);
@@ -86,17 +281,6 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
                              llvm::StringRef(source_name.data(), source_name.size()));
   if (!module) return failed("cannot parse");
 
-  auto impl = std::make_unique<Impl>();
-  if (options.attention_query_tile < 0 || options.attention_key_tile < 0)
-    return Status::error("tfm: jit: attention tiles must be positive (or 0: the target's), got " +
-                         std::to_string(options.attention_query_tile) + "x" +
-                         std::to_string(options.attention_key_tile) +
-                         " ---> HINT: leave them 0 to compute them from the CPU");
-  std::string target_error;
-  auto target = mlir::tfm::describeTarget({"", options.cpu, options.features}, target_error);
-  if (mlir::failed(target)) return Status::error("tfm: jit: " + target_error);
-  if (mlir::failed(mlir::tfm::checkRunsOnHost(*target, target_error)))
-    return Status::error("tfm: jit: " + target_error);
   mlir::tfm::CpuPipelineOptions pipeline;
   pipeline.vectorize = options.vectorize;
   pipeline.fuseAttention = options.fuse_attention;
@@ -105,13 +289,9 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   pipeline.fuseRows = options.fuse_rows;
   pipeline.packParams = options.pack_params;
   pipeline.packStates = options.pack_states;
+  pipeline.outlineKernels = options.outline_kernels;
   pipeline.flashQueryTile = options.attention_query_tile;
   pipeline.flashKeyTile = options.attention_key_tile;
-  if (options.matmul_mr < 0 || options.matmul_nr < 0 || options.matmul_kc < 0)
-    return Status::error("tfm: jit: matmul block sizes must be positive (or 0: the target's), got " +
-                         std::to_string(options.matmul_mr) + "x" + std::to_string(options.matmul_nr) +
-                         ", kc " + std::to_string(options.matmul_kc) +
-                         " ---> HINT: leave them 0 to compute them from the CPU");
   pipeline.matmulMr = options.matmul_mr;
   pipeline.matmulNr = options.matmul_nr;
   pipeline.matmulKc = options.matmul_kc;
@@ -124,43 +304,83 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   if (mlir::failed(mlir::tfm::lowerModule(*module, mlir::tfm::Stage::LlvmDialect, pipeline)))
     return failed("cannot compile");
   mlir::tfm::readWorkspaces(*module, impl->signatures);
+  fresh.mlir = seconds_since(start);
+  for (auto func : module->getOps<mlir::LLVM::LLVMFuncOp>())
+    fresh.kernels += func.getNoInline().value_or(false);
 
-  std::string error;
-  auto tm = mlir::tfm::createTargetMachine(*target, options.opt_level, error);
-  if (mlir::failed(tm)) return Status::error("tfm: jit: cannot target this machine: " + error);
-  auto optimize = mlir::makeOptimizingTransformer(options.opt_level, 0, tm->get());
-  auto transformer = [optimize](llvm::Module* m) -> llvm::Error {
-    mlir::tfm::forkOnlyWithThreads(*m);
-    return optimize(m);
-  };
-  mlir::ExecutionEngineOptions engine_options;
-  engine_options.transformer = transformer;
-  engine_options.jitCodeGenOptLevel = llvm::CodeGenOpt::getLevel(options.opt_level);
-  auto engine = mlir::ExecutionEngine::create(*module, engine_options, std::move(*tm));
-  if (!engine)
-    return Status::error("tfm: jit: cannot create the execution engine: " +
-                         llvm::toString(engine.takeError()));
-  impl->engine = std::move(*engine);
-  for (const Signature& sig : impl->signatures) {
-    auto entry = impl->engine->lookupPacked("_mlir_ciface_" + sig.name);
-    if (!entry)
-      return Status::error("tfm: jit: cannot find entry point '" + sig.name +
-                           "': " + llvm::toString(entry.takeError()));
-    impl->entries.push_back(*entry);
-    void (*pack)(void**) = nullptr;
-    if (sig.packed_bytes > 0) {
-      auto found = impl->engine->lookupPacked("_mlir_ciface_" + pack_entry_name(sig.name));
-      if (!found)
-        return Status::error("tfm: jit: cannot find the weight packing of '" + sig.name +
-                             "': " + llvm::toString(found.takeError()));
-      pack = *found;
-    }
-    impl->packs.push_back(pack);
+  mlir::tfm::CodegenTimes times;
+  auto objects = mlir::tfm::compileToObjects(*module, *target, options.opt_level,
+                                             options.compile_threads, &times);
+  if (mlir::failed(objects)) return failed("cannot compile");
+  fresh.translate = times.translate;
+  fresh.llvm_optimize = times.optimize;
+  fresh.codegen = times.codegen;
+  fresh.objects_compiled = times.parts;
+  fresh.threads = times.threads;
+  auto load_start = std::chrono::steady_clock::now();
+  if (Status s = impl->load(*objects); !s.ok()) return s;
+  fresh.load = seconds_since(load_start);
+  if (!cache_dir.empty()) {
+    std::string error;
+    if (cache::write(cache_dir, key, serialize(impl->signatures, *objects), error))
+      fresh.cache_entry = cache::path_of(cache_dir, key);
+    else if (timing)
+      std::fprintf(stderr, "tfm: jit: cache not written: %s\n", error.c_str());
   }
+  fresh.total = seconds_since(start);
+  if (timing) print_timing(source_name, fresh);
   return Module(std::move(impl));
 }
 
+Status Module::Impl::load(const std::vector<std::string>& objects) {
+  // Objects linked in-process (RuntimeDyld), symbols they do not define
+  // (libomp, libm) resolved in the process.
+  auto built = llvm::orc::LLJITBuilder()
+                   .setObjectLinkingLayerCreator([](llvm::orc::ExecutionSession& session,
+                                                    const llvm::Triple&) {
+                     return std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
+                         session, [] { return std::make_unique<llvm::SectionMemoryManager>(); });
+                   })
+                   .create();
+  if (!built)
+    return Status::error("tfm: jit: cannot create the JIT: " + llvm::toString(built.takeError()));
+  jit = std::move(*built);
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      jit->getDataLayout().getGlobalPrefix());
+  if (!process)
+    return Status::error("tfm: jit: cannot search this process's symbols: " +
+                         llvm::toString(process.takeError()));
+  jit->getMainJITDylib().addGenerator(std::move(*process));
+  for (const std::string& object : objects)
+    if (llvm::Error err = jit->addObjectFile(llvm::MemoryBuffer::getMemBufferCopy(object)))
+      return Status::error("tfm: jit: cannot load compiled code: " +
+                           llvm::toString(std::move(err)));
+  // The packed forms of the C interface functions, looked up once.
+  auto lookup = [&](const std::string& name, void (*&fn)(void**)) -> llvm::Error {
+    auto address = jit->lookup("_mlir__mlir_ciface_" + name);
+    if (!address) return address.takeError();
+    fn = address->toPtr<void (*)(void**)>();
+    return llvm::Error::success();
+  };
+  for (const Signature& sig : signatures) {
+    void (*entry)(void**) = nullptr;
+    if (llvm::Error err = lookup(sig.name, entry))
+      return Status::error("tfm: jit: cannot find entry point '" + sig.name +
+                           "': " + llvm::toString(std::move(err)));
+    entries.push_back(entry);
+    void (*pack)(void**) = nullptr;
+    if (sig.packed_bytes > 0)
+      if (llvm::Error err = lookup(pack_entry_name(sig.name), pack))
+        return Status::error("tfm: jit: cannot find the weight packing of '" + sig.name +
+                             "': " + llvm::toString(std::move(err)));
+    packs.push_back(pack);
+  }
+  return Status();
+}
+
 const std::vector<Signature>& Module::signatures() const { return impl_->signatures; }
+
+const CompileStats& Module::compile_stats() const { return impl_->stats; }
 
 const Signature* Module::signature(std::string_view entry) const {
   for (const Signature& s : impl_->signatures)

@@ -20,8 +20,10 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -138,6 +140,11 @@ cl::opt<bool> noParallel("no-parallel", cl::init(false),
                          cl::desc("no threads: parallel loops run serially "
                                   "(objects then need no OpenMP runtime)"),
                          cl::cat(category));
+cl::opt<unsigned> compileThreads(
+    "compile-threads", cl::init(0), cl::value_desc("n"),
+    cl::desc("threads that optimize and compile the module's parts (default "
+             "0: one per core); the output is the same whatever the number"),
+    cl::cat(category));
 cl::opt<bool>
     stripLocations("strip-locations", cl::init(false),
                    cl::desc("print IR without the source locations of its ops"),
@@ -239,6 +246,14 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerAsmPrinterCLOptions();
   cl::HideUnrelatedOptions(category);
+  // LLVM's own --time-passes (llvm::TimePassesIsEnabled, which also times
+  // LLVM's code generation passes), shown among tfmc's.
+  if (auto *option = cl::getRegisteredOptions().lookup("time-passes")) {
+    option->addCategory(category);
+    option->setHiddenFlag(cl::NotHidden);
+    option->setDescription("print where compile time went: each MLIR pass, "
+                           "LLVM's optimization, each code generation pass");
+  }
   cl::ParseCommandLineOptions(
       argc, argv,
       "tfmc: compile a tfm model to an object file and a C++ header\n\n"
@@ -266,9 +281,15 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   if (!llvm::sys::fs::exists(inputFile))
     return fail("no such file: '" + inputFile + "'");
 
+  // --time-passes: a report on stderr when `timing` goes out of scope.
+  DefaultTimingManager timing;
+  timing.setEnabled(llvm::TimePassesIsEnabled);
+  TimingScope rootTimer = timing.getRootScope();
+
   // Read or trace the tfm module.
   std::string text, bufferName = inputFile;
   if (isCppSource(inputFile)) {
+    TimingScope traceTimer = rootTimer.nest("C++ model traced (built and run)");
     std::optional<std::string> traced = traceCppModel(inputFile);
     if (!traced)
       return 1;
@@ -324,8 +345,9 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   pipeline.matmulKc = matmulKc;
   // The entry points are those of the transformed module: autodiff adds
   // <f>_grad and <f>_train_step.
-  if (emit == Emit::Tfm ? failed(verify(*module))
-                        : failed(transformModule(*module, pipeline)))
+  if (emit == Emit::Tfm
+          ? failed(verify(*module))
+          : failed(transformModule(*module, pipeline, &rootTimer)))
     return 1;
   auto signatures = readEntrySignatures(*module);
   if (failed(signatures))
@@ -339,7 +361,7 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
                                              : Stage::LlvmDialect;
   if (stage != Stage::Tfm)
     setTarget(*module, *cpuTarget);
-  if (failed(lowerModule(*module, stage, pipeline)))
+  if (failed(lowerModule(*module, stage, pipeline, &rootTimer)))
     return 1;
   readWorkspaces(*module, *signatures);
   // The header names an entry point's packing <name>_pack: no entry point
@@ -373,9 +395,20 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   if (failed(tm))
     return fail("cannot target " + cpuTarget->triple + ": " + error);
   llvm::LLVMContext llvmContext;
-  auto llvmModule = translateToLlvmIr(*module, llvmContext, **tm, optLevel);
+  CodegenTimes times;
+  TimingScope llvmTimer =
+      rootTimer.nest("LLVM IR, optimized (parts on threads)");
+  auto llvmModule = translateToLlvmIr(*module, llvmContext, **tm, *cpuTarget,
+                                      optLevel, compileThreads, &times);
   if (failed(llvmModule))
     return 1;
+  llvmTimer.stop();
+  if (llvm::TimePassesIsEnabled)
+    llvm::errs() << llvm::format(
+        "tfmc: LLVM: translation and split %.3f s; optimization %.3f s, "
+        "summed over %zu parts on %u threads\n",
+        times.translate, times.optimize, times.parts, times.threads);
+  TimingScope codegenTimer = rootTimer.nest("LLVM code generation");
 
   auto out = openOutput(output, /*binary=*/toObject);
   if (!out)

@@ -37,11 +37,42 @@ struct Options {
   // each layout its matmuls read across steps; false: each step packs them
   // inside (in its workspace), which costs the same packing per step.
   bool pack_states = false;
+  // Each loop nest compiled as a function of its own, each distinct one
+  // once (the layers of a model share theirs). false: every entry point one
+  // function, each layer's code compiled again (the reference for compile
+  // time and for the speed of outlined code).
+  bool outline_kernels = true;
   long attention_query_tile = 0;   // fused attention tile: query rows (0: the target's)
   long attention_key_tile = 0;     // fused attention tile: keys (0: the target's)
   // The matmul register block (rows x columns) and k block; 0: computed
   // from the target (what tfmc --print-target shows).
   long matmul_mr = 0, matmul_nr = 0, matmul_kc = 0;
+  // Threads that optimize and compile the module's parts (0: one per core).
+  // The code is the same whatever the number.
+  unsigned compile_threads = 0;
+  // The on-disk cache of compiled modules: a module compiled before (the
+  // same text, options and target, by the same tfm, MLIR and LLVM) is
+  // loaded, not compiled. Its directory: `cache_dir`, else $TFM_CACHE_DIR,
+  // else $XDG_CACHE_HOME/tfm, else ~/.cache/tfm. An entry that is not whole
+  // (truncated, corrupted) is compiled again and replaced.
+  bool cache = true;
+  std::string cache_dir;
+};
+
+// How a module was compiled, and where the time went (seconds). With
+// TFM_TIMING=1 in the environment, compile() prints it on stderr.
+struct CompileStats {
+  bool cache_hit = false;            // loaded from the cache: nothing compiled
+  std::string cache_entry;           // the entry read or written ("" without one)
+  std::size_t kernels = 0;           // distinct kernel functions (0 on a hit)
+  std::size_t objects_compiled = 0;  // parts LLVM compiled (0 on a hit)
+  unsigned threads = 0;              // threads that compiled them
+  double mlir = 0;                   // the MLIR pipeline, to the llvm dialect
+  double translate = 0;              // to LLVM IR, split into parts
+  double llvm_optimize = 0;          // LLVM's optimization, summed over parts
+  double codegen = 0;                // LLVM's code generation, summed over parts
+  double load = 0;                   // reading the cache, linking the objects
+  double total = 0;                  // all of compile(), wall time
 };
 
 class Module;
@@ -88,6 +119,7 @@ class Module {
   ~Module();
 
   const std::vector<Signature>& signatures() const;
+  const CompileStats& compile_stats() const;
   // The signature of `entry`, or null if there is no such entry point.
   const Signature* signature(std::string_view entry) const;
 

@@ -37,3 +37,19 @@ llvm.func @negative_annotate_loops_untagged(%n: i64) {
 ^bb3:
   llvm.return
 }
+
+// -----
+
+// Tests that a kernel of tfm-outline-kernels is never inlined (its marker
+// becomes `no_inline`), and that another private function keeps its
+// attributes.
+// CHECK-LABEL: llvm.func @annotate_loops_kernel()
+// CHECK-SAME:    attributes {no_inline, sym_visibility = "private"}
+// CHECK-LABEL: llvm.func @negative_annotate_loops_not_a_kernel()
+// CHECK-SAME:    attributes {sym_visibility = "private"}
+llvm.func @annotate_loops_kernel() attributes {sym_visibility = "private", tfm.kernel} {
+  llvm.return
+}
+llvm.func @negative_annotate_loops_not_a_kernel() attributes {sym_visibility = "private"} {
+  llvm.return
+}

@@ -6,12 +6,16 @@
 
 // Tests that linalg on tensors alone (no tfm ops) lowers to the llvm dialect:
 // the bias add is fused into the relu, vectorized over 64 lanes, and the
-// result became an out-parameter behind a C interface wrapper.
+// result became an out-parameter behind a C interface wrapper; the loop is
+// one kernel, which the function calls.
 // CHECK-LABEL: llvm.func @bias_relu(
 // CHECK-SAME:    attributes {llvm.emit_c_interface}
+// CHECK:         llvm.call @bias_relu.kernel0(
+// CHECK-NOT:     llvm.call
+// CHECK:       llvm.func @_mlir_ciface_bias_relu(%{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr) attributes {llvm.emit_c_interface}
+// CHECK:       llvm.func @bias_relu.kernel0(
 // CHECK:         %[[S:.+]] = llvm.fadd %{{.+}}, %{{.+}} : vector<64xf32>
 // CHECK-NEXT:    llvm.intr.maximum(%[[S]], %{{.+}}) : (vector<64xf32>, vector<64xf32>) -> vector<64xf32>
-// CHECK:       llvm.func @_mlir_ciface_bias_relu(%{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr) attributes {llvm.emit_c_interface}
 func.func @bias_relu(%x: tensor<4x64xf32>, %b: tensor<64xf32>) -> tensor<4x64xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<4x64xf32>

@@ -12,17 +12,15 @@
 // result became an out-parameter (three memref descriptors in, nothing
 // returned) and the temporaries a workspace after it, the C interface
 // wrapper takes one pointer per tensor and one for the workspace, the
-// 8x64 x 64x16 matmul is a chain of 16-lane FMAs, and exp was approximated
-// (no libm call).
+// 8x64 x 64x16 matmul is a chain of 16-lane FMAs in a kernel of its own
+// (never inlined), and exp was approximated (no libm call).
 // Three 2-D memref descriptors of 7 fields each (x, w and the output y),
 // then the 1-D workspace's 5.
 // CHECK-LABEL: llvm.func @proj(
 // CHECK-SAME:    %arg14: !llvm.ptr, %arg15: !llvm.ptr, %arg16: i64, %arg17: i64, %arg18: i64, %arg19: i64, %arg20: i64,
 // CHECK-SAME:    %arg21: !llvm.ptr, %arg22: !llvm.ptr, %arg23: i64, %arg24: i64, %arg25: i64)
 // CHECK-SAME:    attributes {llvm.emit_c_interface} {
-// CHECK:         llvm.intr.{{fmuladd|fma}}({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
-// CHECK-NOT:     llvm.call @expf
-// CHECK-NOT:     llvm.intr.exp
+// CHECK:         llvm.call @proj.kernel0(
 // CHECK:         llvm.return{{$}}
 // CHECK:       llvm.func @_mlir_ciface_proj(%[[X:[a-z0-9]+]]: !llvm.ptr, %[[W:[a-z0-9]+]]: !llvm.ptr, %[[Y:[a-z0-9]+]]: !llvm.ptr, %[[WS:[a-z0-9]+]]: !llvm.ptr) attributes {llvm.emit_c_interface} {
 // CHECK-DAG:     llvm.load %[[X]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
@@ -31,6 +29,11 @@
 // CHECK-DAG:     llvm.load %[[WS]] : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
 // CHECK:         llvm.call @proj(
 // CHECK:         llvm.return{{$}}
+// CHECK:       llvm.func @proj.kernel{{[0-9]+}}({{.+}} attributes {no_inline, sym_visibility = "private"} {
+// CHECK:         llvm.intr.{{fmuladd|fma}}({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// CHECK-NOT:     llvm.call @expf
+// CHECK-NOT:     llvm.intr.exp
+// CHECK:       // -----
 // SCALAR-LABEL: llvm.func @proj
 // SCALAR-NOT:    vector<16xf32>
 // SCALAR:        llvm.return
@@ -181,21 +184,24 @@ func.func @relu_empty(%x: tensor<6x0xf32>) -> tensor<6x0xf32> {
 // iterations); and that with parallel=false no OpenMP op is left in any case
 // of this file.
 // CHECK-LABEL: llvm.func @attention_fused(
+// CHECK:         llvm.call @attention_fused.kernel0(
+// CHECK:         llvm.call @attention_fused.kernel1(
+// CHECK:         llvm.return{{$}}
+// CHECK:       llvm.func @_mlir_ciface_attention_fused(
+// CHECK:       llvm.func @attention_fused.kernel0(
 // CHECK:         omp.parallel {
 // CHECK-NEXT:      llvm.call @omp_get_thread_num()
 // CHECK:           llvm.call @omp_get_num_threads()
+// CHECK:       llvm.func @attention_fused.kernel1(
 // CHECK:         omp.parallel {
 // CHECK-NEXT:      llvm.call @omp_get_thread_num()
 // CHECK:           llvm.call @omp_get_num_threads()
 // CHECK-NOT:       ^bb
 // CHECK:           llvm.alloca
-// CHECK:         llvm.return{{$}}
-// CHECK:       llvm.func @_mlir_ciface_attention_fused(
 // BUFFERS-LABEL: func.func @attention_fused(
 // BUFFERS-NOT:     256x256
 // BUFFERS:         memref.alloca() {{.*}} : memref<32x64xf32>
 // BUFFERS-NOT:     256x256
-// BUFFERS:         return
 // SERIAL-LABEL: llvm.func @attention_fused(
 // SERIAL:         llvm.return{{$}}
 func.func @attention_fused(%q: tensor<1x2x256x64xf32> {tfm.input = "q"}, %k: tensor<1x2x256x64xf32> {tfm.input = "k"},

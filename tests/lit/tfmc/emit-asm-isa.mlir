@@ -21,28 +21,28 @@
 // RUN: test -s %t/proj.h
 // ELF: Machine: AArch64
 
-// AVX512-LABEL: proj..omp_par
+// AVX512-LABEL: _mlir_ciface_proj:
+// AVX512-LABEL: proj.kernel{{[0-9]+}}..omp_par:
 // AVX512:         vbroadcastss {{.*}}%zmm{{[0-9]+}}
 // AVX512:         vfmadd231ps {{.*}}%zmm{{[0-9]+}}, %zmm{{[0-9]+}}
 // AVX512-NOT:     %ymm
-// AVX512-LABEL: _mlir_ciface_proj:
 
-// AVX2-LABEL:   proj..omp_par
+// AVX2-LABEL:   _mlir_ciface_proj:
+// AVX2-LABEL:   proj.kernel{{[0-9]+}}..omp_par:
 // AVX2:           vbroadcastss {{.*}}%ymm{{[0-9]+}}
 // AVX2:           vfmadd231ps {{.*}}%ymm{{[0-9]+}}, %ymm{{[0-9]+}}
 // AVX2-NOT:       %zmm
-// AVX2-LABEL:   _mlir_ciface_proj:
 
-// SSE-LABEL:    proj..omp_par
+// SSE-LABEL:    _mlir_ciface_proj:
+// SSE-LABEL:    proj.kernel{{[0-9]+}}..omp_par:
 // SSE-NOT:        vfmadd
 // SSE:            mulps {{.*}}%xmm{{[0-9]+}}
 // SSE:            addps {{.*}}%xmm{{[0-9]+}}
 // SSE-NOT:        %ymm
-// SSE-LABEL:    _mlir_ciface_proj:
 
-// NEON-LABEL:   proj..omp_par
-// NEON:           fmla v{{[0-9]+}}.4s, v{{[0-9]+}}.4s, v{{[0-9]+}}.s[{{[0-9]}}]
 // NEON-LABEL:   _mlir_ciface_proj:
+// NEON-LABEL:   proj.kernel{{[0-9]+}}..omp_par:
+// NEON:           fmla v{{[0-9]+}}.4s, v{{[0-9]+}}.4s, v{{[0-9]+}}.s[{{[0-9]}}]
 
 // NOVEC-LABEL:  _mlir_ciface_proj:
 // NOVEC-NOT:      vfmadd{{[0-9]+}}ps {{.*}}%zmm

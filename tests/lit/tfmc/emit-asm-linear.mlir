@@ -7,15 +7,18 @@
 // and multiplied in the named CPU's registers with packed FMAs (zmm on
 // Zen 4, ymm on Zen 3). As a generic with two row loops it got neither and
 // ran ~100x slower.
-// CHECK-LABEL: linear..omp_par:
-// CHECK:         vfmadd{{[0-9]+}}ps %zmm{{[0-9]+}}, %zmm{{[0-9]+}}, %zmm{{[0-9]+}}
-// CHECK-LABEL: linear:
+// The entry point calls the matmul's kernel, which forks its threads.
+// CHECK-LABEL: _mlir_ciface_linear:
+// CHECK:         {{callq|jmp}} linear.kernel0
+// CHECK-LABEL: linear.kernel0:
 // CHECK:         __kmpc_fork_call
-// AVX2-LABEL:  linear..omp_par
+// CHECK-LABEL: linear.kernel0..omp_par:
+// CHECK:         vfmadd{{[0-9]+}}ps %zmm{{[0-9]+}}, %zmm{{[0-9]+}}, %zmm{{[0-9]+}}
+// AVX2-LABEL:  linear.kernel0:
+// AVX2:          __kmpc_fork_call
+// AVX2-LABEL:  linear.kernel0..omp_par:
 // AVX2:          vfmadd{{[0-9]+}}ps {{.*}}%ymm{{[0-9]+}}, %ymm{{[0-9]+}}
 // AVX2-NOT:      %zmm
-// AVX2-LABEL:  linear:
-// AVX2:          __kmpc_fork_call
 func.func @linear(%x: tensor<4x64x128xf32> {tfm.input = "x"}, %w: tensor<128x64xf32> {tfm.param = "w"})
     -> (tensor<4x64x64xf32> {tfm.output = "y"}) {
   %0 = tfm.matmul %x, %w : (tensor<4x64x128xf32>, tensor<128x64xf32>) -> tensor<4x64x64xf32>

@@ -49,12 +49,15 @@ func.func @proj(%x: tensor<8x64xf32> {tfm.input = "x"}, %w: tensor<64x16xf32> {t
 // LINALG-NOT:     tfm.
 
 // LLVM-MLIR:      llvm.func @proj(
-// LLVM-MLIR:        llvm.intr.{{fmuladd|fma}}({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// LLVM-MLIR:        llvm.call @proj.kernel{{[0-9]+}}(
 // LLVM-MLIR:      llvm.func @_mlir_ciface_proj(%{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr) attributes {llvm.emit_c_interface}
+// LLVM-MLIR:      llvm.func @proj.kernel{{[0-9]+}}({{.+}} attributes {no_inline, sym_visibility = "private"}
+// LLVM-MLIR:        llvm.intr.{{fmuladd|fma}}({{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
 // LLVM-MLIR-NOT:  tfm.
 // NOVEC:          llvm.func @proj(
 // NOVEC-NOT:        vector<16xf32>
 // NOVEC:          llvm.func @_mlir_ciface_proj(
+// NOVEC-NOT:        vector<16xf32>
 
 // LLVM-IR:        define void @_mlir_ciface_proj(ptr {{.*}}%0, ptr {{.*}}%1, ptr {{.*}}%2, ptr {{.*}}%3)
 // LLVM-IR:          <16 x float>
