@@ -119,7 +119,6 @@ void check_gradient(const std::string& name, const ModelFn& model, long vocab, b
   ASSERT_TRUE(traced.ok()) << traced.error;
   tfm::jit::Options options;
   options.fuse_attention = fuse;
-  options.opt_level = 1;  // tiny functions: LLVM -O1 compiles them faster
   auto module = tfm::jit::Module::compile(as_f64(traced.mlir), options, name);
   ASSERT_TRUE(module.ok()) << module.message();
   const tfm::Signature& fsig = *module->signature(name);
