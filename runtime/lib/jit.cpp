@@ -3,16 +3,15 @@
 // points are called through the packed forms of their C interface functions
 // with one memref descriptor per tensor.
 
-#include <tfm/jit.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <sstream>
+#include <tfm/jit.hpp>
 
-#include "cache.hpp"
+#include "compiler/driver/Cache.h"
 #include "compiler/driver/Compiler.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -79,22 +78,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Everything in the options and the target that changes the code, as text
-// for the cache key.
-std::string describe(const Options& o, const mlir::tfm::CpuTarget& t) {
-  std::ostringstream out;
-  out << "opt " << o.opt_level << " vectorize " << o.vectorize << " fuse_attention "
-      << o.fuse_attention << " parallel " << o.parallel << " fuse_rows " << o.fuse_rows
-      << " fuse_epilogues " << o.fuse_epilogues << " pack_params " << o.pack_params
-      << " pack_states " << o.pack_states << " outline_kernels " << o.outline_kernels
-      << " attention " << o.attention_query_tile << "x" << o.attention_key_tile << " matmul "
-      << o.matmul_mr << "x" << o.matmul_nr << " kc " << o.matmul_kc << "; target " << t.triple
-      << " " << t.cpu << " [" << mlir::tfm::llvmFeatures(t) << "] " << t.isa << " " << t.vectorBits
-      << " " << t.vectorRegisters << " " << t.fma << " " << t.fmaUnits << " " << t.fmaLatency << " "
-      << t.l1d << " " << t.l2 << " " << t.l3 << " " << t.l1dWays;
-  return out.str();
 }
 
 // A cache entry's payload: the signatures, then the objects.
@@ -238,19 +221,36 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
     return t && *t && std::string_view(t) != "0";
   }();
 
+  mlir::tfm::CpuPipelineOptions pipeline;
+  pipeline.vectorize = options.vectorize;
+  pipeline.fuseAttention = options.fuse_attention;
+  pipeline.parallel = options.parallel;
+  pipeline.fuseEpilogues = options.fuse_epilogues;
+  pipeline.fuseRows = options.fuse_rows;
+  pipeline.packParams = options.pack_params;
+  pipeline.packStates = options.pack_states;
+  pipeline.outlineKernels = options.outline_kernels;
+  pipeline.flashQueryTile = options.attention_query_tile;
+  pipeline.flashKeyTile = options.attention_key_tile;
+  pipeline.matmulMr = options.matmul_mr;
+  pipeline.matmulNr = options.matmul_nr;
+  pipeline.matmulKc = options.matmul_kc;
+
   auto impl = std::make_unique<Impl>();
   CompileStats& stats = impl->stats;
   const std::string cache_dir =
-      options.cache ? (options.cache_dir.empty() ? cache::default_dir() : options.cache_dir) : "";
+      options.cache ? (options.cache_dir.empty() ? mlir::tfm::defaultCacheDir() : options.cache_dir)
+                    : "";
   std::string key;
   if (!cache_dir.empty()) {
-    key = cache::key({cache::compiler_identity(), describe(options, *target),
-                      std::string_view(mlir_text.data(), mlir_text.size())});
-    if (auto payload = cache::read(cache_dir, key)) {
+    key = mlir::tfm::cacheKey({mlir::tfm::compilerIdentity(), "jit",
+                               mlir::tfm::codeIdentity(*target, pipeline, options.opt_level),
+                               std::string_view(mlir_text.data(), mlir_text.size())});
+    if (auto payload = mlir::tfm::readCacheEntry(cache_dir, key)) {
       std::vector<std::string> objects;
       if (deserialize(*payload, impl->signatures, objects) && impl->load(objects).ok()) {
         stats.cache_hit = true;
-        stats.cache_entry = cache::path_of(cache_dir, key);
+        stats.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
         stats.load = stats.total = seconds_since(start);
         if (timing) print_timing(source_name, stats);
         return Module(std::move(impl));
@@ -281,20 +281,6 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
                              llvm::StringRef(source_name.data(), source_name.size()));
   if (!module) return failed("cannot parse");
 
-  mlir::tfm::CpuPipelineOptions pipeline;
-  pipeline.vectorize = options.vectorize;
-  pipeline.fuseAttention = options.fuse_attention;
-  pipeline.parallel = options.parallel;
-  pipeline.fuseEpilogues = options.fuse_epilogues;
-  pipeline.fuseRows = options.fuse_rows;
-  pipeline.packParams = options.pack_params;
-  pipeline.packStates = options.pack_states;
-  pipeline.outlineKernels = options.outline_kernels;
-  pipeline.flashQueryTile = options.attention_query_tile;
-  pipeline.flashKeyTile = options.attention_key_tile;
-  pipeline.matmulMr = options.matmul_mr;
-  pipeline.matmulNr = options.matmul_nr;
-  pipeline.matmulKc = options.matmul_kc;
   if (mlir::failed(mlir::tfm::transformModule(*module, pipeline)))
     return failed("cannot compile");
   auto signatures = mlir::tfm::readEntrySignatures(*module);
@@ -322,8 +308,8 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   fresh.load = seconds_since(load_start);
   if (!cache_dir.empty()) {
     std::string error;
-    if (cache::write(cache_dir, key, serialize(impl->signatures, *objects), error))
-      fresh.cache_entry = cache::path_of(cache_dir, key);
+    if (mlir::tfm::writeCacheEntry(cache_dir, key, serialize(impl->signatures, *objects), error))
+      fresh.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
     else if (timing)
       std::fprintf(stderr, "tfm: jit: cache not written: %s\n", error.c_str());
   }

@@ -10,6 +10,7 @@
 
 #include "Driver.h"
 
+#include "compiler/driver/Cache.h"
 #include "compiler/driver/Compiler.h"
 #include "compiler/driver/Header.h"
 #include "compiler/target/Schedule.h"
@@ -32,6 +33,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <cstdio>
+#include <cstring>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -144,6 +146,12 @@ cl::opt<unsigned> compileThreads(
     "compile-threads", cl::init(0), cl::value_desc("n"),
     cl::desc("threads that optimize and compile the module's parts (default "
              "0: one per core); the output is the same whatever the number"),
+    cl::cat(category));
+cl::opt<bool> noCache(
+    "no-cache", cl::init(false),
+    cl::desc("compile even if the compile cache ($TFM_CACHE_DIR, else "
+             "$XDG_CACHE_HOME/tfm, else ~/.cache/tfm) has this object, and "
+             "do not store it there"),
     cl::cat(category));
 cl::opt<bool>
     stripLocations("strip-locations", cl::init(false),
@@ -343,6 +351,54 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
     pipeline.matmulNr = nr;
   }
   pipeline.matmulKc = matmulKc;
+
+  bool toObject = emit == Emit::Obj;
+  std::string output = outputFile;
+  if (output.empty())
+    output = toObject ? llvm::sys::path::stem(inputFile).str() + ".o" : "-";
+  std::string header = headerFile;
+  if (header.empty()) {
+    llvm::SmallString<128> path(output);
+    llvm::sys::path::replace_extension(path, ".h");
+    header = path.str().str();
+  }
+  const std::string headerSource = llvm::sys::path::filename(inputFile).str();
+  // An object and its header: written from the cache or once compiled.
+  auto writeObject = [&](llvm::StringRef object,
+                         llvm::StringRef headerText) -> int {
+    auto out = openOutput(output, /*binary=*/true);
+    auto headerOut = out ? openOutput(header, /*binary=*/false) : nullptr;
+    if (!out || !headerOut)
+      return 1;
+    out->os() << object;
+    headerOut->os() << headerText;
+    out->keep();
+    headerOut->keep();
+    return 0;
+  };
+  // The compile cache: an object compiled before from the same text, with
+  // the same options and target, by the same compiler, is written again.
+  // (Not with remarks, which only a compile prints.)
+  std::string cacheDir = noCache || fusionRemarks ? "" : defaultCacheDir(), key;
+  if (toObject && !cacheDir.empty()) {
+    key = cacheKey({compilerIdentity(), "tfmc object and header",
+                    codeIdentity(*cpuTarget, pipeline, optLevel),
+                    headerNamespace, headerSource, text});
+    if (std::optional<std::string> entry = readCacheEntry(cacheDir, key)) {
+      llvm::StringRef payload(*entry);
+      uint64_t size = 0;
+      if (payload.size() >= 8) {
+        std::memcpy(&size, payload.data(), 8);
+        if (size <= payload.size() - 8) {
+          if (llvm::TimePassesIsEnabled)
+            llvm::errs() << "tfmc: cache hit (" << cacheEntryPath(cacheDir, key)
+                         << ")\n";
+          return writeObject(payload.substr(8, size), payload.substr(8 + size));
+        }
+      }
+    }
+  }
+
   // The entry points are those of the transformed module: autodiff adds
   // <f>_grad and <f>_train_step.
   if (emit == Emit::Tfm
@@ -371,11 +427,6 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
       if (packs.packed_bytes > 0 && other.name == packs.name + "_pack")
         return fail("entry point '" + other.name + "' has the name of " + packs.name +
                     "'s weight packing in the header ---> HINT: rename it");
-
-  bool toObject = emit == Emit::Obj;
-  std::string output = outputFile;
-  if (output.empty())
-    output = toObject ? llvm::sys::path::stem(inputFile).str() + ".o" : "-";
 
   if (emit <= Emit::LlvmMlir) {
     auto out = openOutput(output, /*binary=*/false);
@@ -410,34 +461,37 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
         times.translate, times.optimize, times.parts, times.threads);
   TimingScope codegenTimer = rootTimer.nest("LLVM code generation");
 
-  auto out = openOutput(output, /*binary=*/toObject);
-  if (!out)
-    return 1;
-  if (emit == Emit::LlvmIr) {
-    (*llvmModule)->print(out->os(), nullptr);
-  } else if (failed(emitMachineCode(**llvmModule, **tm,
-                                    toObject
-                                        ? llvm::CodeGenFileType::ObjectFile
-                                        : llvm::CodeGenFileType::AssemblyFile,
-                                    out->os(), error))) {
-    return fail(error);
-  }
-
-  if (toObject) {
-    std::string header = headerFile;
-    if (header.empty()) {
-      llvm::SmallString<128> path(output);
-      llvm::sys::path::replace_extension(path, ".h");
-      header = path.str().str();
-    }
-    auto headerOut = openOutput(header, /*binary=*/false);
-    if (!headerOut)
+  if (!toObject) {
+    auto out = openOutput(output, /*binary=*/false);
+    if (!out)
       return 1;
-    headerOut->os() << generateHeader(
-        *signatures, headerNamespace,
-        llvm::sys::path::filename(inputFile).str());
-    headerOut->keep();
+    if (emit == Emit::LlvmIr)
+      (*llvmModule)->print(out->os(), nullptr);
+    else if (failed(emitMachineCode(**llvmModule, **tm,
+                                    llvm::CodeGenFileType::AssemblyFile,
+                                    out->os(), error)))
+      return fail(error);
+    out->keep();
+    return 0;
   }
-  out->keep();
-  return 0;
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream objectOs(object);
+  if (failed(emitMachineCode(**llvmModule, **tm,
+                             llvm::CodeGenFileType::ObjectFile, objectOs,
+                             error)))
+    return fail(error);
+  std::string headerText =
+      generateHeader(*signatures, headerNamespace, headerSource);
+  llvm::StringRef objectBytes(object.data(), object.size());
+  if (!cacheDir.empty()) {
+    std::string payload(8, '\0');
+    uint64_t size = objectBytes.size();
+    std::memcpy(payload.data(), &size, 8);
+    payload += objectBytes;
+    payload += headerText;
+    if (!writeCacheEntry(cacheDir, key, payload, error) &&
+        llvm::TimePassesIsEnabled)
+      llvm::errs() << "tfmc: cache not written: " << error << "\n";
+  }
+  return writeObject(objectBytes, headerText);
 }
