@@ -16,6 +16,7 @@
 #include <link.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -117,6 +118,52 @@ std::string binaryIdentity(const void *address) {
          std::to_string(time.time_since_epoch().count());
 }
 
+/// The most bytes of entries a cache directory keeps: $TFM_CACHE_MAX_BYTES,
+/// else 2 GiB.
+std::uintmax_t maxCacheBytes() {
+  if (const char *max = std::getenv("TFM_CACHE_MAX_BYTES"); max && *max) {
+    char *end = nullptr;
+    unsigned long long n = std::strtoull(max, &end, 10);
+    if (end && *end == '\0')
+      return n;
+  }
+  return std::uintmax_t(2) << 30;
+}
+
+/// Removes the least recently used entries of `dir` (by modification time,
+/// which a read updates) until they hold at most maxCacheBytes(), never
+/// `keep` (the entry just written). Another process removing the same
+/// entry at the same time is harmless: a reader of a removed entry already
+/// has it open, or misses.
+void evictLeastRecentlyUsed(const std::string &dir, const std::string &keep) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::pair<fs::file_time_type, fs::path>> entries;
+  std::uintmax_t total = 0;
+  for (const fs::directory_entry &e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".tfmjit")
+      continue;
+    std::uintmax_t size = e.file_size(ec);
+    if (ec)
+      continue;
+    total += size;
+    entries.emplace_back(e.last_write_time(ec), e.path());
+  }
+  const std::uintmax_t max = maxCacheBytes();
+  if (total <= max)
+    return;
+  std::sort(entries.begin(), entries.end());
+  for (const auto &[time, path] : entries) {
+    if (total <= max)
+      break;
+    if (path == fs::path(keep))
+      continue;
+    std::uintmax_t size = fs::file_size(path, ec);
+    if (!ec && fs::remove(path, ec))
+      total -= size;
+  }
+}
+
 } // namespace
 
 std::string mlir::tfm::defaultCacheDir() {
@@ -191,6 +238,11 @@ std::optional<std::string> mlir::tfm::readCacheEntry(const std::string &dir,
   if (std::memcmp(sha256(payload).data(), file.data() + kMagic.size() + 8,
                   32) != 0)
     return std::nullopt;
+  // Used: the last to go when the cache is trimmed.
+  std::error_code ec;
+  std::filesystem::last_write_time(
+      cacheEntryPath(dir, key), std::filesystem::file_time_type::clock::now(),
+      ec);
   return payload;
 }
 
@@ -229,5 +281,6 @@ bool mlir::tfm::writeCacheEntry(const std::string &dir, const std::string &key,
     error = "cannot rename " + temporary + ": " + ec.message();
     return false;
   }
+  evictLeastRecentlyUsed(dir, cacheEntryPath(dir, key));
   return true;
 }

@@ -48,7 +48,9 @@ std::optional<std::string> readCacheEntry(const std::string &dir,
                                           const std::string &key);
 
 /// Stores `payload` under `key` (creating `dir`); false, with `error` set,
-/// if it cannot.
+/// if it cannot. Then removes the least recently used other entries while
+/// the directory's entries hold more than $TFM_CACHE_MAX_BYTES (default 2
+/// GiB).
 bool writeCacheEntry(const std::string &dir, const std::string &key,
                      std::string_view payload, std::string &error);
 

@@ -245,6 +245,26 @@ TEST(JitCache, ObjectsDoNotDependOnCompileThreads) {
   EXPECT_TRUE(entries[0] == entries[1]) << "the objects differ with the number of threads";
 }
 
+TEST(JitCache, LeastRecentlyUsedEntriesGoPastTheLimit) {
+  const std::string dir = fresh_dir("evict");
+  // Room for about one entry: each write leaves the newest alone.
+  ::setenv("TFM_CACHE_MAX_BYTES", "1000", 1);
+  auto first = tfm::jit::Module::compile(kFfn, cached_in(dir));
+  const std::string other = std::string(kFfn) + "// another text\n";
+  auto second = tfm::jit::Module::compile(other, cached_in(dir));
+  ::unsetenv("TFM_CACHE_MAX_BYTES");
+  ASSERT_TRUE(first.ok() && second.ok());
+  std::vector<fs::path> files = files_in(dir);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].string(), second->compile_stats().cache_entry);
+  EXPECT_FALSE(fs::exists(first->compile_stats().cache_entry));
+  // Under the default limit both stay.
+  auto again = tfm::jit::Module::compile(kFfn, cached_in(dir));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->compile_stats().cache_hit);
+  EXPECT_EQ(files_in(dir).size(), 2u);
+}
+
 TEST(JitCache, TimingSaysWhereTimeWent) {
   const std::string dir = fresh_dir("timing");
   ::setenv("TFM_TIMING", "1", 1);
