@@ -15,7 +15,7 @@ echo "| --- | --- | --- | --- | --- | --- |"
 for i in $(seq "$runs"); do
   /usr/bin/time -f "%e %M" -o "$tmp/cxx.t" clang++-19 -std=c++20 -O0 -g0 -Idsl/include \
     "$src" dsl/generator/generator_main.cpp -o "$tmp/gen"
-  /usr/bin/time -f "%e %M" -o "$tmp/tfmc.t" build/bin/tfmc "$src" -o "$tmp/gpt2.o"
+  /usr/bin/time -f "%e %M" -o "$tmp/tfmc.t" build/bin/tfmc "$src" -o "$tmp/gpt2.o" --no-cache
   read -r cxx_s cxx_kb < "$tmp/cxx.t"
   read -r tfmc_s tfmc_kb < "$tmp/tfmc.t"
   size_kb=$(( $(stat -c %s "$tmp/gpt2.o") / 1024 ))

@@ -13,9 +13,10 @@
 #     the object, on all cores and on one, with peak memory.
 # Prints Markdown tables; raw output in bench/results/compile_*.
 #
-#   bench/run_compile.sh
+#   bench/run_compile.sh [bm] [examples] [tfmc]     (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+parts="${*:-bm examples tfmc}"
 source bench/side_by_side.sh
 need_debs python3-venv time
 need_venv "torch" torch
@@ -27,6 +28,7 @@ lscpu > bench/results/compile_lscpu.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+if [[ " $parts " == *" bm "* ]]; then
 echo "== BM_Compile"
 build/bin/compile_bench --benchmark_repetitions=3 --benchmark_format=json \
   --benchmark_out=bench/results/compile_bench.json --benchmark_out_format=json > /dev/null
@@ -45,6 +47,7 @@ for (model, variant), runs in rows.items():
     print(f"| {model[6:]} | {variant} | {med('real_time'):.3f} | {med('mlir'):.2f} | {med('llvm_opt'):.2f} | "
           f"{med('codegen'):.2f} | {int(med('kernels'))} | {int(med('parts'))} |")
 EOF
+fi
 
 # Runs "$@" with an empty cache, twice; a table row per run: the process's
 # wall time and peak memory, the JIT's compile and load times summed.
@@ -55,17 +58,20 @@ cold_warm() {
     TFM_CACHE_DIR="$cache" TFM_TIMING=1 /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" \
       > "$tmp/out" 2> bench/results/compile_${name}_$run.log
     read -r wall kb < "$tmp/time"
-    jit=$(grep -oE "compiled in [0-9.]+ s|cache hit \([^)]*\): [0-9.]+ s" bench/results/compile_${name}_$run.log |
-          grep -oE "[0-9.]+ s$" | awk '{s += $1} END {printf "%.3f", s}')
+    jit=$(awk '/^tfm: jit: .*compiled in/ {for (i = 1; i <= NF; i++) if ($i == "in") {s += $(i + 1); break}}
+               /^tfm: jit: .*cache hit/ {s += $(NF - 1)} END {printf "%.3f", s}' \
+          bench/results/compile_${name}_$run.log)
     modules=$(grep -c "^tfm: jit: " bench/results/compile_${name}_$run.log || true)
     echo "| $name | $run | $modules | $jit | $wall | $((kb / 1024)) |"
   done
 }
+if [[ " $parts " == *" examples "* ]]; then
 echo
 echo "== the examples, cold then warm"
 echo "| program | cache | JIT modules | JIT compile or load, s | process wall s | peak MiB |"
 echo "| --- | --- | --- | --- | --- | --- |"
 cold_warm char_gpt taskset -c 0,1 build/bin/char_gpt --out "$tmp"
+# encoder_layer runs a tfmc object (built with the example): no JIT.
 cold_warm encoder_layer taskset -c 0,1 build/bin/encoder_layer
 cold_warm seed_walkthrough taskset -c 0,1 build/bin/seed_walkthrough
 cold_warm seed_walkthrough_train taskset -c 0,1 build/bin/seed_walkthrough --train --out "$tmp"
@@ -73,14 +79,16 @@ cold_warm seed_walkthrough_train taskset -c 0,1 build/bin/seed_walkthrough --tra
   > bench/results/compile_char_gpt_torch.log 2>&1
 read -r wall kb < "$tmp/time"
 echo "| char_gpt in PyTorch eager (bench/peers/char_gpt_torch.py) | - | - | - | $wall | $((kb / 1024)) |"
+fi
 
+[[ " $parts " == *" tfmc "* ]] || exit 0
 echo
 echo "== tfmc on GPT-2 small"
 echo "| compile threads | tfmc source -> .o (s) | peak MiB | object KiB |"
 echo "| --- | --- | --- | --- |"
 for threads in 0 1; do
   /usr/bin/time -f "%e %M" -o "$tmp/time" build/bin/tfmc bench/gpt2_small/model.cpp -o "$tmp/gpt2.o" \
-    --compile-threads=$threads
+    --compile-threads=$threads --no-cache
   read -r wall kb < "$tmp/time"
   echo "| $( ((threads)) && echo 1 || echo "all ($(nproc))") | $wall | $((kb / 1024)) | $(( $(stat -c %s "$tmp/gpt2.o") / 1024 )) |"
 done
