@@ -18,18 +18,13 @@
 #include <thread>
 #include <vector>
 
+#include "ffn_module.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-const char* kFfn = R"mlir(
-func.func @ffn(%x: tensor<2x3xf32> {tfm.input = "x"}, %w: tensor<3x4xf32> {tfm.param = "w"})
-    -> (tensor<2x4xf32> {tfm.output = "y"}) {
-  %0 = tfm.matmul %x, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
-  %1 = tfm.relu %0 : tensor<2x4xf32>
-  return %1 : tensor<2x4xf32>
-}
-)mlir";
+using tfm::test::kFfn;
 
 // Fused causal attention and two projections: kernels enough for several
 // parts.

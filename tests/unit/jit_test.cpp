@@ -12,16 +12,11 @@
 #include <tfm/dsl.hpp>
 #include <tfm/jit.hpp>
 
+#include "ffn_module.hpp"
+
 namespace {
 
-const char* kFfn = R"mlir(
-func.func @ffn(%x: tensor<2x3xf32> {tfm.input = "x"}, %w: tensor<3x4xf32> {tfm.param = "w"})
-    -> (tensor<2x4xf32> {tfm.output = "y"}) {
-  %0 = tfm.matmul %x, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
-  %1 = tfm.relu %0 : tensor<2x4xf32>
-  return %1 : tensor<2x4xf32>
-}
-)mlir";
+using tfm::test::kFfn;
 
 TEST(Tensor, IsZeroedAndAligned) {
   tfm::Tensor t = tfm::Tensor::of<float>({3, 5});
