@@ -12,18 +12,19 @@
 // codegen (summed over parts), load; kernels and parts.
 //
 //   compile_bench [--benchmark_filter=...] [--benchmark_repetitions=N]
-
-#include "train/models.hpp"
-
-#include <tfm/jit.hpp>
+//   compile_bench --print-mlir=small|gpt2_block   (the module, for tfmc)
 
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
+#include <string_view>
+#include <tfm/jit.hpp>
+
+#include "train/models.hpp"
 
 namespace {
 
@@ -77,6 +78,19 @@ void BM_Compile(benchmark::State& state, TrainModel model, Variant variant) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]).starts_with("--print-mlir=")) {
+    std::string_view name = std::string_view(argv[1]).substr(13);
+    for (const TrainModel& model : {tfm::bench::kSmall, tfm::bench::kGpt2Block})
+      if (model.name == name) {
+        auto mlir = tfm::bench::train_model_mlir(model);
+        if (!mlir.ok()) return std::fprintf(stderr, "%s\n", mlir.message().c_str()), 1;
+        std::fputs(mlir->c_str(), stdout);
+        return 0;
+      }
+    return std::fprintf(stderr, "compile_bench: no model '%.*s' ---> HINT: small or gpt2_block\n",
+                        static_cast<int>(name.size()), name.data()),
+           2;
+  }
   for (const TrainModel& model : {tfm::bench::kSmall, tfm::bench::kGpt2Block})
     for (auto [variant, name] : {std::pair{Variant::cold, "cache:cold"},
                                  std::pair{Variant::warm, "cache:warm"},

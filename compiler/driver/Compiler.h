@@ -76,7 +76,7 @@ void forkOnlyWithThreads(llvm::Module &module);
 /// splitting and linking on the calling thread; optimization and code
 /// generation summed over the parts (which run on threads of their own).
 struct CodegenTimes {
-  double translate = 0, optimize = 0, codegen = 0;
+  double translate = 0, optimize = 0, codegen = 0, assemble = 0;
   size_t parts = 0;
   unsigned threads = 0;
 };
@@ -94,6 +94,17 @@ translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,
                   llvm::TargetMachine &tm, const CpuTarget &target,
                   unsigned optLevel, unsigned threads = 0,
                   CodegenTimes *times = nullptr);
+
+/// Compiles an llvm-dialect module for `tm` (made for `target`) at
+/// `optLevel` into one object (or assembly) on `os`: split into parts by
+/// kernel, each optimized and compiled to assembly on one of `threads`
+/// threads (0: one per core), the parts' assembly then assembled as one file
+/// in-process. The output depends on the module alone.
+LogicalResult emitInParts(ModuleOp module, llvm::TargetMachine &tm,
+                          const CpuTarget &target, unsigned optLevel,
+                          unsigned threads, llvm::CodeGenFileType type,
+                          llvm::raw_pwrite_stream &os,
+                          CodegenTimes *times = nullptr);
 
 /// Compiles an llvm-dialect module for `target` at `optLevel` into objects,
 /// one per part, each optimized and compiled on one of `threads` threads

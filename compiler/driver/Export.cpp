@@ -12,13 +12,29 @@
 
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/Linker/Linker.h"
+#include "llvm/MC/MCAsmBackend.h"
+#include "llvm/MC/MCAsmInfo.h"
+#include "llvm/MC/MCCodeEmitter.h"
+#include "llvm/MC/MCContext.h"
+#include "llvm/MC/MCInstrInfo.h"
+#include "llvm/MC/MCObjectFileInfo.h"
+#include "llvm/MC/MCObjectWriter.h"
+#include "llvm/MC/MCParser/MCAsmParser.h"
+#include "llvm/MC/MCParser/MCTargetAsmParser.h"
+#include "llvm/MC/MCRegisterInfo.h"
+#include "llvm/MC/MCStreamer.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/MCTargetOptions.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
@@ -410,6 +426,151 @@ mlir::tfm::translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,
     times->threads = threadsFor(parts.size(), threads);
   }
   return whole;
+}
+
+namespace {
+
+/// True for a character that may continue an assembler symbol.
+bool isSymbolChar(char c) {
+  return llvm::isAlnum(c) || c == '_' || c == '.' || c == '$' || c == '@';
+}
+
+/// Part `index`'s assembly, ready to be assembled after the parts before
+/// it: after the first part, its assembler-local labels (`.L...`, numbered
+/// per module) renamed `.Lp<index>_...` and its `.file` line dropped; the
+/// `.globl`/`.hidden` lines of the symbols that were local before the split
+/// dropped (local again).
+std::string mergeablePart(llvm::StringRef text, size_t index,
+                          const llvm::StringSet<> &locals) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 16);
+  const std::string prefix = ".Lp" + std::to_string(index) + "_";
+  while (!text.empty()) {
+    auto [line, rest] = text.split('\n');
+    text = rest;
+    llvm::StringRef directive = line.ltrim();
+    if (directive.consume_front(".globl") ||
+        directive.consume_front(".hidden")) {
+      if (locals.contains(directive.trim().trim('"')))
+        continue;
+    } else if (index > 0 && line.ltrim().starts_with(".file")) {
+      continue;
+    }
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (index > 0 && line[i] == '.' && i + 2 < line.size() &&
+          line[i + 1] == 'L' && isSymbolChar(line[i + 2]) &&
+          (i == 0 || !isSymbolChar(line[i - 1]))) {
+        out += prefix;
+        ++i;
+        continue;
+      }
+      out += line[i];
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+/// Assembles `text` for `tm`'s target into an object on `os`, in-process.
+LogicalResult assemble(llvm::StringRef text, llvm::TargetMachine &tm,
+                       llvm::raw_pwrite_stream &os, std::string &error) {
+  const llvm::Target &target = tm.getTarget();
+  const llvm::Triple &triple = tm.getTargetTriple();
+  llvm::MCTargetOptions options;
+  std::unique_ptr<llvm::MCRegisterInfo> registers(
+      target.createMCRegInfo(triple.str()));
+  std::unique_ptr<llvm::MCAsmInfo> asmInfo(
+      target.createMCAsmInfo(*registers, triple.str(), options));
+  std::unique_ptr<llvm::MCInstrInfo> instructions(target.createMCInstrInfo());
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(target.createMCSubtargetInfo(
+      triple.str(), tm.getTargetCPU(), tm.getTargetFeatureString()));
+  llvm::SourceMgr sources;
+  sources.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBuffer(text, "parts.s", false), llvm::SMLoc());
+  std::string diagnostics;
+  llvm::raw_string_ostream diagnosticsOs(diagnostics);
+  sources.setDiagHandler(
+      [](const llvm::SMDiagnostic &d, void *os) {
+        d.print("tfm", *static_cast<llvm::raw_ostream *>(os));
+      },
+      &diagnosticsOs);
+  llvm::MCContext ctx(triple, asmInfo.get(), registers.get(), subtarget.get(),
+                      &sources, &options);
+  std::unique_ptr<llvm::MCObjectFileInfo> fileInfo(
+      target.createMCObjectFileInfo(ctx, tm.isPositionIndependent()));
+  ctx.setObjectFileInfo(fileInfo.get());
+  std::unique_ptr<llvm::MCAsmBackend> backend(
+      target.createMCAsmBackend(*subtarget, *registers, options));
+  std::unique_ptr<llvm::MCCodeEmitter> emitter(
+      target.createMCCodeEmitter(*instructions, ctx));
+  if (!backend || !emitter) {
+    error = "the target cannot assemble objects";
+    return failure();
+  }
+  std::unique_ptr<llvm::MCObjectWriter> writer =
+      backend->createObjectWriter(os);
+  std::unique_ptr<llvm::MCStreamer> streamer(target.createMCObjectStreamer(
+      triple, ctx, std::move(backend), std::move(writer), std::move(emitter),
+      *subtarget));
+  std::unique_ptr<llvm::MCAsmParser> parser(
+      llvm::createMCAsmParser(sources, ctx, *streamer, *asmInfo));
+  std::unique_ptr<llvm::MCTargetAsmParser> targetParser(
+      target.createMCAsmParser(*subtarget, *parser, *instructions, options));
+  if (!targetParser) {
+    error = "the target has no assembly parser";
+    return failure();
+  }
+  parser->setTargetParser(*targetParser);
+  if (parser->Run(/*NoInitialTextSection=*/false)) {
+    error = "cannot assemble the compiled parts:\n" + diagnostics;
+    return failure();
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult mlir::tfm::emitInParts(ModuleOp module, llvm::TargetMachine &tm,
+                                     const CpuTarget &target, unsigned optLevel,
+                                     unsigned threads,
+                                     llvm::CodeGenFileType type,
+                                     llvm::raw_pwrite_stream &os,
+                                     CodegenTimes *times) {
+  auto start = std::chrono::steady_clock::now();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translate(module, llvmContext, tm);
+  if (failed(llvmModule))
+    return failure();
+  SplitModule split = splitModule(**llvmModule);
+  if (times)
+    times->translate += secondsSince(start);
+  std::vector<PartResult> parts = optimizeParts(
+      split, target, optLevel, threads, llvm::CodeGenFileType::AssemblyFile);
+  start = std::chrono::steady_clock::now();
+  llvm::StringSet<> locals;
+  for (const std::string &name : split.locals)
+    locals.insert(name);
+  std::string merged;
+  for (auto [i, r] : llvm::enumerate(parts)) {
+    if (!r.error.empty())
+      return module.emitError(r.error);
+    if (times) {
+      times->optimize += r.optimize;
+      times->codegen += r.codegen;
+    }
+    merged += mergeablePart(r.output, i, locals);
+  }
+  std::string error;
+  if (type == llvm::CodeGenFileType::AssemblyFile)
+    os << merged;
+  else if (failed(assemble(merged, tm, os, error)))
+    return module.emitError(error);
+  if (times) {
+    times->assemble += secondsSince(start);
+    times->parts = parts.size();
+    times->threads = threadsFor(parts.size(), threads);
+  }
+  return success();
 }
 
 FailureOr<std::vector<std::string>>

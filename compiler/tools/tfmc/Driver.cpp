@@ -445,41 +445,54 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   auto tm = createTargetMachine(*cpuTarget, optLevel, error);
   if (failed(tm))
     return fail("cannot target " + cpuTarget->triple + ": " + error);
-  llvm::LLVMContext llvmContext;
   CodegenTimes times;
-  TimingScope llvmTimer =
-      rootTimer.nest("LLVM IR, optimized (parts on threads)");
-  auto llvmModule = translateToLlvmIr(*module, llvmContext, **tm, *cpuTarget,
-                                      optLevel, compileThreads, &times);
-  if (failed(llvmModule))
-    return 1;
-  llvmTimer.stop();
-  if (llvm::TimePassesIsEnabled)
-    llvm::errs() << llvm::format(
-        "tfmc: LLVM: translation and split %.3f s; optimization %.3f s, "
-        "summed over %zu parts on %u threads\n",
-        times.translate, times.optimize, times.parts, times.threads);
-  TimingScope codegenTimer = rootTimer.nest("LLVM code generation");
-
+  if (emit == Emit::LlvmIr) {
+    llvm::LLVMContext llvmContext;
+    TimingScope llvmTimer =
+        rootTimer.nest("LLVM IR, optimized (parts on threads)");
+    auto llvmModule = translateToLlvmIr(*module, llvmContext, **tm, *cpuTarget,
+                                        optLevel, compileThreads, &times);
+    if (failed(llvmModule))
+      return 1;
+    auto out = openOutput(output, /*binary=*/false);
+    if (!out)
+      return 1;
+    (*llvmModule)->print(out->os(), nullptr);
+    out->keep();
+    return 0;
+  }
+  // Assembly or an object: the parts optimized and compiled on threads,
+  // assembled as one.
+  auto printTimes = [&] {
+    if (llvm::TimePassesIsEnabled)
+      llvm::errs() << llvm::format(
+          "tfmc: LLVM: translation and split %.3f s; optimization %.3f s and "
+          "code generation %.3f s, summed over %zu parts on %u threads; "
+          "assembly %.3f s\n",
+          times.translate, times.optimize, times.codegen, times.parts,
+          times.threads, times.assemble);
+  };
+  TimingScope llvmTimer = rootTimer.nest(
+      "LLVM: optimization and code generation (parts on threads), assembly");
   if (!toObject) {
     auto out = openOutput(output, /*binary=*/false);
     if (!out)
       return 1;
-    if (emit == Emit::LlvmIr)
-      (*llvmModule)->print(out->os(), nullptr);
-    else if (failed(emitMachineCode(**llvmModule, **tm,
-                                    llvm::CodeGenFileType::AssemblyFile,
-                                    out->os(), error)))
-      return fail(error);
+    if (failed(emitInParts(*module, **tm, *cpuTarget, optLevel, compileThreads,
+                           llvm::CodeGenFileType::AssemblyFile, out->os(),
+                           &times)))
+      return 1;
+    printTimes();
     out->keep();
     return 0;
   }
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream objectOs(object);
-  if (failed(emitMachineCode(**llvmModule, **tm,
-                             llvm::CodeGenFileType::ObjectFile, objectOs,
-                             error)))
-    return fail(error);
+  if (failed(emitInParts(*module, **tm, *cpuTarget, optLevel, compileThreads,
+                         llvm::CodeGenFileType::ObjectFile, objectOs, &times)))
+    return 1;
+  llvmTimer.stop();
+  printTimes();
   std::string headerText =
       generateHeader(*signatures, headerNamespace, headerSource);
   llvm::StringRef objectBytes(object.data(), object.size());
