@@ -256,24 +256,23 @@ int main(int argc, char** argv) {
             ->UseRealTime()
             ->MinTime(2.0);
       }
-  for (const TrainModel& model : {kSmall, kGpt2Block})
-    for (int threads : {1, 2}) {
-      std::string name = "BM_TrainStepStatesPackedOnce/model:" + std::string(model.name) +
-                         "/threads:" + std::to_string(threads);
-      benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, true, threads, true, true)
-          ->Unit(benchmark::kMillisecond)
-          ->UseRealTime()
-          ->MinTime(2.0);
-    }
-  for (const TrainModel& model : {kSmall, kGpt2Block})
-    for (int threads : {1, 2}) {
-      std::string name = "BM_TrainStepNotOutlined/model:" + std::string(model.name) +
-                         "/threads:" + std::to_string(threads);
-      benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, true, threads, false, false)
-          ->Unit(benchmark::kMillisecond)
-          ->UseRealTime()
-          ->MinTime(2.0);
-    }
+  // The fused step's variants: weights packed across steps; not outlined.
+  struct Variant {
+    const char* name;
+    bool pack_states, outline_kernels;
+  };
+  for (Variant v : {Variant{"BM_TrainStepStatesPackedOnce", true, true},
+                    Variant{"BM_TrainStepNotOutlined", false, false}})
+    for (const TrainModel& model : {kSmall, kGpt2Block})
+      for (int threads : {1, 2}) {
+        std::string name = std::string(v.name) + "/model:" + std::string(model.name) +
+                           "/threads:" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, true, threads,
+                                     v.pack_states, v.outline_kernels)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime()
+            ->MinTime(2.0);
+      }
   for (const char* part : {"matmuls", "attention"})
     for (int threads : {1, 2}) {
       std::string name = std::string(part[0] == 'm' ? "BM_Gpt2BlockMatmuls" : "BM_Gpt2BlockAttention") +

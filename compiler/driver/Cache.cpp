@@ -226,7 +226,7 @@ std::optional<std::string> mlir::tfm::readCacheEntry(const std::string &dir,
     return std::nullopt;
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string file = std::move(buffer).str();
+  std::string file = std::move(buffer).str();
   if (file.size() < kHeader ||
       std::string_view(file).substr(0, kMagic.size()) != kMagic)
     return std::nullopt;
@@ -234,7 +234,7 @@ std::optional<std::string> mlir::tfm::readCacheEntry(const std::string &dir,
   std::memcpy(&size, file.data() + kMagic.size(), 8);
   if (size != file.size() - kHeader)
     return std::nullopt;
-  std::string payload = file.substr(kHeader);
+  std::string_view payload = std::string_view(file).substr(kHeader);
   if (std::memcmp(sha256(payload).data(), file.data() + kMagic.size() + 8,
                   32) != 0)
     return std::nullopt;
@@ -243,7 +243,8 @@ std::optional<std::string> mlir::tfm::readCacheEntry(const std::string &dir,
   std::filesystem::last_write_time(
       cacheEntryPath(dir, key), std::filesystem::file_time_type::clock::now(),
       ec);
-  return payload;
+  file.erase(0, kHeader);
+  return file;
 }
 
 bool mlir::tfm::writeCacheEntry(const std::string &dir, const std::string &key,

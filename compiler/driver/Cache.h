@@ -11,6 +11,8 @@
 #ifndef TFM_DRIVER_CACHE_H
 #define TFM_DRIVER_CACHE_H
 
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +40,46 @@ const std::string &compilerIdentity();
 /// a key.
 std::string codeIdentity(const CpuTarget &target,
                          const CpuPipelineOptions &options, unsigned optLevel);
+
+/// A payload as fields: little-endian 64-bit numbers and length-prefixed
+/// byte strings, read back in the order they were written.
+class CacheEntryWriter {
+public:
+  void u64(uint64_t v) { out.append(reinterpret_cast<const char *>(&v), 8); }
+  void str(std::string_view s) {
+    u64(s.size());
+    out.append(s);
+  }
+  std::string take() { return std::move(out); }
+
+private:
+  std::string out;
+};
+
+/// Reads what CacheEntryWriter wrote; each call fails (false) past the end.
+class CacheEntryReader {
+public:
+  explicit CacheEntryReader(std::string_view in) : in(in) {}
+  bool u64(uint64_t &v) {
+    if (in.size() < 8)
+      return false;
+    std::memcpy(&v, in.data(), 8);
+    in.remove_prefix(8);
+    return true;
+  }
+  bool str(std::string &s) {
+    uint64_t n = 0;
+    if (!u64(n) || n > in.size())
+      return false;
+    s.assign(in.substr(0, n));
+    in.remove_prefix(n);
+    return true;
+  }
+  bool done() const { return in.empty(); }
+
+private:
+  std::string_view in;
+};
 
 /// The entry's path under `dir`.
 std::string cacheEntryPath(const std::string &dir, const std::string &key);

@@ -341,6 +341,54 @@ optimizeParts(const SplitModule &split, const mlir::tfm::CpuTarget &target,
   return results;
 }
 
+/// A module split and compiled: the split, and each part's output.
+struct CompiledParts {
+  SplitModule split;
+  std::vector<PartResult> parts;
+};
+
+/// What the three ways out share: `module` translated for `tm` (with the
+/// JIT's packed wrappers if `packedWrappers`), split, and its parts
+/// optimized (and, with `type`, compiled) on `threads` threads, their times
+/// added to `times`. Fails, with a diagnostic, on the first part that
+/// failed.
+FailureOr<CompiledParts> compileParts(ModuleOp module, llvm::TargetMachine &tm,
+                                      const mlir::tfm::CpuTarget &target,
+                                      unsigned optLevel, unsigned threads,
+                                      std::optional<llvm::CodeGenFileType> type,
+                                      bool packedWrappers,
+                                      mlir::tfm::CodegenTimes *times) {
+  auto start = std::chrono::steady_clock::now();
+  CompiledParts compiled;
+  {
+    llvm::LLVMContext llvmContext;
+    auto llvmModule = translate(module, llvmContext, tm);
+    if (failed(llvmModule))
+      return failure();
+    if (packedWrappers)
+      addPackedWrappers(**llvmModule);
+    compiled.split = splitModule(**llvmModule);
+  }
+  if (times)
+    times->translate += secondsSince(start);
+  compiled.parts =
+      optimizeParts(compiled.split, target, optLevel, threads, type);
+  for (const PartResult &r : compiled.parts) {
+    if (!r.error.empty())
+      return module.emitError(r.error);
+    if (times) {
+      times->optimize += r.optimize;
+      if (type)
+        times->codegen += r.codegen;
+    }
+  }
+  if (times) {
+    times->parts = compiled.parts.size();
+    times->threads = threadsFor(compiled.parts.size(), threads);
+  }
+  return compiled;
+}
+
 } // namespace
 
 llvm::Error mlir::tfm::optimizeLlvmModule(llvm::Module &module,
@@ -383,26 +431,17 @@ mlir::tfm::translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,
                              llvm::TargetMachine &tm, const CpuTarget &target,
                              unsigned optLevel, unsigned threads,
                              CodegenTimes *times) {
-  auto start = std::chrono::steady_clock::now();
-  auto llvmModule = translate(module, llvmContext, tm);
-  if (failed(llvmModule))
+  auto compiled = compileParts(module, tm, target, optLevel, threads,
+                               std::nullopt, /*packedWrappers=*/false, times);
+  if (failed(compiled))
     return failure();
-  SplitModule split = splitModule(**llvmModule);
-  if (times)
-    times->translate += secondsSince(start);
-  std::vector<PartResult> parts =
-      optimizeParts(split, target, optLevel, threads, std::nullopt);
   // The optimized parts back in one module, their locals local again.
-  start = std::chrono::steady_clock::now();
+  auto start = std::chrono::steady_clock::now();
   auto whole = std::make_unique<llvm::Module>("LLVMDialectModule", llvmContext);
   whole->setDataLayout(tm.createDataLayout());
   whole->setTargetTriple(tm.getTargetTriple().getTriple());
   llvm::Linker linker(*whole);
-  for (PartResult &r : parts) {
-    if (!r.error.empty())
-      return module.emitError(r.error);
-    if (times)
-      times->optimize += r.optimize;
+  for (PartResult &r : compiled->parts) {
     auto part = llvm::parseBitcodeFile(llvm::MemoryBufferRef(r.output, "part"),
                                        llvmContext);
     if (!part)
@@ -410,21 +449,18 @@ mlir::tfm::translateToLlvmIr(ModuleOp module, llvm::LLVMContext &llvmContext,
     if (linker.linkInModule(std::move(*part)))
       return module.emitError("cannot link the optimized parts");
   }
-  for (const std::string &name : split.locals)
+  for (const std::string &name : compiled->split.locals)
     if (llvm::GlobalValue *gv = whole->getNamedValue(name);
         gv && !gv->isDeclaration())
       gv->setLinkage(llvm::GlobalValue::InternalLinkage);
   // In the order they had before the split (what --emit=asm shows).
-  for (const std::string &name : split.order)
+  for (const std::string &name : compiled->split.order)
     if (llvm::Function *f = whole->getFunction(name)) {
       f->removeFromParent();
       whole->getFunctionList().push_back(f);
     }
-  if (times) {
+  if (times)
     times->translate += secondsSince(start);
-    times->parts = parts.size();
-    times->threads = threadsFor(parts.size(), threads);
-  }
   return whole;
 }
 
@@ -536,40 +572,25 @@ LogicalResult mlir::tfm::emitInParts(ModuleOp module, llvm::TargetMachine &tm,
                                      llvm::CodeGenFileType type,
                                      llvm::raw_pwrite_stream &os,
                                      CodegenTimes *times) {
-  auto start = std::chrono::steady_clock::now();
-  llvm::LLVMContext llvmContext;
-  auto llvmModule = translate(module, llvmContext, tm);
-  if (failed(llvmModule))
+  auto compiled = compileParts(module, tm, target, optLevel, threads,
+                               llvm::CodeGenFileType::AssemblyFile,
+                               /*packedWrappers=*/false, times);
+  if (failed(compiled))
     return failure();
-  SplitModule split = splitModule(**llvmModule);
-  if (times)
-    times->translate += secondsSince(start);
-  std::vector<PartResult> parts = optimizeParts(
-      split, target, optLevel, threads, llvm::CodeGenFileType::AssemblyFile);
-  start = std::chrono::steady_clock::now();
+  auto start = std::chrono::steady_clock::now();
   llvm::StringSet<> locals;
-  for (const std::string &name : split.locals)
+  for (const std::string &name : compiled->split.locals)
     locals.insert(name);
   std::string merged;
-  for (auto [i, r] : llvm::enumerate(parts)) {
-    if (!r.error.empty())
-      return module.emitError(r.error);
-    if (times) {
-      times->optimize += r.optimize;
-      times->codegen += r.codegen;
-    }
+  for (auto [i, r] : llvm::enumerate(compiled->parts))
     merged += mergeablePart(r.output, i, locals);
-  }
   std::string error;
   if (type == llvm::CodeGenFileType::AssemblyFile)
     os << merged;
   else if (failed(assemble(merged, tm, os, error)))
     return module.emitError(error);
-  if (times) {
+  if (times)
     times->assemble += secondsSince(start);
-    times->parts = parts.size();
-    times->threads = threadsFor(parts.size(), threads);
-  }
   return success();
 }
 
@@ -581,31 +602,14 @@ mlir::tfm::compileToObjects(ModuleOp module, const CpuTarget &target,
   auto tm = createTargetMachine(target, optLevel, error);
   if (failed(tm))
     return module.emitError(error);
-  auto start = std::chrono::steady_clock::now();
-  llvm::LLVMContext llvmContext;
-  auto llvmModule = translate(module, llvmContext, **tm);
-  if (failed(llvmModule))
+  auto compiled = compileParts(module, **tm, target, optLevel, threads,
+                               llvm::CodeGenFileType::ObjectFile,
+                               /*packedWrappers=*/true, times);
+  if (failed(compiled))
     return failure();
-  addPackedWrappers(**llvmModule);
-  SplitModule split = splitModule(**llvmModule);
-  if (times)
-    times->translate += secondsSince(start);
-  std::vector<PartResult> parts = optimizeParts(
-      split, target, optLevel, threads, llvm::CodeGenFileType::ObjectFile);
   std::vector<std::string> objects;
-  for (PartResult &r : parts) {
-    if (!r.error.empty())
-      return module.emitError(r.error);
-    if (times) {
-      times->optimize += r.optimize;
-      times->codegen += r.codegen;
-    }
+  for (PartResult &r : compiled->parts)
     objects.push_back(std::move(r.output));
-  }
-  if (times) {
-    times->parts = parts.size();
-    times->threads = threadsFor(parts.size(), threads);
-  }
   return objects;
 }
 

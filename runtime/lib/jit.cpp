@@ -81,40 +81,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // A cache entry's payload: the signatures, then the objects.
-class Writer {
- public:
-  void u64(std::uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
-  void str(std::string_view s) {
-    u64(s.size());
-    out_.append(s);
-  }
-  std::string take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool u64(std::uint64_t& v) {
-    if (in_.size() < 8) return false;
-    std::memcpy(&v, in_.data(), 8);
-    in_.remove_prefix(8);
-    return true;
-  }
-  bool str(std::string& s) {
-    std::uint64_t n = 0;
-    if (!u64(n) || n > in_.size()) return false;
-    s.assign(in_.substr(0, n));
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool done() const { return in_.empty(); }
-
- private:
-  std::string_view in_;
-};
+using Writer = mlir::tfm::CacheEntryWriter;
+using Reader = mlir::tfm::CacheEntryReader;
 
 std::string serialize(const std::vector<Signature>& signatures,
                       const std::vector<std::string>& objects) {
@@ -236,8 +204,6 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   pipeline.matmulNr = options.matmul_nr;
   pipeline.matmulKc = options.matmul_kc;
 
-  auto impl = std::make_unique<Impl>();
-  CompileStats& stats = impl->stats;
   const std::string cache_dir =
       options.cache ? (options.cache_dir.empty() ? mlir::tfm::defaultCacheDir() : options.cache_dir)
                     : "";
@@ -247,19 +213,21 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
                                mlir::tfm::codeIdentity(*target, pipeline, options.opt_level),
                                std::string_view(mlir_text.data(), mlir_text.size())});
     if (auto payload = mlir::tfm::readCacheEntry(cache_dir, key)) {
+      // A whole entry that does not load is compiled again and written over.
+      auto cached = std::make_unique<Impl>();
       std::vector<std::string> objects;
-      if (deserialize(*payload, impl->signatures, objects) && impl->load(objects).ok()) {
-        stats.cache_hit = true;
-        stats.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
-        stats.load = stats.total = seconds_since(start);
-        if (timing) print_timing(source_name, stats);
-        return Module(std::move(impl));
+      if (deserialize(*payload, cached->signatures, objects) && cached->load(objects).ok()) {
+        CompileStats& hit = cached->stats;
+        hit.cache_hit = true;
+        hit.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
+        hit.load = hit.total = seconds_since(start);
+        if (timing) print_timing(source_name, hit);
+        return Module(std::move(cached));
       }
-      // Whole but unusable: compiled again, written over.
-      impl = std::make_unique<Impl>();
     }
   }
-  CompileStats& fresh = impl->stats;
+  auto impl = std::make_unique<Impl>();
+  CompileStats& stats = impl->stats;
 
   mlir::DialectRegistry registry;
   mlir::tfm::registerCompilerDialects(registry);
@@ -290,31 +258,31 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
   if (mlir::failed(mlir::tfm::lowerModule(*module, mlir::tfm::Stage::LlvmDialect, pipeline)))
     return failed("cannot compile");
   mlir::tfm::readWorkspaces(*module, impl->signatures);
-  fresh.mlir = seconds_since(start);
+  stats.mlir = seconds_since(start);
   for (auto func : module->getOps<mlir::LLVM::LLVMFuncOp>())
-    fresh.kernels += func.getNoInline().value_or(false);
+    stats.kernels += func.getNoInline().value_or(false);
 
   mlir::tfm::CodegenTimes times;
   auto objects = mlir::tfm::compileToObjects(*module, *target, options.opt_level,
                                              options.compile_threads, &times);
   if (mlir::failed(objects)) return failed("cannot compile");
-  fresh.translate = times.translate;
-  fresh.llvm_optimize = times.optimize;
-  fresh.codegen = times.codegen;
-  fresh.objects_compiled = times.parts;
-  fresh.threads = times.threads;
+  stats.translate = times.translate;
+  stats.llvm_optimize = times.optimize;
+  stats.codegen = times.codegen;
+  stats.objects_compiled = times.parts;
+  stats.threads = times.threads;
   auto load_start = std::chrono::steady_clock::now();
   if (Status s = impl->load(*objects); !s.ok()) return s;
-  fresh.load = seconds_since(load_start);
+  stats.load = seconds_since(load_start);
   if (!cache_dir.empty()) {
     std::string error;
     if (mlir::tfm::writeCacheEntry(cache_dir, key, serialize(impl->signatures, *objects), error))
-      fresh.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
+      stats.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
     else if (timing)
       std::fprintf(stderr, "tfm: jit: cache not written: %s\n", error.c_str());
   }
-  fresh.total = seconds_since(start);
-  if (timing) print_timing(source_name, fresh);
+  stats.total = seconds_since(start);
+  if (timing) print_timing(source_name, stats);
   return Module(std::move(impl));
 }
 

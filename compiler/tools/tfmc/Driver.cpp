@@ -33,7 +33,6 @@
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <cstdio>
-#include <cstring>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -385,16 +384,13 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
                     codeIdentity(*cpuTarget, pipeline, optLevel),
                     headerNamespace, headerSource, text});
     if (std::optional<std::string> entry = readCacheEntry(cacheDir, key)) {
-      llvm::StringRef payload(*entry);
-      uint64_t size = 0;
-      if (payload.size() >= 8) {
-        std::memcpy(&size, payload.data(), 8);
-        if (size <= payload.size() - 8) {
-          if (llvm::TimePassesIsEnabled)
-            llvm::errs() << "tfmc: cache hit (" << cacheEntryPath(cacheDir, key)
-                         << ")\n";
-          return writeObject(payload.substr(8, size), payload.substr(8 + size));
-        }
+      CacheEntryReader reader(*entry);
+      std::string object, headerText;
+      if (reader.str(object) && reader.str(headerText) && reader.done()) {
+        if (llvm::TimePassesIsEnabled)
+          llvm::errs() << "tfmc: cache hit (" << cacheEntryPath(cacheDir, key)
+                       << ")\n";
+        return writeObject(object, headerText);
       }
     }
   }
@@ -497,12 +493,10 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
       generateHeader(*signatures, headerNamespace, headerSource);
   llvm::StringRef objectBytes(object.data(), object.size());
   if (!cacheDir.empty()) {
-    std::string payload(8, '\0');
-    uint64_t size = objectBytes.size();
-    std::memcpy(payload.data(), &size, 8);
-    payload += objectBytes;
-    payload += headerText;
-    if (!writeCacheEntry(cacheDir, key, payload, error) &&
+    CacheEntryWriter payload;
+    payload.str(objectBytes);
+    payload.str(headerText);
+    if (!writeCacheEntry(cacheDir, key, payload.take(), error) &&
         llvm::TimePassesIsEnabled)
       llvm::errs() << "tfmc: cache not written: " << error << "\n";
   }
