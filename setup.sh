@@ -23,8 +23,10 @@ packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 libomp-19-dev
   # build
   cmake ninja-build ccache
-  # libraries of the DSL, tests and benchmarks
-  libboost-dev libgtest-dev libbenchmark-dev nlohmann-json3-dev
+  # libraries of the DSL, runtime, examples (command lines), tests and benchmarks
+  libboost-dev nlohmann-json3-dev libcli11-dev libgtest-dev libbenchmark-dev
+  # the pinned formatter that CI checks the tree with
+  clang-format-19
   # lit runs on python3
   python3
 )

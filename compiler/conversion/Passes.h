@@ -17,15 +17,17 @@ namespace mlir::tfm {
 #define GEN_PASS_DECL
 #include "compiler/conversion/Passes.h.inc"
 
-/// Tile sizes of the flash attention lowering.
+/// Tile sizes of the flash attention lowering. No default here: the one
+/// home of the default is the target's schedule (attentionTiles in
+/// compiler/target/Schedule.h), which the pass reads when its options are 0.
 struct FlashAttentionTiles {
-  int64_t queries = 32;
-  int64_t keys = 64;
+  int64_t queries;
+  int64_t keys;
 };
 
 /// Adds the patterns that rewrite tfm ops into linalg on tensors.
 void populateTfmToLinalgPatterns(RewritePatternSet &patterns,
-                                 FlashAttentionTiles tiles = {});
+                                 FlashAttentionTiles tiles);
 
 /// Adds the pattern that lowers tfm.flash_attention (FlashAttention.cpp).
 void populateFlashAttentionLoweringPatterns(RewritePatternSet &patterns,

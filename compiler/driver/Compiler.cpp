@@ -48,17 +48,15 @@ static bool isCIdentifier(llvm::StringRef s) {
   return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
-/// The runtime dtype of a tensor element type, if the ABI supports it.
+/// The runtime dtype of a tensor element type, if the ABI supports it
+/// (tfm/dtype.hpp's table: floats by width, signless integers by width).
 static std::optional<::tfm::DType> dtypeOf(Type t) {
-  if (t.isF32())
-    return ::tfm::DType::f32;
-  if (t.isF64())
-    return ::tfm::DType::f64;
-  if (t.isSignlessInteger(32))
-    return ::tfm::DType::i32;
-  if (t.isSignlessInteger(64))
-    return ::tfm::DType::i64;
-  return std::nullopt;
+  if (!t.isIntOrFloat() || (t.isInteger() && !t.isSignlessInteger()))
+    return std::nullopt;
+  unsigned bits = t.getIntOrFloatBitWidth();
+  if (bits % 8 || (isa<FloatType>(t) && !t.isF32() && !t.isF64()))
+    return std::nullopt;
+  return ::tfm::dtype_with(isa<FloatType>(t), bits / 8);
 }
 
 FailureOr<std::vector<::tfm::Signature>>
@@ -156,13 +154,16 @@ static void inheritUnknownLocations(ModuleOp module) {
 
 LogicalResult mlir::tfm::transformModule(ModuleOp module,
                                          const CpuPipelineOptions &options,
-                                         TimingScope *timing) {
+                                         TimingScope *timing,
+                                         bool passManagerCLOptions) {
   if (failed(verify(module)))
     return failure();
   PassManager pm(module.getContext());
   if (timing)
     pm.enableTiming(*timing);
   buildTfmTransformPipeline(pm, options);
+  if (passManagerCLOptions && failed(applyPassManagerCLOptions(pm)))
+    return failure();
   if (failed(pm.run(module)))
     return failure();
   inheritUnknownLocations(module);
@@ -191,7 +192,8 @@ void mlir::tfm::setTarget(ModuleOp module, const CpuTarget &target) {
 
 LogicalResult mlir::tfm::lowerModule(ModuleOp module, Stage stage,
                                      const CpuPipelineOptions &options,
-                                     TimingScope *timing) {
+                                     TimingScope *timing,
+                                     bool passManagerCLOptions) {
   if (stage == Stage::Tfm)
     return success();
   PassManager pm(module.getContext());
@@ -200,6 +202,8 @@ LogicalResult mlir::tfm::lowerModule(ModuleOp module, Stage stage,
   buildTfmConversionPipeline(pm, options);
   if (stage == Stage::LlvmDialect)
     buildLinalgToLlvmPipeline(pm, options);
+  if (passManagerCLOptions && failed(applyPassManagerCLOptions(pm)))
+    return failure();
   if (failed(pm.run(module)))
     return failure();
   inheritUnknownLocations(module);

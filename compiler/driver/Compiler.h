@@ -49,9 +49,13 @@ FailureOr<std::vector<::tfm::Signature>> readEntrySignatures(ModuleOp module);
 /// Verifies a tfm module and runs the tfm-level passes on it: folds,
 /// attention fusion, gradients and training steps. Read the entry
 /// signatures after it: it adds entry points (<f>_grad, <f>_train_step).
+/// With `passManagerCLOptions`, MLIR's pass-manager command-line options
+/// (registerPassManagerCLOptions: IR printing, statistics, crash
+/// reproducers) apply to its pass manager.
 LogicalResult transformModule(ModuleOp module,
                               const CpuPipelineOptions &options,
-                              TimingScope *timing = nullptr);
+                              TimingScope *timing = nullptr,
+                              bool passManagerCLOptions = false);
 
 /// Attaches `target` to the module as its `tfm.target`: what code
 /// generation computes its schedules from.
@@ -61,10 +65,12 @@ void setTarget(ModuleOp module, const CpuTarget &target);
 enum class Stage { Tfm, Linalg, LlvmDialect };
 
 /// Lowers a transformed tfm module up to `stage` (Tfm: nothing).
-/// With `timing`, each pass's time is recorded under it.
+/// With `timing`, each pass's time is recorded under it; with
+/// `passManagerCLOptions`, as transformModule.
 LogicalResult lowerModule(ModuleOp module, Stage stage,
                           const CpuPipelineOptions &options,
-                          TimingScope *timing = nullptr);
+                          TimingScope *timing = nullptr,
+                          bool passManagerCLOptions = false);
 
 /// Makes each OpenMP fork (`__kmpc_fork_call`) call its outlined region
 /// directly when the program runs on one thread (`omp_get_max_threads() ==

@@ -67,32 +67,12 @@ std::string identifierFor(const std::string &name,
   return unique;
 }
 
-const char *cppType(::tfm::DType t) {
-  switch (t) {
-  case ::tfm::DType::f32:
-    return "float";
-  case ::tfm::DType::f64:
-    return "double";
-  case ::tfm::DType::i32:
-    return "std::int32_t";
-  case ::tfm::DType::i64:
-    return "std::int64_t";
-  }
-  return "void";
+std::string cppType(::tfm::DType t) {
+  return std::string(::tfm::info_of(t).cpp_type);
 }
 
-const char *enumName(::tfm::DType t) {
-  switch (t) {
-  case ::tfm::DType::f32:
-    return "tfm::DType::f32";
-  case ::tfm::DType::f64:
-    return "tfm::DType::f64";
-  case ::tfm::DType::i32:
-    return "tfm::DType::i32";
-  case ::tfm::DType::i64:
-    return "tfm::DType::i64";
-  }
-  return "";
+std::string enumName(::tfm::DType t) {
+  return "tfm::DType::" + std::string(::tfm::name_of(t));
 }
 
 const char *enumName(::tfm::Role r) {

@@ -11,7 +11,10 @@
 #include <tfm/decode.hpp>
 #include <tfm/dsl.hpp>
 #include <tfm/jit.hpp>
-#include <tfm/plot.hpp>
+#include <tfm/metrics.hpp>
+#include <CLI/CLI.hpp>
+
+#include "cli_checks.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -50,37 +53,29 @@ struct Options {
   double lr = 3e-3, temperature = 0.8, expect_below = 0;
 };
 
-int usage(const std::string& error) {
-  std::fprintf(stderr,
-               "char_gpt: %s\nusage: char_gpt [--corpus FILE] [--steps N] [--lr X] [--temperature T] "
-               "[--top-k K] [--seed N] [--out DIR] [--expect-below F]\n",
-               error.c_str());
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (!v) return usage(a + " needs a value");
-    ++i;
-    char* end = nullptr;
-    if (a == "--corpus") o.corpus = v;
-    else if (a == "--out") o.out = v;
-    else if (a == "--steps") o.steps = std::strtol(v, &end, 10);
-    else if (a == "--top-k") o.top_k = std::strtol(v, &end, 10);
-    else if (a == "--seed") o.seed = std::strtol(v, &end, 10);
-    else if (a == "--lr") o.lr = std::strtod(v, &end);
-    else if (a == "--temperature") o.temperature = std::strtod(v, &end);
-    else if (a == "--expect-below") o.expect_below = std::strtod(v, &end);
-    else return usage("unknown argument '" + a + "'");
-    if (end && *end != '\0') return usage(a + " needs a number, not '" + v + "'");
-  }
-  if (o.steps <= 0 || o.lr <= 0 || o.temperature <= 0 || o.top_k < 0)
-    return usage("--steps, --lr and --temperature must be positive, --top-k at least 0");
+  CLI::App app{"A character-level GPT, trained on a text file, then sampled.", "char_gpt"};
+  app.add_option("--corpus", o.corpus, "the text to train on")->capture_default_str();
+  app.add_option("--steps", o.steps, "training steps")
+      ->check(examples::kPositive)
+      ->capture_default_str();
+  app.add_option("--lr", o.lr, "AdamW's peak learning rate")
+      ->check(examples::kPositive)
+      ->capture_default_str();
+  app.add_option("--temperature", o.temperature, "sampling temperature")
+      ->check(examples::kPositive)
+      ->capture_default_str();
+  app.add_option("--top-k", o.top_k, "sample from the k likeliest characters (0: all)")
+      ->check(examples::kNonNegative)
+      ->capture_default_str();
+  app.add_option("--seed", o.seed, "seed of the weights and the sampling")->capture_default_str();
+  app.add_option("--out", o.out, "where char_gpt_loss.csv goes")->capture_default_str();
+  app.add_option("--expect-below", o.expect_below,
+                 "exit 1 unless the final loss is below this fraction of the unigram entropy");
+  CLI11_PARSE(app, argc, argv);
 
   std::ifstream in(o.corpus, std::ios::binary);
   std::stringstream buffer;
@@ -160,11 +155,11 @@ int main(int argc, char** argv) {
   for (std::size_t i = losses.size() - tail; i < losses.size(); ++i) final_loss += losses[i] / double(tail);
   std::printf("final loss (mean of the last %zu steps) %.4f nats = %.2f of the unigram entropy\n",
               tail, final_loss, final_loss / entropy);
-  if (tfm::Status st = tfm::plot::save_line_png(o.out + "/char_gpt_loss.png", losses,
-                                                {.title = "CHAR GPT LOSS", .y_label = "LOSS (NATS)"});
-      !st.ok())
+  std::string csv = o.out + "/char_gpt_loss.csv";
+  if (tfm::Status st = tfm::metrics::write_csv(csv, "loss", losses); !st.ok())
     return std::fprintf(stderr, "%s\n", st.message().c_str()), 1;
-  std::printf("loss curve: %s/char_gpt_loss.png\n", o.out.c_str());
+  std::printf("loss curve: %s (plot: python3 examples/plot_metrics.py %s)\n", csv.c_str(),
+              csv.c_str());
   bool below = o.expect_below <= 0 || final_loss < o.expect_below * entropy;
   if (o.expect_below > 0)
     std::printf("below %.2f of the unigram entropy: %s\n", o.expect_below, below ? "yes" : "no");

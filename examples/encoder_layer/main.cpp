@@ -4,6 +4,7 @@
 //
 //   encoder_layer [--seed N]
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,14 +16,11 @@
 
 int main(int argc, char** argv) {
   std::uint32_t seed = 42;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-      seed = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
-    } else {
-      std::fprintf(stderr, "usage: %s [--seed N]\n", argv[0]);
-      return 2;
-    }
-  }
+  CLI::App app{"One encoder layer compiled ahead of time by tfmc, run on the worked example's "
+               "sentence.",
+               "encoder_layer"};
+  app.add_option("--seed", seed, "seed of the weights")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   using namespace encoder_example;
   const std::string sentence = "马无夜草不肥";
 

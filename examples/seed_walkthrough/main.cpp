@@ -27,6 +27,9 @@
 #include <cstring>
 #include <map>
 #include <random>
+#include <CLI/CLI.hpp>
+
+#include "cli_checks.hpp"
 #include <string>
 #include <vector>
 
@@ -39,23 +42,10 @@ struct Options {
   seed::TrainOptions training;
 };
 
-int usage(const char* argv0, const std::string& error) {
-  if (!error.empty()) std::fprintf(stderr, "seed_walkthrough: %s\n", error.c_str());
-  std::fprintf(stderr,
-               "usage: %s [--d-model N] [--heads N] [--seed N] [--dump FILE.safetensors]\n"
-               "       %s --train [--steps N] [--lr X] [--beam K] [--no-fuse] [--out DIR]\n"
-               "  --d-model N  model width (built in: %s; default 6)\n"
-               "  --heads N    attention heads, dividing the width (built in: %s; default 2)\n"
-               "  --seed N     seed of the weights (default 42)\n"
-               "  --dump FILE  write every weight and every printed step to a safetensors file\n"
-               "  --train      train on the corpus's half-lines, then decode (width 16, 32 or 64;\n"
-               "               default 32 with 4 heads)\n"
-               "  --steps N    training steps (default 300)\n"
-               "  --lr X       AdamW learning rate after warm-up (default 0.003)\n"
-               "  --beam K     beam search width (default 3)\n"
-               "  --no-fuse    train with unfused attention\n"
-               "  --out DIR    where seed_loss.csv and seed_loss.png go (default .)\n",
-               argv0, argv0, seed::supported_widths().c_str(), seed::supported_heads().c_str());
+// A usage error after parsing: the message, a hint at --help, exit code 2.
+int usage(const std::string& error) {
+  std::fprintf(stderr, "seed_walkthrough: %s ---> HINT: seed_walkthrough --help lists the flags\n",
+               error.c_str());
   return 2;
 }
 
@@ -139,51 +129,36 @@ class Printer {
 
 int main(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    auto number = [&](long& out) {
-      const char* v = value();
-      char* end = nullptr;
-      if (v) out = std::strtol(v, &end, 10);
-      return v && *end == '\0';
-    };
-    if (a == "--d-model") {
-      if (!number(o.d_model)) return usage(argv[0], "--d-model needs a number");
-      o.width_given = true;
-    } else if (a == "--heads") {
-      if (!number(o.heads)) return usage(argv[0], "--heads needs a number");
-      o.heads_given = true;
-    } else if (a == "--train") {
-      o.train = true;
-    } else if (a == "--steps") {
-      if (!number(o.training.steps) || o.training.steps <= 0)
-        return usage(argv[0], "--steps needs a positive number");
-    } else if (a == "--beam") {
-      if (!number(o.training.beam) || o.training.beam <= 0)
-        return usage(argv[0], "--beam needs a positive number");
-    } else if (a == "--lr") {
-      const char* v = value();
-      char* end = nullptr;
-      if (v) o.training.lr = std::strtod(v, &end);
-      if (!v || *end != '\0' || !(o.training.lr > 0))
-        return usage(argv[0], "--lr needs a positive number");
-    } else if (a == "--no-fuse") {
-      o.training.fuse = false;
-    } else if (a == "--out") {
-      const char* v = value();
-      if (!v) return usage(argv[0], "--out needs a directory");
-      o.training.out_dir = v;
-    } else if (a == "--seed") {
-      if (!number(o.seed)) return usage(argv[0], "--seed needs a number");
-    } else if (a == "--dump") {
-      const char* v = value();
-      if (!v) return usage(argv[0], "--dump needs a file name");
-      o.dump = v;
-    } else {
-      return usage(argv[0], "unknown argument '" + a + "'");
-    }
-  }
+  CLI::App app{"The worked example, step by step: the encoder-decoder Transformer on one sentence "
+               "(each step printed); with --train, trained on the corpus, then decoded.",
+               "seed_walkthrough"};
+  auto* width = app.add_option("--d-model", o.d_model,
+                               "model width (built in: " + seed::supported_widths() + "; default 6)");
+  auto* heads = app.add_option("--heads", o.heads,
+                               "attention heads, dividing the width (built in: " +
+                                   seed::supported_heads() + "; default 2)");
+  app.add_option("--seed", o.seed, "seed of the weights")->capture_default_str();
+  app.add_option("--dump", o.dump,
+                 "write every weight and every printed step to a safetensors file");
+  app.add_flag("--train", o.train,
+               "train on the corpus's half-lines, then decode (width 16, 32 or 64; default 32 "
+               "with 4 heads)");
+  app.add_option("--steps", o.training.steps, "training steps")
+      ->check(examples::kPositive)
+      ->capture_default_str();
+  app.add_option("--lr", o.training.lr, "AdamW learning rate after warm-up")
+      ->check(examples::kPositive)
+      ->capture_default_str();
+  app.add_option("--beam", o.training.beam, "beam search width")
+      ->check(examples::kPositive)
+      ->capture_default_str();
+  bool no_fuse = false;
+  app.add_flag("--no-fuse", no_fuse, "train with unfused attention");
+  app.add_option("--out", o.training.out_dir, "where seed_loss.csv goes")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  o.training.fuse = !no_fuse;
+  o.width_given = width->count() > 0;
+  o.heads_given = heads->count() > 0;
   if (o.train) {
     if (o.width_given) o.training.d_model = o.d_model;
     if (o.heads_given) o.training.heads = o.heads;
@@ -191,12 +166,12 @@ int main(int argc, char** argv) {
     return seed::train(o.training);
   }
   if (o.heads <= 0 || o.d_model <= 0 || o.d_model % o.heads != 0)
-    return usage(argv[0], "--heads " + std::to_string(o.heads) + " must divide --d-model " +
-                              std::to_string(o.d_model));
+    return usage("--heads " + std::to_string(o.heads) + " must divide --d-model " +
+                 std::to_string(o.d_model));
   auto model = seed::select_model(o.d_model, o.heads);
   if (!model)
-    return usage(argv[0], "no model built in for --d-model " + std::to_string(o.d_model) +
-                              " --heads " + std::to_string(o.heads));
+    return usage("no model built in for --d-model " + std::to_string(o.d_model) + " --heads " +
+                 std::to_string(o.heads));
 
   // The corpus and its character vocabulary.
   std::printf("tfm seed walkthrough: d_model %ld, heads %ld (d_k = %ld), d_ff %ld, seed %ld\n",

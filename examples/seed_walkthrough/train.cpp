@@ -10,7 +10,7 @@
 
 #include <tfm/decode.hpp>
 #include <tfm/jit.hpp>
-#include <tfm/plot.hpp>
+#include <tfm/metrics.hpp>
 #include <tfm/tokenizer.hpp>
 
 #include <algorithm>
@@ -195,18 +195,11 @@ int train(const TrainOptions& o) {
   std::printf("final loss %.4f (step 1: %.4f; the least possible with label smoothing %.1f: %.4f)\n",
               losses.back(), losses.front(), e, floor);
 
-  std::string csv = o.out_dir + "/seed_loss.csv", png = o.out_dir + "/seed_loss.png";
-  {
-    std::ofstream out(csv);
-    out << "step,loss\n";
-    for (std::size_t i = 0; i < losses.size(); ++i) out << i + 1 << "," << losses[i] << "\n";
-    if (!out) return std::fprintf(stderr, "seed_walkthrough: cannot write %s\n", csv.c_str()), 1;
-  }
-  if (tfm::Status st = tfm::plot::save_line_png(png, losses, {.title = "SEED TRAINING LOSS",
-                                                              .x_label = "STEP", .y_label = "LOSS"});
-      !st.ok())
+  std::string csv = o.out_dir + "/seed_loss.csv";
+  if (tfm::Status st = tfm::metrics::write_csv(csv, "loss", losses); !st.ok())
     return std::fprintf(stderr, "%s\n", st.message().c_str()), 1;
-  std::printf("loss curve: %s, %s\n", csv.c_str(), png.c_str());
+  std::printf("loss curve: %s (plot: python3 examples/plot_metrics.py %s)\n", csv.c_str(),
+              csv.c_str());
 
   // Decoding: the trained weights in the batch-1 model, one source at a time.
   auto decode_traced = tfm::dsl::trace("seed_decode", models->decode);

@@ -11,7 +11,7 @@ struct TrainOptions {
   double lr = 3e-3;      // AdamW's peak learning rate, after a linear warm-up
   long beam = 3;         // beam search width
   bool fuse = true;      // false: unfused attention
-  std::string out_dir = ".";  // where seed_loss.csv and seed_loss.png go
+  std::string out_dir = ".";  // where seed_loss.csv goes
 };
 
 // Trains, writes the loss curve, decodes each source; the exit status.

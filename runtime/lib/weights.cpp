@@ -24,33 +24,17 @@ using Json = nlohmann::ordered_json;  // keeps the header's order
 using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 
 constexpr std::string_view kMetadataKey = "__metadata__";
-constexpr const char* kDtypesHint =
-    " ---> HINT: tfm reads F32, F64, I32 and I64; convert the tensor before saving it (e.g. "
-    "tensor.float() in PyTorch)";
-
-std::string_view file_dtype(DType t) {
-  switch (t) {
-    case DType::f32:
-      return "F32";
-    case DType::f64:
-      return "F64";
-    case DType::i32:
-      return "I32";
-    case DType::i64:
-      return "I64";
-  }
-  return "?";
+// " ---> HINT: tfm reads F32, F64, I32 and I64; ...", from the dtype table.
+std::string dtypes_hint() {
+  std::string names;
+  for (std::size_t i = 0; i < std::size(kDTypes); ++i)
+    names += std::string(i == 0 ? "" : i + 1 == std::size(kDTypes) ? " and " : ", ") +
+             std::string(kDTypes[i].safetensors);
+  return " ---> HINT: tfm reads " + names +
+         "; convert the tensor before saving it (e.g. tensor.float() in PyTorch)";
 }
 
-bool parse_dtype(std::string_view s, DType& t) {
-  for (DType d : {DType::f32, DType::f64, DType::i32, DType::i64}) {
-    if (s == file_dtype(d)) {
-      t = d;
-      return true;
-    }
-  }
-  return false;
-}
+std::string_view file_dtype(DType t) { return info_of(t).safetensors; }
 
 std::string range(std::uint64_t begin, std::uint64_t end) {
   return "[" + std::to_string(begin) + ", " + std::to_string(end) + ")";
@@ -144,9 +128,11 @@ Result<CheckedFile> open_checked(const std::filesystem::path& path, const std::s
     if (dtype == value.end()) return fail(which + " has no \"dtype\"" + fields_hint);
     if (!dtype->is_string())
       return fail(which + " has \"dtype\" " + dtype->dump() + ", not a string" + fields_hint);
-    if (!parse_dtype(dtype->get<std::string>(), e.dtype))
+    std::optional<DType> parsed = dtype_of_safetensors(dtype->get<std::string>());
+    if (!parsed)
       return fail(which + " has dtype " + dtype->get<std::string>() + ", which tfm does not read" +
-                  kDtypesHint);
+                  dtypes_hint());
+    e.dtype = *parsed;
 
     auto shape = value.find("shape");
     if (shape == value.end()) return fail(which + " has no \"shape\"" + fields_hint);

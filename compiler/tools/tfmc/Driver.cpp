@@ -13,9 +13,13 @@
 #include "compiler/driver/Cache.h"
 #include "compiler/driver/Compiler.h"
 #include "compiler/driver/Header.h"
+#include "compiler/driver/Trace.h"
 #include "compiler/target/Schedule.h"
 
+#include "compiler/pipelines/Pipelines.h"
+
 #include "mlir/IR/AsmState.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -42,6 +46,9 @@ namespace {
 enum class Emit { Tfm, TfmTransformed, Linalg, LlvmMlir, LlvmIr, Asm, Obj };
 
 cl::OptionCategory category("tfmc options");
+cl::OptionCategory mlirCategory(
+    "MLIR pass-manager options (every pass manager tfmc runs; pass names as "
+    "tfm-opt --help lists them)");
 
 cl::opt<std::string> inputFile(cl::Positional, cl::Optional,
                                cl::desc("<model.cpp | model.mlir>"),
@@ -166,70 +173,20 @@ cl::list<std::string>
 cl::opt<std::string> cxx("cxx", cl::init(TFM_CXX), cl::value_desc("path"),
                          cl::desc("C++ compiler for a C++ model"),
                          cl::cat(category));
+cl::opt<std::string> depfile(
+    "depfile", cl::value_desc("file"),
+    cl::desc("write the headers a C++ model includes to <file>, as a "
+             "make-style dependency of the output (for build systems)"),
+    cl::cat(category));
+cl::opt<std::string> depfileTarget(
+    "depfile-target", cl::value_desc("path"),
+    cl::desc("the output as the depfile names it (default: -o's path)"),
+    cl::cat(category));
 
 /// Prints "tfmc: error: <message>" and returns the exit code 1.
 int fail(const llvm::Twine &message) {
   llvm::errs() << "tfmc: error: " << message << "\n";
   return 1;
-}
-
-bool isCppSource(llvm::StringRef path) {
-  llvm::StringRef ext = llvm::sys::path::extension(path);
-  return ext == ".cpp" || ext == ".cc" || ext == ".cxx" || ext == ".C";
-}
-
-/// Removes a temporary directory and what it holds when it goes out of scope.
-struct TempDir {
-  llvm::SmallString<128> path;
-  ~TempDir() {
-    if (!path.empty())
-      llvm::sys::fs::remove_directories(path);
-  }
-};
-
-/// Builds the C++ model source with the DSL's generator main and runs it;
-/// returns the traced MLIR text, or nothing after printing why.
-std::optional<std::string> traceCppModel(llvm::StringRef source) {
-  TempDir dir;
-  if (auto ec = llvm::sys::fs::createUniqueDirectory("tfmc", dir.path)) {
-    fail("cannot create a temporary directory: " + ec.message());
-    return std::nullopt;
-  }
-  std::string generator = (dir.path + "/generator").str();
-  std::string traced = (dir.path + "/traced.mlir").str();
-
-  std::vector<std::string> args = {cxx, "-std=c++20", "-O0", "-g0",
-                                   "-I" TFM_DSL_INCLUDE_DIR};
-  for (const std::string &d : includeDirs)
-    args.push_back("-I" + d);
-  for (const std::string &f : cxxFlags)
-    args.push_back(f);
-  args.insert(args.end(), {source.str(), TFM_GENERATOR_MAIN, "-o", generator});
-  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
-  std::string error;
-  int rc =
-      llvm::sys::ExecuteAndWait(cxx, argRefs, std::nullopt, {}, 0, 0, &error);
-  if (rc != 0) {
-    fail("cannot build model source '" + source + "' (" +
-         (error.empty() ? cxx + " exited with " + std::to_string(rc) : error) +
-         ")");
-    return std::nullopt;
-  }
-
-  llvm::StringRef runArgs[] = {generator, traced};
-  rc = llvm::sys::ExecuteAndWait(generator, runArgs, std::nullopt, {}, 0, 0,
-                                 &error);
-  if (rc != 0) {
-    fail("tracing model source '" + source + "' failed" +
-         (error.empty() ? "" : " (" + error + ")"));
-    return std::nullopt;
-  }
-  auto buffer = llvm::MemoryBuffer::getFile(traced);
-  if (!buffer) {
-    fail("tracing model source '" + source + "' wrote no IR");
-    return std::nullopt;
-  }
-  return (*buffer)->getBuffer().str();
 }
 
 /// Opens `path` ("-": stdout) for writing.
@@ -249,10 +206,26 @@ std::unique_ptr<llvm::ToolOutputFile> openOutput(llvm::StringRef path,
 
 int mlir::tfm::runTfmc(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  // Pass names for --mlir-print-ir-before/after=<pass>.
+  registerAllPasses();
+  registerTfmPassesAndPipelines();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   registerAsmPrinterCLOptions();
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &mlirCategory});
+  // MLIR's pass-manager options (IR printing before and after passes,
+  // statistics, crash reproducers, --mlir-timing) apply to every pass
+  // manager tfmc runs, and --help lists them.
+  for (auto &entry : cl::getRegisteredOptions()) {
+    llvm::StringRef name = entry.getKey();
+    if (name.starts_with("mlir-print-ir") || name.starts_with("mlir-pass-") ||
+        name.starts_with("mlir-timing") || name == "mlir-print-local-scope" ||
+        name == "mlir-disable-threading") {
+      entry.getValue()->addCategory(mlirCategory);
+      entry.getValue()->setHiddenFlag(cl::NotHidden);
+    }
+  }
   // LLVM's own --time-passes (llvm::TimePassesIsEnabled, which also times
   // LLVM's code generation passes), shown among tfmc's.
   if (auto *option = cl::getRegisteredOptions().lookup("time-passes")) {
@@ -288,18 +261,32 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   if (!llvm::sys::fs::exists(inputFile))
     return fail("no such file: '" + inputFile + "'");
 
-  // --time-passes: a report on stderr when `timing` goes out of scope.
+  // --time-passes or --mlir-timing: a report on stderr when `timing` goes
+  // out of scope.
   DefaultTimingManager timing;
-  timing.setEnabled(llvm::TimePassesIsEnabled);
+  applyDefaultTimingManagerCLOptions(timing);
+  if (llvm::TimePassesIsEnabled)
+    timing.setEnabled(true);
   TimingScope rootTimer = timing.getRootScope();
 
   // Read or trace the tfm module.
   std::string text, bufferName = inputFile;
   if (isCppSource(inputFile)) {
     TimingScope traceTimer = rootTimer.nest("C++ model traced (built and run)");
-    std::optional<std::string> traced = traceCppModel(inputFile);
+    std::string error;
+    std::optional<TraceToolchain> toolchain = findTraceToolchain(
+        llvm::sys::fs::getMainExecutable(argv[0], (void *)&runTfmc), cxx,
+        error);
+    if (!toolchain)
+      return fail(error);
+    TraceOptions trace{includeDirs, cxxFlags, depfile,
+                       depfileTarget.empty() ? outputFile : depfileTarget};
+    if (!depfile.empty() && outputFile.empty())
+      return fail("--depfile needs -o: the depfile names the output");
+    std::optional<std::string> traced =
+        traceCppModel(*toolchain, inputFile, trace, error);
     if (!traced)
-      return 1;
+      return fail(error);
     text = std::move(*traced);
     bufferName = inputFile + " (traced)";
   } else {
@@ -399,7 +386,8 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   // <f>_grad and <f>_train_step.
   if (emit == Emit::Tfm
           ? failed(verify(*module))
-          : failed(transformModule(*module, pipeline, &rootTimer)))
+          : failed(transformModule(*module, pipeline, &rootTimer,
+                                   /*passManagerCLOptions=*/true)))
     return 1;
   auto signatures = readEntrySignatures(*module);
   if (failed(signatures))
@@ -413,7 +401,8 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
                                              : Stage::LlvmDialect;
   if (stage != Stage::Tfm)
     setTarget(*module, *cpuTarget);
-  if (failed(lowerModule(*module, stage, pipeline, &rootTimer)))
+  if (failed(lowerModule(*module, stage, pipeline, &rootTimer,
+                         /*passManagerCLOptions=*/true)))
     return 1;
   readWorkspaces(*module, *signatures);
   // The header names an entry point's packing <name>_pack: no entry point

@@ -12,7 +12,7 @@
 // RUN:   --implicit-check-not=memrefCopy --implicit-check-not="{{(erf|tanh|log|exp)f}}" \
 // RUN:   --implicit-check-not=malloc --implicit-check-not=free
 // RUN: FileCheck %s --check-prefix=HEADER < %t/decoder.h
-// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/include -include %t/decoder.h -x c++ /dev/null
+// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/abi/include -include %t/decoder.h -x c++ /dev/null
 
 // NM:          T _mlir_ciface_decoder
 // UNDEF:       U memset

@@ -13,7 +13,7 @@
 // RUN: tfmc %s -o %t/proj.o
 // RUN: llvm-nm %t/proj.o | FileCheck %s --check-prefix=NM
 // RUN: FileCheck %s --check-prefix=HEADER < %t/proj.h
-// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/include -include %t/proj.h -x c++ /dev/null
+// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/abi/include -include %t/proj.h -x c++ /dev/null
 // RUN: tfmc %s -o %t/other.o --header=%t/named.h --namespace=my_models
 // RUN: FileCheck %s --check-prefix=NAMED < %t/named.h
 // RUN: cd %t && tfmc %s && test -s %t/emit.o && test -s %t/emit.h

@@ -10,7 +10,7 @@
 // RUN: tfmc %s --mcpu=znver3 --pack-states -o %t/mlp.o
 // RUN: llvm-nm %t/mlp.o | FileCheck %s --check-prefix=NM
 // RUN: FileCheck %s < %t/mlp.h
-// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/include -include %t/mlp.h -x c++ /dev/null
+// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/abi/include -include %t/mlp.h -x c++ /dev/null
 
 // NM-DAG:      T _mlir_ciface_mlp_train_step
 // NM-DAG:      T _mlir_ciface_mlp_train_step__pack

@@ -6,11 +6,11 @@
 // RUN: tfmc %s --mcpu=znver4 -o %t/lm.o
 // RUN: llvm-nm %t/lm.o | FileCheck %s --check-prefix=NM
 // RUN: FileCheck %s < %t/lm.h
-// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/include -include %t/lm.h -x c++ /dev/null
+// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/abi/include -include %t/lm.h -x c++ /dev/null
 // RUN: tfmc %s --mcpu=znver4 --no-pack-params -o %t/inline.o
 // RUN: llvm-nm %t/inline.o | FileCheck %s --check-prefix=INLINE-NM
 // RUN: FileCheck %s --check-prefix=INLINE < %t/inline.h
-// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/include -include %t/inline.h -x c++ /dev/null
+// RUN: %cxx -std=c++20 -fsyntax-only -I%tfm_src/runtime/abi/include -include %t/inline.h -x c++ /dev/null
 
 // NM-DAG:      T _mlir_ciface_lm
 // NM-DAG:      T _mlir_ciface_lm__pack

@@ -1,5 +1,5 @@
-// tfm::jit: compile tfm MLIR in-process (MLIR's ExecutionEngine) and call its
-// entry points on tensors. The same pipeline as tfmc; no MLIR header here.
+// tfm::jit: compile tfm MLIR in-process (the tfmc pipeline, linked by LLVM's ORC JIT) and
+// call its entry points on tensors. No MLIR header here: a program links tfm::jit alone.
 #pragma once
 
 #include <memory>

@@ -14,48 +14,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tfm/dtype.hpp>
 #include <vector>
 
 namespace tfm {
-
-enum class DType : std::uint8_t { f32, f64, i32, i64 };
-
-constexpr std::size_t size_of(DType t) { return t == DType::f64 || t == DType::i64 ? 8 : 4; }
-
-constexpr std::string_view name_of(DType t) {
-  switch (t) {
-    case DType::f32:
-      return "f32";
-    case DType::f64:
-      return "f64";
-    case DType::i32:
-      return "i32";
-    case DType::i64:
-      return "i64";
-  }
-  return "?";
-}
-
-template <class T>
-struct dtype_traits;
-template <>
-struct dtype_traits<float> {
-  static constexpr DType value = DType::f32;
-};
-template <>
-struct dtype_traits<double> {
-  static constexpr DType value = DType::f64;
-};
-template <>
-struct dtype_traits<std::int32_t> {
-  static constexpr DType value = DType::i32;
-};
-template <>
-struct dtype_traits<std::int64_t> {
-  static constexpr DType value = DType::i64;
-};
-template <class T>
-inline constexpr DType dtype_of = dtype_traits<T>::value;
 
 using Shape = std::vector<std::int64_t>;
 

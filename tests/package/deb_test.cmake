@@ -1,0 +1,30 @@
+# cmake -P: makes the Debian package of the build with cpack and lists it:
+# every expected file must be in it, under /usr.
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+execute_process(COMMAND cpack -G DEB --config ${BUILD_DIR}/CPackConfig.cmake -B ${WORK}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "deb: cpack failed (${rc}):\n${out}")
+endif()
+file(GLOB debs ${WORK}/*.deb)
+if(NOT debs)
+  message(FATAL_ERROR "deb: cpack wrote no .deb in ${WORK}:\n${out}")
+endif()
+list(GET debs 0 deb)
+execute_process(COMMAND dpkg-deb --contents ${deb} RESULT_VARIABLE rc OUTPUT_VARIABLE listing)
+execute_process(COMMAND dpkg-deb --field ${deb} Package Version Depends OUTPUT_VARIABLE fields)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "deb: dpkg-deb cannot list ${deb}")
+endif()
+message("deb: ${deb}\n${fields}${listing}")
+string(REGEX MATCHALL "\n[-d]" entries "\n${listing}")
+list(LENGTH entries count)
+foreach(f usr/bin/tfmc usr/bin/tfm-opt usr/include/tfm/dsl.hpp usr/include/tfm/jit.hpp
+          usr/share/tfm/generator_main.cpp usr/lib/cmake/tfm/tfmConfig.cmake
+          usr/lib/cmake/tfm/tfmTargets.cmake usr/lib/libtfm_jit.so)
+  if(NOT listing MATCHES " \\./${f}[\n ]")
+    message(FATAL_ERROR "deb: ${deb} has no /${f}")
+  endif()
+endforeach()
+message("deb: ${count} files, every expected one present")
