@@ -5,9 +5,8 @@
 // with -rdynamic, so that JIT-compiled code binds to these definitions.
 #pragma once
 
-#include <malloc.h>
-
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <atomic>
 #include <cstddef>

@@ -14,11 +14,6 @@
 // AVX2 code on an AVX-512 machine); --attention-tiles=QxK sets the fused
 // attention's tiles instead of the target's.
 
-#include "alloc_counter.hpp"
-#include "peak.hpp"
-
-#include <tfm/jit.hpp>
-
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -27,22 +22,26 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tfm/jit.hpp>
 #include <tuple>
+
+#include "alloc_counter.hpp"
+#include "peak.hpp"
 
 namespace {
 
 constexpr long kHeadWidth = 64;
 
-std::map<int, double> g_peak;  // threads -> GFLOP/s
-std::string g_cpu = "host";    // --cpu: code for another CPU this machine can run
+std::map<int, double> g_peak;     // threads -> GFLOP/s
+std::string g_cpu = "host";       // --cpu: code for another CPU this machine can run
 long g_tile_q = 0, g_tile_k = 0;  // --attention-tiles=QxK (0: the target's)
 
 // The tfm IR of attention as the DSL traces it: matmul(q, k^T), scale,
 // optional causal mask, softmax, matmul(., v).
 std::string attention_ir(long b, long h, long t, bool causal) {
   auto ty = [&](long last) {
-    return "tensor<" + std::to_string(b) + "x" + std::to_string(h) + "x" + std::to_string(t) +
-           "x" + std::to_string(last) + "xf32>";
+    return "tensor<" + std::to_string(b) + "x" + std::to_string(h) + "x" + std::to_string(t) + "x" +
+           std::to_string(last) + "xf32>";
   };
   std::string qkv = ty(kHeadWidth), scores = ty(t);
   std::string s = "func.func @attention(%q: " + qkv + " {tfm.input = \"q\"}, %k: " + qkv +
@@ -130,7 +129,8 @@ int main(int argc, char** argv) {
                                  "/B:" + std::to_string(b) + "/H:" + std::to_string(h) +
                                  "/T:" + std::to_string(t) + "/causal:" + std::to_string(causal) +
                                  "/threads:" + std::to_string(threads);
-              benchmark::RegisterBenchmark(name.c_str(), BM_Attention, fused, b, h, t, causal, threads)
+              benchmark::RegisterBenchmark(name.c_str(), BM_Attention, fused, b, h, t, causal,
+                                           threads)
                   ->Unit(benchmark::kMillisecond)
                   ->UseRealTime()
                   ->MinTime(0.3);

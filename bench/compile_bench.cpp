@@ -92,9 +92,9 @@ int main(int argc, char** argv) {
            2;
   }
   for (const TrainModel& model : {tfm::bench::kSmall, tfm::bench::kGpt2Block})
-    for (auto [variant, name] : {std::pair{Variant::cold, "cache:cold"},
-                                 std::pair{Variant::warm, "cache:warm"},
-                                 std::pair{Variant::reference, "reference"}}) {
+    for (auto [variant, name] :
+         {std::pair{Variant::cold, "cache:cold"}, std::pair{Variant::warm, "cache:warm"},
+          std::pair{Variant::reference, "reference"}}) {
       std::string label = "BM_Compile/model:" + std::string(model.name) + "/" + name;
       benchmark::RegisterBenchmark(label.c_str(), BM_Compile, model, variant)
           ->Unit(benchmark::kSecond)

@@ -16,12 +16,6 @@
 // whose features this machine lacks. --mr, --nr and --kc set the register
 // block and k block instead of the target's (to explore the model).
 
-#include "alloc_counter.hpp"
-#include "matmul_shapes.hpp"
-#include "peak.hpp"
-
-#include <tfm/jit.hpp>
-
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -31,7 +25,12 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tfm/jit.hpp>
 #include <tuple>
+
+#include "alloc_counter.hpp"
+#include "matmul_shapes.hpp"
+#include "peak.hpp"
 
 namespace {
 
@@ -152,7 +151,8 @@ void BM_MatmulPackedWeights(benchmark::State& state, MatmulShape s, Packing pack
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::strcmp(argv[i], "--list_shapes") == 0) {  // for the peers
-      for (const MatmulShape& s : tfm::bench::matmul_shapes()) std::printf("%s\n", s.json().c_str());
+      for (const MatmulShape& s : tfm::bench::matmul_shapes())
+        std::printf("%s\n", s.json().c_str());
       return 0;
     }
   g_cpu = tfm::bench::take_flag(&argc, argv, "--cpu", g_cpu);
@@ -172,13 +172,14 @@ int main(int argc, char** argv) {
   for (const tfm::bench::TrainModel* model : {&tfm::bench::kGpt2Block, &tfm::bench::kSmall}) {
     long d = model->d_model, ff = model->d_ff;
     for (long rows : {1L, 8L, 64L, 2048L})
-      for (auto [k, n, what] : {std::tuple{d, d, "attn"}, std::tuple{d, ff, "ff1"},
-                                std::tuple{ff, d, "ff2"}})
+      for (auto [k, n, what] :
+           {std::tuple{d, d, "attn"}, std::tuple{d, ff, "ff1"}, std::tuple{ff, d, "ff2"}})
         for (Packing packing : {Packing::once, Packing::per_call, Packing::inside})
           for (int threads : {1, 2}) {
             MatmulShape s{rows, k, n, false, false, std::string(model->name) + "_" + what + "_fwd"};
-            std::string name = "BM_MatmulPackedWeights/" + s.name() + "/packing:" +
-                               name_of(packing) + "/threads:" + std::to_string(threads);
+            std::string name = "BM_MatmulPackedWeights/" + s.name() +
+                               "/packing:" + name_of(packing) +
+                               "/threads:" + std::to_string(threads);
             benchmark::RegisterBenchmark(name.c_str(), BM_MatmulPackedWeights, s, packing, threads)
                 ->Unit(benchmark::kMicrosecond)
                 ->UseRealTime()

@@ -6,10 +6,10 @@
 // from `matmul_bench --list_shapes`) measure.
 #pragma once
 
-#include "train/models.hpp"
-
 #include <string>
 #include <vector>
+
+#include "train/models.hpp"
 
 namespace tfm::bench {
 
@@ -19,13 +19,13 @@ struct MatmulShape {
   std::string what;             // where the shape comes from
 
   std::string name() const {
-    return what + "/M:" + std::to_string(m) + "/K:" + std::to_string(k) + "/N:" + std::to_string(n) +
-           "/ta:" + std::to_string(ta) + "/tb:" + std::to_string(tb);
+    return what + "/M:" + std::to_string(m) + "/K:" + std::to_string(k) +
+           "/N:" + std::to_string(n) + "/ta:" + std::to_string(ta) + "/tb:" + std::to_string(tb);
   }
   std::string json() const {
-    return "{\"name\": \"" + name() + "\", \"M\": " + std::to_string(m) + ", \"K\": " +
-           std::to_string(k) + ", \"N\": " + std::to_string(n) + ", \"ta\": " + std::to_string(ta) +
-           ", \"tb\": " + std::to_string(tb) + "}";
+    return "{\"name\": \"" + name() + "\", \"M\": " + std::to_string(m) +
+           ", \"K\": " + std::to_string(k) + ", \"N\": " + std::to_string(n) +
+           ", \"ta\": " + std::to_string(ta) + ", \"tb\": " + std::to_string(tb) + "}";
   }
 };
 

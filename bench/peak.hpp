@@ -7,17 +7,16 @@
 // the CPU has it: nothing here executes an instruction the CPU lacks.
 #pragma once
 
+#include <benchmark/benchmark.h>
 #include <immintrin.h>
 #include <pthread.h>
 #include <sched.h>
 
-#include <benchmark/benchmark.h>
-
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <thread>
@@ -28,17 +27,17 @@ namespace tfm::bench {
 // Each kernel below runs its independent FMA chains in batches of 1000
 // steps until `seconds` have passed and returns GFLOP/s. (The loops are
 // written out in each: a lambda would not be compiled for the kernel's ISA.)
-#define TFM_BENCH_TIME_CHAINS(seconds, flops_per_step, step)                                  \
-  long iterations = 0;                                                                       \
-  auto start = std::chrono::steady_clock::now();                                             \
-  double elapsed = 0;                                                                        \
-  do {                                                                                       \
-    for (int r = 0; r < 1000; ++r) {                                                         \
-      step;                                                                                  \
-    }                                                                                        \
-    iterations += 1000;                                                                      \
+#define TFM_BENCH_TIME_CHAINS(seconds, flops_per_step, step)                                   \
+  long iterations = 0;                                                                         \
+  auto start = std::chrono::steady_clock::now();                                               \
+  double elapsed = 0;                                                                          \
+  do {                                                                                         \
+    for (int r = 0; r < 1000; ++r) {                                                           \
+      step;                                                                                    \
+    }                                                                                          \
+    iterations += 1000;                                                                        \
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); \
-  } while (elapsed < (seconds));                                                             \
+  } while (elapsed < (seconds));                                                               \
   double gflops = iterations * (flops_per_step) / elapsed / 1e9
 
 // 16 independent zmm FMA chains: 16 chains x 16 lanes x 2 flops per step.
@@ -157,7 +156,8 @@ inline std::map<int, double> startup_peaks() {
 inline void report_rate(benchmark::State& state, double gflop, int threads,
                         const std::map<int, double>& peaks) {
   state.counters["GFLOP"] = gflop;
-  state.counters["GFLOP/s"] = benchmark::Counter(gflop, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(gflop, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["pct_peak"] = benchmark::Counter(gflop * 100.0 / peaks.at(threads),
                                                   benchmark::Counter::kIsIterationInvariantRate);
   state.counters["threads"] = threads;

@@ -5,9 +5,9 @@
 //
 //   peak_probe
 
-#include "peak.hpp"
-
 #include <cstdio>
+
+#include "peak.hpp"
 
 int main() {
   using namespace tfm::bench;

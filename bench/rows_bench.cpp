@@ -12,11 +12,6 @@
 //
 //   rows_bench [--cpu=<llvm cpu>] [--list_shapes] [--benchmark_filter=...]
 
-#include "alloc_counter.hpp"
-#include "peak.hpp"
-
-#include <tfm/jit.hpp>
-
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -26,7 +21,11 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tfm/jit.hpp>
 #include <vector>
+
+#include "alloc_counter.hpp"
+#include "peak.hpp"
 
 namespace {
 
@@ -38,8 +37,8 @@ struct RowShape {
     return op + "/" + model + "/" + std::to_string(rows) + "x" + std::to_string(d);
   }
   std::string json() const {
-    return "{\"name\": \"" + name() + "\", \"op\": \"" + op + "\", \"rows\": " +
-           std::to_string(rows) + ", \"d\": " + std::to_string(d) + "}";
+    return "{\"name\": \"" + name() + "\", \"op\": \"" + op +
+           "\", \"rows\": " + std::to_string(rows) + ", \"d\": " + std::to_string(d) + "}";
   }
   // Tensors of rows read and written (each rows x d floats).
   int row_arrays() const { return op == "layer_norm_grad" ? 3 : 2; }
@@ -55,10 +54,11 @@ std::string row_ir(const RowShape& s) {
   std::string x = "tensor<" + std::to_string(s.rows) + "x" + std::to_string(s.d) + "xf32>";
   std::string v = "tensor<" + std::to_string(s.d) + "xf32>";
   if (s.op == "layer_norm")
-    return "func.func @f(%x: " + x + " {tfm.input = \"x\"}, %g: " + v + " {tfm.param = \"g\"}, %b: " +
-           v + " {tfm.param = \"b\"}) -> (" + x + " {tfm.output = \"y\"}) {\n" +
-           "  %y = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32} : (" + x + ", " + v + ", " + v +
-           ") -> " + x + "\n  return %y : " + x + "\n}\n";
+    return "func.func @f(%x: " + x + " {tfm.input = \"x\"}, %g: " + v +
+           " {tfm.param = \"g\"}, %b: " + v + " {tfm.param = \"b\"}) -> (" + x +
+           " {tfm.output = \"y\"}) {\n" +
+           "  %y = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32} : (" + x + ", " + v + ", " +
+           v + ") -> " + x + "\n  return %y : " + x + "\n}\n";
   if (s.op == "rms_norm")
     return "func.func @f(%x: " + x + " {tfm.input = \"x\"}, %g: " + v +
            " {tfm.param = \"g\"}) -> (" + x + " {tfm.output = \"y\"}) {\n" +
@@ -69,12 +69,13 @@ std::string row_ir(const RowShape& s) {
            " {tfm.output = \"y\"}) {\n  %y = tfm.softmax %x {axis = -1 : i64} : " + x +
            "\n  return %y : " + x + "\n}\n";
   // layer_norm_grad: dx, dgamma, dbeta.
-  return "func.func @f(%x: " + x + " {tfm.input = \"x\"}, %g: " + v + " {tfm.param = \"g\"}, %dy: " +
-         x + " {tfm.input = \"dy\"}) -> (" + x + " {tfm.output = \"dx\"}, " + v +
-         " {tfm.output = \"dg\"}, " + v + " {tfm.output = \"db\"}) {\n" +
-         "  %dx, %dg, %db = tfm.layer_norm_grad %x, %g, %dy {epsilon = 1.0e-5 : f32} : (" + x + ", " +
-         v + ", " + x + ") -> (" + x + ", " + v + ", " + v + ")\n" + "  return %dx, %dg, %db : " + x +
-         ", " + v + ", " + v + "\n}\n";
+  return "func.func @f(%x: " + x + " {tfm.input = \"x\"}, %g: " + v +
+         " {tfm.param = \"g\"}, %dy: " + x + " {tfm.input = \"dy\"}) -> (" + x +
+         " {tfm.output = \"dx\"}, " + v + " {tfm.output = \"dg\"}, " + v +
+         " {tfm.output = \"db\"}) {\n" +
+         "  %dx, %dg, %db = tfm.layer_norm_grad %x, %g, %dy {epsilon = 1.0e-5 : f32} : (" + x +
+         ", " + v + ", " + x + ") -> (" + x + ", " + v + ", " + v + ")\n" +
+         "  return %dx, %dg, %db : " + x + ", " + v + ", " + v + "\n}\n";
 }
 
 std::map<int, double> g_peak;
@@ -107,11 +108,11 @@ void BM_Rows(benchmark::State& state, RowShape s, bool fused, int threads) {
     return t;
   };
   std::vector<tfm::Tensor> tensors;
-  tensors.push_back(random({s.rows, s.d}));  // x
-  if (s.op != "softmax") tensors.push_back(random({s.d}));  // gamma
-  if (s.op == "layer_norm") tensors.push_back(random({s.d}));  // beta
+  tensors.push_back(random({s.rows, s.d}));                                 // x
+  if (s.op != "softmax") tensors.push_back(random({s.d}));                  // gamma
+  if (s.op == "layer_norm") tensors.push_back(random({s.d}));               // beta
   if (s.op == "layer_norm_grad") tensors.push_back(random({s.rows, s.d}));  // dy
-  tensors.emplace_back(tfm::DType::f32, tfm::Shape{s.rows, s.d});  // y or dx
+  tensors.emplace_back(tfm::DType::f32, tfm::Shape{s.rows, s.d});           // y or dx
   if (s.op == "layer_norm_grad") {
     tensors.emplace_back(tfm::DType::f32, tfm::Shape{s.d});
     tensors.emplace_back(tfm::DType::f32, tfm::Shape{s.d});
@@ -119,7 +120,8 @@ void BM_Rows(benchmark::State& state, RowShape s, bool fused, int threads) {
   std::vector<tfm::TensorView> args(tensors.begin(), tensors.end());
   if (!tfm::bench::time_calls(state, [&] { return m.call("f", args); })) return;
   double bytes = 4.0 * s.rows * s.d * s.row_arrays();
-  state.counters["GB/s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GB/s"] =
+      benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["threads"] = threads;
 }
 

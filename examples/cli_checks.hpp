@@ -14,8 +14,9 @@ inline CLI::Validator number_check(bool positive) {
         char* end = nullptr;
         double d = std::strtod(value.c_str(), &end);
         bool ok = !value.empty() && *end == '\0' && (positive ? d > 0 : d >= 0);
-        return ok ? "" : std::string(positive ? "needs a positive number" : "needs a number >= 0") +
-                             ", not '" + value + "'";
+        return ok ? ""
+                  : std::string(positive ? "needs a positive number" : "needs a number >= 0") +
+                        ", not '" + value + "'";
       },
       positive ? "> 0" : ">= 0");
 }

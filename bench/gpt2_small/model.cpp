@@ -6,8 +6,12 @@
 
 using namespace tfm::dsl;
 
-constexpr TransformerConfig kGpt2Small{.vocab = 50257, .d_model = 768, .heads = 12, .layers = 12,
-                                       .d_ff = 3072, .max_len = 1024,
+constexpr TransformerConfig kGpt2Small{.vocab = 50257,
+                                       .d_model = 768,
+                                       .heads = 12,
+                                       .layers = 12,
+                                       .d_ff = 3072,
+                                       .max_len = 1024,
                                        .norm_placement = NormPlacement::pre,
                                        .activation = Activation::gelu_tanh,
                                        .positions = Positions::learned};

@@ -65,14 +65,16 @@ int main() {
       auto t0 = std::chrono::steady_clock::now();
       once();
       times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    } while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 2.0 ||
+    } while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() <
+                 2.0 ||
              times.size() < 5);
     std::sort(times.begin(), times.end());
     double median = times[times.size() / 2];
     double gflops = 2.0 * m * n * k / median / 1e9;
-    std::printf("%s  {\"peer\": \"onednn_sgemm\", \"name\": \"%s\", \"threads\": %d, \"ms\": %.4f, "
-                "\"gflops\": %.2f}",
-                first ? "" : ",\n", name_of(line).c_str(), threads, median * 1e3, gflops);
+    std::printf(
+        "%s  {\"peer\": \"onednn_sgemm\", \"name\": \"%s\", \"threads\": %d, \"ms\": %.4f, "
+        "\"gflops\": %.2f}",
+        first ? "" : ",\n", name_of(line).c_str(), threads, median * 1e3, gflops);
     std::fflush(stdout);
     first = false;
   }

@@ -11,9 +11,15 @@ using namespace tfm::dsl;
 
 // TransformerConfig of the shared choices at one model's sizes.
 constexpr TransformerConfig config_of(const TrainModel& m) {
-  return {.vocab = m.vocab, .d_model = m.d_model, .heads = m.heads, .layers = m.layers,
-          .d_ff = m.d_ff, .max_len = m.seq, .norm_placement = NormPlacement::pre,
-          .activation = Activation::gelu_tanh, .positions = Positions::learned};
+  return {.vocab = m.vocab,
+          .d_model = m.d_model,
+          .heads = m.heads,
+          .layers = m.layers,
+          .d_ff = m.d_ff,
+          .max_len = m.seq,
+          .norm_placement = NormPlacement::pre,
+          .activation = Activation::gelu_tanh,
+          .positions = Positions::learned};
 }
 
 template <TransformerConfig C, dim_t B, dim_t T>

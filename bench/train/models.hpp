@@ -4,10 +4,9 @@
 // take these sizes from bench/peers/train_models.py.
 #pragma once
 
-#include <tfm/status.hpp>
-
 #include <string>
 #include <string_view>
+#include <tfm/status.hpp>
 
 namespace tfm::bench {
 

@@ -28,12 +28,6 @@
 // --cpu compiles for another CPU of this machine's architecture (znver3:
 // AVX2 code on an AVX-512 machine).
 
-#include "models.hpp"
-#include "../alloc_counter.hpp"
-#include "../peak.hpp"
-
-#include <tfm/jit.hpp>
-
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -43,9 +37,14 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tfm/jit.hpp>
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include "../alloc_counter.hpp"
+#include "../peak.hpp"
+#include "models.hpp"
 
 namespace {
 
@@ -61,7 +60,8 @@ std::string g_cpu = "host";    // --cpu: code for another CPU this machine can r
 // and backward (3.5 x 4 B H T^2 d / 2).
 double matmul_gflop(const TrainModel& m) {
   const double tokens = double(m.batch) * double(m.seq), d = double(m.d_model);
-  const double weights = double(m.layers) * (4 * d * d + 2 * d * double(m.d_ff)) + d * double(m.vocab);
+  const double weights =
+      double(m.layers) * (4 * d * d + 2 * d * double(m.d_ff)) + d * double(m.vocab);
   return 3 * 2 * tokens * weights / 1e9;
 }
 double attention_gflop(const TrainModel& m) {
@@ -123,7 +123,8 @@ void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int thr
   for (const tfm::TensorSpec& spec : m->signature(name)->args) {
     tfm::Tensor t(spec.dtype, spec.shape);
     if (spec.dtype == tfm::DType::i32) {
-      std::uniform_int_distribution<std::int32_t> token(0, static_cast<std::int32_t>(model.vocab - 1));
+      std::uniform_int_distribution<std::int32_t> token(0,
+                                                        static_cast<std::int32_t>(model.vocab - 1));
       for (std::int32_t& e : t.values<std::int32_t>()) e = token(rng);
     } else if (spec.role == tfm::Role::param && spec.name.ends_with(".gamma")) {
       for (float& e : t.values<float>()) e = 1.0f;
@@ -165,22 +166,26 @@ void BM_TrainStep(benchmark::State& state, TrainModel model, bool fused, int thr
 // layer, y = x W, dx = dy W^T and dW = x^T dy.
 std::string block_matmuls_ir(const TrainModel& m) {
   const long tokens = m.batch * m.seq, d = m.d_model;
-  const std::vector<std::pair<long, long>> layers = {{d, d}, {d, d}, {d, d}, {d, d},
+  const std::vector<std::pair<long, long>> layers = {{d, d},      {d, d},      {d, d},      {d, d},
                                                      {d, m.d_ff}, {m.d_ff, d}, {d, m.vocab}};
-  auto ty = [](long r, long c) { return "tensor<" + std::to_string(r) + "x" + std::to_string(c) + "xf32>"; };
+  auto ty = [](long r, long c) {
+    return "tensor<" + std::to_string(r) + "x" + std::to_string(c) + "xf32>";
+  };
   std::string args, results, body, ret, ret_types;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     auto [k, n] = layers[i];
-    std::string x = "%x" + std::to_string(i), w = "%w" + std::to_string(i), dy = "%dy" + std::to_string(i),
-                id = std::to_string(i);
+    std::string x = "%x" + std::to_string(i), w = "%w" + std::to_string(i),
+                dy = "%dy" + std::to_string(i), id = std::to_string(i);
     std::string tx = ty(tokens, k), tw = ty(k, n), tdy = ty(tokens, n);
     args += (i ? ", " : "") + x + ": " + tx + " {tfm.input = \"x" + id + "\"}, " + w + ": " + tw +
-            " {tfm.input = \"w" + id + "\"}, " + dy + ": " + tdy + " {tfm.input = \"dy" + id + "\"}";
-    body += "  %y" + id + " = tfm.matmul " + x + ", " + w + " : (" + tx + ", " + tw + ") -> " + tdy + "\n";
-    body += "  %dx" + id + " = tfm.matmul " + dy + ", " + w + " {transpose_b} : (" + tdy + ", " + tw +
-            ") -> " + tx + "\n";
-    body += "  %dw" + id + " = tfm.matmul " + x + ", " + dy + " {transpose_a} : (" + tx + ", " + tdy +
-            ") -> " + tw + "\n";
+            " {tfm.input = \"w" + id + "\"}, " + dy + ": " + tdy + " {tfm.input = \"dy" + id +
+            "\"}";
+    body += "  %y" + id + " = tfm.matmul " + x + ", " + w + " : (" + tx + ", " + tw + ") -> " +
+            tdy + "\n";
+    body += "  %dx" + id + " = tfm.matmul " + dy + ", " + w + " {transpose_b} : (" + tdy + ", " +
+            tw + ") -> " + tx + "\n";
+    body += "  %dw" + id + " = tfm.matmul " + x + ", " + dy + " {transpose_a} : (" + tx + ", " +
+            tdy + ") -> " + tw + "\n";
     for (auto [v, t] : {std::pair{"%y", tdy}, std::pair{"%dx", tx}, std::pair{"%dw", tw}}) {
       std::string out = std::string(v).substr(1) + id;
       results += std::string(results.empty() ? "" : ", ") + t + " {tfm.output = \"" + out + "\"}";
@@ -188,14 +193,14 @@ std::string block_matmuls_ir(const TrainModel& m) {
       ret_types += std::string(ret_types.empty() ? "" : ", ") + t;
     }
   }
-  return "func.func @matmuls(" + args + ")\n    -> (" + results + ") {\n" + body + "  return " + ret +
-         " : " + ret_types + "\n}\n";
+  return "func.func @matmuls(" + args + ")\n    -> (" + results + ") {\n" + body + "  return " +
+         ret + " : " + ret_types + "\n}\n";
 }
 
 // The block's causal attention, forward and backward, as the fused ops.
 std::string block_attention_ir(const TrainModel& m) {
-  const std::string dims = std::to_string(m.batch) + "x" + std::to_string(m.heads) + "x" +
-                           std::to_string(m.seq);
+  const std::string dims =
+      std::to_string(m.batch) + "x" + std::to_string(m.heads) + "x" + std::to_string(m.seq);
   const std::string t = "tensor<" + dims + "x" + std::to_string(m.d_model / m.heads) + "xf32>",
                     lse = "tensor<" + dims + "xf32>";
   const std::string scale = std::to_string(1.0 / std::sqrt(double(m.d_model / m.heads)));
@@ -206,9 +211,9 @@ std::string block_attention_ir(const TrainModel& m) {
                   " {tfm.output = \"dv\"}) {\n";
   s += "  %o, %lse = tfm.flash_attention %q, %k, %v {causal, scale = " + scale + " : f32} : (" + t +
        ", " + t + ", " + t + ") -> (" + t + ", " + lse + ")\n";
-  s += "  %dq, %dk, %dv = tfm.flash_attention_grad %q, %k, %v, %o, %lse, %do {causal, scale = " + scale +
-       " : f32} : (" + t + ", " + t + ", " + t + ", " + t + ", " + lse + ", " + t + ") -> (" + t + ", " +
-       t + ", " + t + ")\n";
+  s += "  %dq, %dk, %dv = tfm.flash_attention_grad %q, %k, %v, %o, %lse, %do {causal, scale = " +
+       scale + " : f32} : (" + t + ", " + t + ", " + t + ", " + t + ", " + lse + ", " + t +
+       ") -> (" + t + ", " + t + ", " + t + ")\n";
   s += "  return %o, %dq, %dk, %dv : " + t + ", " + t + ", " + t + ", " + t + "\n}\n";
   return s;
 }
@@ -231,7 +236,8 @@ void BM_Part(benchmark::State& state, std::string part, int threads) {
     if (spec.role != tfm::Role::output) fill_normal(t, rng, 1.0f);
     args.push_back(t);
   }
-  if (tfm::Status st = m->call(part, args); !st.ok()) return state.SkipWithError(st.message().c_str());
+  if (tfm::Status st = m->call(part, args); !st.ok())
+    return state.SkipWithError(st.message().c_str());
   for (auto _ : state) {
     tfm::Status st = m->call(part, args);
     benchmark::DoNotOptimize(st);
@@ -250,7 +256,8 @@ int main(int argc, char** argv) {
     for (bool fused : {true, false})
       for (int threads : {1, 2}) {
         std::string name = "BM_TrainStep/model:" + std::string(model.name) +
-                           "/fused:" + std::to_string(fused) + "/threads:" + std::to_string(threads);
+                           "/fused:" + std::to_string(fused) +
+                           "/threads:" + std::to_string(threads);
         benchmark::RegisterBenchmark(name.c_str(), BM_TrainStep, model, fused, threads, false, true)
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime()
@@ -275,8 +282,9 @@ int main(int argc, char** argv) {
       }
   for (const char* part : {"matmuls", "attention"})
     for (int threads : {1, 2}) {
-      std::string name = std::string(part[0] == 'm' ? "BM_Gpt2BlockMatmuls" : "BM_Gpt2BlockAttention") +
-                         "/threads:" + std::to_string(threads);
+      std::string name =
+          std::string(part[0] == 'm' ? "BM_Gpt2BlockMatmuls" : "BM_Gpt2BlockAttention") +
+          "/threads:" + std::to_string(threads);
       benchmark::RegisterBenchmark(name.c_str(), BM_Part, std::string(part), threads)
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime()

@@ -28,7 +28,8 @@ namespace {
 /// True if `loc` carries the micro-kernel tag.
 bool isMicroKernelLoop(Location loc) {
   auto fused = dyn_cast<FusedLoc>(loc);
-  auto tag = fused ? dyn_cast_or_null<StringAttr>(fused.getMetadata()) : StringAttr();
+  auto tag =
+      fused ? dyn_cast_or_null<StringAttr>(fused.getMetadata()) : StringAttr();
   return tag && tag.getValue() == "tfm.micro_kernel";
 }
 
@@ -38,7 +39,8 @@ struct TfmAnnotateLoopsPass
     MLIRContext *ctx = &getContext();
     auto noUnroll = LLVM::LoopAnnotationAttr::get(
         ctx, {}, {}, {},
-        LLVM::LoopUnrollAttr::get(ctx, BoolAttr::get(ctx, true), {}, {}, {}, {}, {}, {}),
+        LLVM::LoopUnrollAttr::get(ctx, BoolAttr::get(ctx, true), {}, {}, {}, {},
+                                  {}, {}),
         {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {});
     getOperation().walk([&](LLVM::LLVMFuncOp func) {
       if (func.isExternal())

@@ -1,4 +1,5 @@
-//===- ForkParallelLoops.cpp - parallel loops onto threads -------*- C++ -*-===//
+//===- ForkParallelLoops.cpp - parallel loops onto threads -------*- C++
+//-*-===//
 //
 // scf.parallel --> an OpenMP parallel region in which each thread runs one
 // contiguous block of the loop's (linearized) iterations:
@@ -59,7 +60,8 @@ void hoistIterationBuffers(scf::ForOp loop) {
   for (Operation &op : llvm::make_early_inc_range(*loop.getBody())) {
     if (auto scope = dyn_cast<memref::AllocaScopeOp>(op))
       scopes.push_back(scope);
-    if (auto alloca = dyn_cast<memref::AllocaOp>(op); alloca && alloca->getNumOperands() == 0)
+    if (auto alloca = dyn_cast<memref::AllocaOp>(op);
+        alloca && alloca->getNumOperands() == 0)
       alloca->moveBefore(loop);
   }
   for (memref::AllocaScopeOp scope : scopes) {
@@ -71,7 +73,8 @@ void hoistIterationBuffers(scf::ForOp loop) {
     // Inline what is left (the scope returns nothing).
     Operation *ret = inner.getTerminator();
     ret->erase();
-    scope->getBlock()->getOperations().splice(Block::iterator(scope), inner.getOperations());
+    scope->getBlock()->getOperations().splice(Block::iterator(scope),
+                                              inner.getOperations());
     scope.erase();
   }
 }
@@ -83,13 +86,16 @@ Value iterationCount(OpBuilder &b, scf::ParallelOp loop) {
   for (auto [lb, ub, step] :
        llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
     total = b.create<arith::MulIOp>(
-        loc, total, b.create<arith::CeilDivSIOp>(loc, b.create<arith::SubIOp>(loc, ub, lb), step));
+        loc, total,
+        b.create<arith::CeilDivSIOp>(loc, b.create<arith::SubIOp>(loc, ub, lb),
+                                     step));
   return total;
 }
 
 /// Replaces `loop` with a serial loop over the iterations [lo, hi) of its
 /// linearized space (row-major, last dimension fastest).
-scf::ForOp runIterations(OpBuilder &b, scf::ParallelOp loop, Value lo, Value hi) {
+scf::ForOp runIterations(OpBuilder &b, scf::ParallelOp loop, Value lo,
+                         Value hi) {
   Location loc = loop.getLoc();
   SmallVector<Value> counts;
   for (auto [lb, ub, step] :
@@ -113,7 +119,8 @@ scf::ForOp runIterations(OpBuilder &b, scf::ParallelOp loop, Value lo, Value hi)
   Block *body = loop.getBody();
   body->getTerminator()->erase();
   serial.getBody()->getOperations().splice(
-      Block::iterator(serial.getBody()->getTerminator()), body->getOperations());
+      Block::iterator(serial.getBody()->getTerminator()),
+      body->getOperations());
   for (auto [arg, iv] : llvm::zip(body->getArguments(), ivs))
     arg.replaceAllUsesWith(iv);
   hoistIterationBuffers(serial);
@@ -159,18 +166,20 @@ struct TfmForkParallelLoopsPass
       Block *block = b.createBlock(&region.getRegion());
       b.setInsertionPointToStart(block);
       auto index = [&](StringRef f) {
-        Value v = b.create<func::CallOp>(loc, f, TypeRange{b.getI32Type()}).getResult(0);
-        return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v).getResult();
+        Value v = b.create<func::CallOp>(loc, f, TypeRange{b.getI32Type()})
+                      .getResult(0);
+        return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v)
+            .getResult();
       };
       Value thread = index(kThreadNum), threads = index(kNumThreads);
       Value total = iterationCount(b, loop);
       // [t N / n, (t + 1) N / n): blocks differing by at most one iteration.
-      Value lo = b.create<arith::DivSIOp>(loc, b.create<arith::MulIOp>(loc, thread, total),
-                                          threads);
-      Value next = b.create<arith::AddIOp>(loc, thread,
-                                           b.create<arith::ConstantIndexOp>(loc, 1));
-      Value hi = b.create<arith::DivSIOp>(loc, b.create<arith::MulIOp>(loc, next, total),
-                                          threads);
+      Value lo = b.create<arith::DivSIOp>(
+          loc, b.create<arith::MulIOp>(loc, thread, total), threads);
+      Value next = b.create<arith::AddIOp>(
+          loc, thread, b.create<arith::ConstantIndexOp>(loc, 1));
+      Value hi = b.create<arith::DivSIOp>(
+          loc, b.create<arith::MulIOp>(loc, next, total), threads);
       OpBuilder::InsertionGuard g(b);
       runIterations(b, loop, lo, hi);
       b.setInsertionPointToEnd(block);

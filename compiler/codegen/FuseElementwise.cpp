@@ -23,8 +23,7 @@ namespace {
 
 bool allParallel(Operation *op) {
   auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
-  return linalgOp &&
-         linalgOp.getNumParallelLoops() == linalgOp.getNumLoops();
+  return linalgOp && linalgOp.getNumParallelLoops() == linalgOp.getNumLoops();
 }
 
 struct TfmFuseElementwisePass
@@ -37,7 +36,8 @@ struct TfmFuseElementwisePass
           return producer && fused->get().hasOneUse() &&
                  allParallel(producer) && allParallel(fused->getOwner());
         });
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

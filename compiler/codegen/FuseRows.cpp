@@ -103,20 +103,26 @@ RowKind rowKind(Operation *op, ArrayRef<int64_t> rows) {
   };
   if (n == k) {
     // One value per row: every operand indexed by the row (or a scalar).
-    auto perRow = [](AffineMap m) { return m.isIdentity() || m.getNumResults() == 0; };
-    return inputsRead(perRow) && initsAre([](AffineMap m) { return m.isIdentity(); })
+    auto perRow = [](AffineMap m) {
+      return m.isIdentity() || m.getNumResults() == 0;
+    };
+    return inputsRead(perRow) &&
+                   initsAre([](AffineMap m) { return m.isIdentity(); })
                ? RowKind::PerRow
                : RowKind::None;
   }
   // Over rows: every input the row itself, its statistic or a parameter of
   // the last dimension -- which keeps out contractions, whose operands are
   // indexed by the reduction loop and one of the others.
-  auto overRows = [](AffineMap m) { return m.isIdentity() || isRowMap(m) || readsNoRow(m); };
+  auto overRows = [](AffineMap m) {
+    return m.isIdentity() || isRowMap(m) || readsNoRow(m);
+  };
   if (!inputsRead(overRows))
     return RowKind::None;
   if (iterators[k] == IteratorType::parallel)
-    return initsAre([](AffineMap m) { return m.isIdentity(); }) ? RowKind::RowWise
-                                                                : RowKind::None;
+    return initsAre([](AffineMap m) { return m.isIdentity(); })
+               ? RowKind::RowWise
+               : RowKind::None;
   return initsAre(isRowMap) ? RowKind::RowReduction : RowKind::None;
 }
 
@@ -160,7 +166,8 @@ SetVector<Operation *> rowGroup(linalg::LinalgOp last,
     }
   }
   bool reduces = llvm::any_of(group, [&](Operation *op) {
-    return op != last.getOperation() && rowKind(op, rows) == RowKind::RowReduction;
+    return op != last.getOperation() &&
+           rowKind(op, rows) == RowKind::RowReduction;
   });
   if (!reduces) {
     group.clear();
@@ -174,16 +181,19 @@ int64_t bytesPerRow(const SetVector<Operation *> &group, unsigned rank) {
   llvm::SmallDenseSet<Value> arrays;
   for (Operation *op : group) {
     for (Value v : op->getOperands())
-      if (auto t = dyn_cast<RankedTensorType>(v.getType()); t && t.getRank() == rank)
+      if (auto t = dyn_cast<RankedTensorType>(v.getType());
+          t && t.getRank() == rank)
         arrays.insert(v);
     for (Value v : op->getResults())
-      if (auto t = dyn_cast<RankedTensorType>(v.getType()); t && t.getRank() == rank)
+      if (auto t = dyn_cast<RankedTensorType>(v.getType());
+          t && t.getRank() == rank)
         arrays.insert(v);
   }
   int64_t bytes = 0;
   for (Value v : arrays) {
     auto t = cast<RankedTensorType>(v.getType());
-    bytes += t.getShape().back() * std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
+    bytes += t.getShape().back() *
+             std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
   }
   return bytes;
 }
@@ -224,7 +234,8 @@ struct TfmFuseRowsPass : tfm::impl::TfmFuseRowsPassBase<TfmFuseRowsPass> {
       // Tiles of [1, ..., 1, r] rows, the last dimension whole; threads
       // share the tiles when the group is large enough to pay for them.
       unsigned k = rows.size();
-      tfm::RowBlock block = tfm::rowBlock(*target, rows.back(), bytesPerRow(group, k + 1));
+      tfm::RowBlock block =
+          tfm::rowBlock(*target, rows.back(), bytesPerRow(group, k + 1));
       SmallVector<int64_t> tiles(k + 1, 1);
       tiles[k - 1] = block.rows;
       tiles[k] = 0;
@@ -244,14 +255,16 @@ struct TfmFuseRowsPass : tfm::impl::TfmFuseRowsPassBase<TfmFuseRowsPass> {
       // A result also read after the group is yielded by the loop from the
       // first slice fused (later slices recompute it from the block in L1).
       llvm::SmallPtrSet<Operation *, 4> yielded;
-      options.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool) {
-        Operation *op = producer.getOwner();
-        bool yield = yields.contains(op) && yielded.insert(op).second;
-        return std::make_tuple(group.contains(op), yield);
-      });
+      options.setFusionControlFn(
+          [&](tensor::ExtractSliceOp, OpResult producer, bool) {
+            Operation *op = producer.getOwner();
+            bool yield = yields.contains(op) && yielded.insert(op).second;
+            return std::make_tuple(group.contains(op), yield);
+          });
       rewriter.setInsertionPoint(last);
-      FailureOr<scf::SCFTileAndFuseResult> result = scf::tileConsumerAndFuseProducersUsingSCF(
-          rewriter, cast<TilingInterface>(last.getOperation()), options);
+      FailureOr<scf::SCFTileAndFuseResult> result =
+          scf::tileConsumerAndFuseProducersUsingSCF(
+              rewriter, cast<TilingInterface>(last.getOperation()), options);
       if (failed(result)) {
         LLVM_DEBUG(llvm::dbgs() << "not fused: " << *last << "\n");
         continue;
@@ -264,7 +277,8 @@ struct TfmFuseRowsPass : tfm::impl::TfmFuseRowsPassBase<TfmFuseRowsPass> {
         for (OpResult r : op->getResults())
           if (Value replacement = result->replacements.lookup(r))
             rewriter.replaceUsesWithIf(r, replacement, [&](OpOperand &use) {
-              return !loop->isAncestor(use.getOwner()) && !group.contains(use.getOwner());
+              return !loop->isAncestor(use.getOwner()) &&
+                     !group.contains(use.getOwner());
             });
       // The group's originals are now dead: erased users first (a member
       // joined the group after all its users).

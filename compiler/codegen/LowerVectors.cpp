@@ -51,10 +51,12 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
         op->getParentOfType<vector::MaskOp>())
       return failure();
     auto accType = dyn_cast<VectorType>(op.getAccType());
-    if (!accType || op.getLhsType().isScalable() || op.getRhsType().isScalable())
+    if (!accType || op.getLhsType().isScalable() ||
+        op.getRhsType().isScalable())
       return failure();
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
+    if (!llvm::all_of(maps,
+                      [](AffineMap m) { return m.isProjectedPermutation(); }))
       return failure();
     SmallVector<int64_t> bounds;
     op.getIterationBounds(bounds);
@@ -84,7 +86,8 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
     for (unsigned d = 0; d < n; ++d)
       if (!isReduction[d])
         parallel.push_back(d);
-    if (maps[2] != AffineMap::getMultiDimMapWithTargets(n, parallel, op.getContext()))
+    if (maps[2] !=
+        AffineMap::getMultiDimMapWithTargets(n, parallel, op.getContext()))
       return failure();
 
     Location loc = op.getLoc();
@@ -105,7 +108,8 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
       }
       Value b = v;
       if (shape.size() != cast<VectorType>(v.getType()).getRank())
-        b = rewriter.create<vector::BroadcastOp>(loc, VectorType::get(shape, et), v);
+        b = rewriter.create<vector::BroadcastOp>(loc,
+                                                 VectorType::get(shape, et), v);
       // Result dimension d (iteration dimension d) is the broadcast's
       // dimension that holds it.
       SmallVector<int64_t> transpose(n);
@@ -115,11 +119,12 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
         b = rewriter.create<vector::TransposeOp>(loc, b, transpose);
       return b;
     };
-    Value product = rewriter.create<arith::MulFOp>(loc, expand(op.getLhs(), maps[0]),
-                                                   expand(op.getRhs(), maps[1]));
-    bool unitReductions = llvm::all_of(llvm::seq<unsigned>(0, n), [&](unsigned d) {
-      return !isReduction[d] || bounds[d] == 1;
-    });
+    Value product = rewriter.create<arith::MulFOp>(
+        loc, expand(op.getLhs(), maps[0]), expand(op.getRhs(), maps[1]));
+    bool unitReductions =
+        llvm::all_of(llvm::seq<unsigned>(0, n), [&](unsigned d) {
+          return !isReduction[d] || bounds[d] == 1;
+        });
     if (unitReductions) {
       Value flat = rewriter.create<vector::ShapeCastOp>(loc, accType, product);
       rewriter.replaceOpWithNewOp<arith::AddFOp>(op, op.getAcc(), flat);
@@ -135,11 +140,11 @@ struct ContractAsProductAndReduction : OpRewritePattern<vector::ContractionOp> {
 /// a broadcast of a single element (a row's statistic read along the row)
 /// or a splat constant -- is that value broadcast to the new shape.
 /// (Lowered as written, either would move each lane on its own.)
-template <typename OpTy>
-struct ReshapeOfSplat : OpRewritePattern<OpTy> {
+template <typename OpTy> struct ReshapeOfSplat : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
     auto type = cast<VectorType>(op.getResult().getType());
     Value source = op->getOperand(0);
     if (auto broadcast = source.getDefiningOp<vector::BroadcastOp>()) {
@@ -150,14 +155,15 @@ struct ReshapeOfSplat : OpRewritePattern<OpTy> {
       // that stretches a dimension lowers to invalid inserts).
       Value element = broadcast.getSource();
       if (from)
-        element = rewriter.create<vector::ExtractOp>(op.getLoc(), element,
-                                                     SmallVector<int64_t>(from.getRank(), 0));
+        element = rewriter.create<vector::ExtractOp>(
+            op.getLoc(), element, SmallVector<int64_t>(from.getRank(), 0));
       rewriter.replaceOpWithNewOp<vector::BroadcastOp>(op, type, element);
       return success();
     }
     DenseElementsAttr values;
     if (matchPattern(source, m_Constant(&values)) && values.isSplat()) {
-      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type, values.resizeSplat(type));
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, type,
+                                                     values.resizeSplat(type));
       return success();
     }
     return failure();
@@ -204,7 +210,8 @@ struct TfmLowerVectorsPass
           vector::populateVectorTransferPermutationMapLoweringPatterns(p);
           vector::populateVectorReductionToContractPatterns(p);
           vector::populateCastAwayVectorLeadingOneDimPatterns(p);
-          p.add<ReshapeOfSplat<vector::TransposeOp>, ReshapeOfSplat<vector::ShapeCastOp>>(ctx);
+          p.add<ReshapeOfSplat<vector::TransposeOp>,
+                ReshapeOfSplat<vector::ShapeCastOp>>(ctx);
           // Elementwise ops and transposes of [n x 1] vectors (a row's
           // statistic) on [n] vectors, their unit dimensions dropped.
           vector::populateDropUnitDimWithShapeCastPatterns(p);

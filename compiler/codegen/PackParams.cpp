@@ -64,9 +64,11 @@ namespace {
 /// constants (whose regions read nothing from outside).
 bool packable(Operation *op) {
   if (isa<tensor::EmptyOp, tensor::ExtractSliceOp, tensor::InsertSliceOp,
-          tensor::ExpandShapeOp, tensor::CollapseShapeOp, arith::ConstantOp>(op))
+          tensor::ExpandShapeOp, tensor::CollapseShapeOp, arith::ConstantOp>(
+          op))
     return true;
-  return isa<linalg::LinalgOp>(op) && op->hasAttr(mlir::tfm::TfmDialect::kPackAttrName);
+  return isa<linalg::LinalgOp>(op) &&
+         op->hasAttr(mlir::tfm::TfmDialect::kPackAttrName);
 }
 
 struct TfmPackParamsPass
@@ -111,12 +113,14 @@ struct TfmPackParamsPass
     for (Operation &op : body) {
       if (!packable(&op) || op.getNumResults() != 1)
         continue;
-      if (!llvm::all_of(op.getOperands(), [&](Value v) { return fromParams.contains(v); }))
+      if (!llvm::all_of(op.getOperands(),
+                        [&](Value v) { return fromParams.contains(v); }))
         continue;
       fromParams.insert(op.getResult(0));
       computed.push_back(&op);
       if (op.hasAttr(mlir::tfm::TfmDialect::kPackAttrName) ||
-          llvm::any_of(op.getOperands(), [&](Value v) { return packed.contains(v); }))
+          llvm::any_of(op.getOperands(),
+                       [&](Value v) { return packed.contains(v); }))
         packed.insert(op.getResult(0));
     }
     // Roots: packed values that something else reads.
@@ -126,7 +130,8 @@ struct TfmPackParamsPass
       if (!packed.contains(v))
         continue;
       if (llvm::none_of(v.getUsers(), [&](Operation *user) {
-            return user->getNumResults() != 1 || !fromParams.contains(user->getResult(0));
+            return user->getNumResults() != 1 ||
+                   !fromParams.contains(user->getResult(0));
           }))
         continue;
       // A slice of a packed weight (one panel that a loop reads): the
@@ -143,7 +148,8 @@ struct TfmPackParamsPass
 
     std::string name = ::tfm::pack_entry_name(func.getSymName().str());
     if (module.lookupSymbol(name))
-      return func.emitOpError("cannot pack its params once: the module already has a '")
+      return func.emitOpError(
+                 "cannot pack its params once: the module already has a '")
              << name << "' ---> HINT: rename that function";
 
     // f__pack(params..., destinations...) -> (packed values...).
@@ -156,8 +162,8 @@ struct TfmPackParamsPass
     }
     OpBuilder b(ctx);
     b.setInsertionPointAfter(func);
-    auto pack = b.create<func::FuncOp>(func.getLoc(), name,
-                                       FunctionType::get(ctx, argTypes, resultTypes));
+    auto pack = b.create<func::FuncOp>(
+        func.getLoc(), name, FunctionType::get(ctx, argTypes, resultTypes));
     pack->setAttr(mlir::tfm::TfmDialect::kPacksAttrName, func.getSymNameAttr());
     Block *entry = pack.addEntryBlock();
     IRMapping mapping;
@@ -172,10 +178,12 @@ struct TfmPackParamsPass
     SmallVector<Value> results;
     for (auto [r, root] : llvm::enumerate(roots)) {
       unsigned arg = params.size() + r;
-      pack.setArgAttr(arg, mlir::tfm::TfmDialect::kPackedAttrName, b.getI64IntegerAttr(r));
+      pack.setArgAttr(arg, mlir::tfm::TfmDialect::kPackedAttrName,
+                      b.getI64IntegerAttr(r));
       pack.setResultAttr(r, mlir::tfm::TfmDialect::kPackedAttrName,
                          b.getI64IntegerAttr(r));
-      results.push_back(place(b, mapping.lookup(root), entry->getArgument(arg)));
+      results.push_back(
+          place(b, mapping.lookup(root), entry->getArgument(arg)));
     }
     b.create<func::ReturnOp>(func.getLoc(), results);
     // What f__pack does not need goes again (the views of params that f
@@ -186,11 +194,14 @@ struct TfmPackParamsPass
     unsigned firstPacked = func.getNumArguments();
     for (auto [r, root] : llvm::enumerate(roots)) {
       unsigned arg = func.getNumArguments();
-      func.insertArgument(arg, root.getType(),
-                          DictionaryAttr::get(ctx, {NamedAttribute(
-                                                       StringAttr::get(ctx, mlir::tfm::TfmDialect::kPackedAttrName),
-                                                       b.getI64IntegerAttr(r))}),
-                          root.getLoc());
+      func.insertArgument(
+          arg, root.getType(),
+          DictionaryAttr::get(
+              ctx,
+              {NamedAttribute(
+                  StringAttr::get(ctx, mlir::tfm::TfmDialect::kPackedAttrName),
+                  b.getI64IntegerAttr(r))}),
+          root.getLoc());
       Value(root).replaceAllUsesWith(func.getArgument(arg));
     }
     // A training step packs the weights it updates at its end, into the
@@ -270,7 +281,8 @@ struct TfmPackParamsPass
     if (isa<tensor::EmptyOp>(def))
       return dest;
     if (auto op = dyn_cast<linalg::LinalgOp>(def);
-        op && op->hasAttr(mlir::tfm::TfmDialect::kPackAttrName) && op.getNumDpsInits() == 1) {
+        op && op->hasAttr(mlir::tfm::TfmDialect::kPackAttrName) &&
+        op.getNumDpsInits() == 1) {
       IRMapping m;
       m.map(op.getDpsInits()[0], dest);
       return b.clone(*def, m)->getResult(0);
@@ -278,13 +290,13 @@ struct TfmPackParamsPass
     if (auto insert = dyn_cast<tensor::InsertSliceOp>(def)) {
       Value into = place(b, insert.getDest(), dest);
       auto part = b.create<tensor::ExtractSliceOp>(
-          insert.getLoc(), insert.getSourceType(), into, insert.getMixedOffsets(),
-          insert.getMixedSizes(), insert.getMixedStrides());
+          insert.getLoc(), insert.getSourceType(), into,
+          insert.getMixedOffsets(), insert.getMixedSizes(),
+          insert.getMixedStrides());
       Value source = place(b, insert.getSource(), part);
-      return b.create<tensor::InsertSliceOp>(insert.getLoc(), source, into,
-                                             insert.getMixedOffsets(),
-                                             insert.getMixedSizes(),
-                                             insert.getMixedStrides());
+      return b.create<tensor::InsertSliceOp>(
+          insert.getLoc(), source, into, insert.getMixedOffsets(),
+          insert.getMixedSizes(), insert.getMixedStrides());
     }
     // Anything else (a reshape of a pack, say): computed where it is, then
     // copied into `dest`.

@@ -43,7 +43,9 @@ namespace {
 
 constexpr int64_t kAlignment = 64;
 
-int64_t alignUp(int64_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
+int64_t alignUp(int64_t n) {
+  return (n + kAlignment - 1) / kAlignment * kAlignment;
+}
 
 /// Bytes of a static memref of an int or float element type, or -1.
 int64_t bytesOf(MemRefType type) {
@@ -86,7 +88,8 @@ bool isWritten(Value buffer) {
     if (user->getNumRegions() > 0 && !isa<linalg::LinalgOp>(user))
       return true;
     auto effects = dyn_cast<MemoryEffectOpInterface>(user);
-    return effects && effects.getEffectOnValue<MemoryEffects::Write>(u->get()).has_value();
+    return effects &&
+           effects.getEffectOnValue<MemoryEffects::Write>(u->get()).has_value();
   });
 }
 
@@ -151,9 +154,10 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
       if (packedBytes < 0)
         return signalPassFailure();
       if (packedBytes > 0)
-        packed.push_back(NamedAttribute(
-            StringAttr::get(&getContext(), func.getSymName()),
-            IntegerAttr::get(IntegerType::get(&getContext(), 64), packedBytes)));
+        packed.push_back(
+            NamedAttribute(StringAttr::get(&getContext(), func.getSymName()),
+                           IntegerAttr::get(IntegerType::get(&getContext(), 64),
+                                            packedBytes)));
       int64_t bytes = planWorkspace(func);
       if (bytes > 0)
         workspaces.push_back(NamedAttribute(
@@ -161,9 +165,11 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
             IntegerAttr::get(IntegerType::get(&getContext(), 64), bytes)));
     }
     if (!workspaces.empty())
-      module->setAttr("tfm.workspace", DictionaryAttr::get(&getContext(), workspaces));
+      module->setAttr("tfm.workspace",
+                      DictionaryAttr::get(&getContext(), workspaces));
     if (!packed.empty())
-      module->setAttr(tfm::TfmDialect::kPackedAttrName, DictionaryAttr::get(&getContext(), packed));
+      module->setAttr(tfm::TfmDialect::kPackedAttrName,
+                      DictionaryAttr::get(&getContext(), packed));
   }
 
   /// Replaces the arguments marked `tfm.packed = i` (tfm-pack-params: an
@@ -174,7 +180,8 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
   int64_t mergePackedParams(func::FuncOp func) {
     SmallVector<std::pair<int64_t, unsigned>> packedArgs; // (i, argument)
     for (unsigned a = 0, e = func.getNumArguments(); a < e; ++a)
-      if (auto i = func.getArgAttrOfType<IntegerAttr>(a, tfm::TfmDialect::kPackedAttrName))
+      if (auto i = func.getArgAttrOfType<IntegerAttr>(
+              a, tfm::TfmDialect::kPackedAttrName))
         packedArgs.push_back({i.getInt(), a});
     if (packedArgs.empty())
       return 0;
@@ -198,16 +205,18 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
       total += alignUp(bytes);
     }
     unsigned index = func.getNumArguments();
-    func.insertArgument(index, MemRefType::get({total}, IntegerType::get(ctx, 8)),
+    func.insertArgument(index,
+                        MemRefType::get({total}, IntegerType::get(ctx, 8)),
                         DictionaryAttr::get(ctx, {}), func.getLoc());
     Value buffer = func.getArgument(index);
     OpBuilder b = OpBuilder::atBlockBegin(&func.getBody().front());
     llvm::BitVector erase(func.getNumArguments());
     for (auto [k, p] : llvm::enumerate(packedArgs)) {
       BlockArgument arg = func.getArgument(p.second);
-      Value offset = b.create<arith::ConstantIndexOp>(func.getLoc(), offsets[k]);
-      auto view = b.create<memref::ViewOp>(func.getLoc(), arg.getType(), buffer, offset,
-                                           ValueRange{});
+      Value offset =
+          b.create<arith::ConstantIndexOp>(func.getLoc(), offsets[k]);
+      auto view = b.create<memref::ViewOp>(func.getLoc(), arg.getType(), buffer,
+                                           offset, ValueRange{});
       arg.replaceAllUsesWith(view.getResult());
       erase.set(p.second);
     }
@@ -234,15 +243,16 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
       OpBuilder b(forall.getContext());
       for (memref::AllocOp alloc : allocs) {
         b.setInsertionPoint(alloc);
-        auto alloca = b.create<memref::AllocaOp>(alloc.getLoc(), alloc.getType(),
-                                                 alloc.getAlignmentAttr());
+        auto alloca = b.create<memref::AllocaOp>(
+            alloc.getLoc(), alloc.getType(), alloc.getAlignmentAttr());
         alloc.replaceAllUsesWith(alloca.getResult());
         alloc.erase();
       }
       // Everything but the terminator into one memref.alloca_scope.
       Operation *terminator = body->getTerminator();
       b.setInsertionPointToStart(body);
-      auto scope = b.create<memref::AllocaScopeOp>(forall.getLoc(), TypeRange{});
+      auto scope =
+          b.create<memref::AllocaScopeOp>(forall.getLoc(), TypeRange{});
       Block *inner = b.createBlock(&scope.getBodyRegion());
       inner->getOperations().splice(inner->end(), body->getOperations(),
                                     std::next(Block::iterator(scope)),
@@ -271,7 +281,8 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
       SmallVector<Operation *> reshapes;
       Value root = src;
       while (Operation *def = root.getDefiningOp()) {
-        if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def) || reshapes.size() == 2)
+        if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def) ||
+            reshapes.size() == 2)
           break;
         reshapes.push_back(def);
         root = def->getOperand(0);
@@ -290,7 +301,8 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
       });
       bool untouched = llvm::all_of(arg.getUses(), [&](OpOperand &u) {
         Operation *at = entry.findAncestorOpInBlock(*u.getOwner());
-        return at == copy || !at || at->isBeforeInBlock(alloc) || copy->isBeforeInBlock(at);
+        return at == copy || !at || at->isBeforeInBlock(alloc) ||
+               copy->isBeforeInBlock(at);
       });
       if (!last || !untouched)
         continue;
@@ -299,12 +311,13 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
       Value view = arg;
       for (Operation *r : reshapes) {
         if (auto expand = dyn_cast<memref::ExpandShapeOp>(r))
-          view = b.create<memref::CollapseShapeOp>(r->getLoc(), view,
-                                                   expand.getReassociationIndices());
+          view = b.create<memref::CollapseShapeOp>(
+              r->getLoc(), view, expand.getReassociationIndices());
         else {
           auto collapse = cast<memref::CollapseShapeOp>(r);
           view = b.create<memref::ExpandShapeOp>(
-              r->getLoc(), cast<MemRefType>(collapse.getSrc().getType()).getShape(), view,
+              r->getLoc(),
+              cast<MemRefType>(collapse.getSrc().getType()).getShape(), view,
               collapse.getReassociationIndices());
         }
       }
@@ -335,7 +348,8 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
       SmallVector<OpOperand *> uses;
       if (bytes < 0 || !collectUses(alloc.getResult(), uses))
         continue;
-      Temporary t{alloc, alignUp(std::max<int64_t>(bytes, 1)), position[alloc], position[alloc], 0};
+      Temporary t{alloc, alignUp(std::max<int64_t>(bytes, 1)), position[alloc],
+                  position[alloc], 0};
       for (OpOperand *u : uses)
         if (Operation *at = entry.findAncestorOpInBlock(*u->getOwner()))
           t.last = std::max(t.last, position[at]);
@@ -369,20 +383,23 @@ struct TfmPlanMemoryPass : tfm::impl::TfmPlanMemoryPassBase<TfmPlanMemoryPass> {
       total = std::max(total, offset + t->bytes);
       placed.push_back(t);
     }
-    LLVM_DEBUG(llvm::dbgs() << func.getSymName() << ": " << temps.size()
-                            << " temporaries in a workspace of " << total << " bytes\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << func.getSymName() << ": " << temps.size()
+               << " temporaries in a workspace of " << total << " bytes\n");
     // The workspace: a new last argument.
     MLIRContext *ctx = func.getContext();
     auto wsType = MemRefType::get({total}, IntegerType::get(ctx, 8));
     unsigned index = func.getNumArguments();
-    func.insertArgument(index, wsType, DictionaryAttr::get(ctx, {}), func.getLoc());
+    func.insertArgument(index, wsType, DictionaryAttr::get(ctx, {}),
+                        func.getLoc());
     Value ws = func.getArgument(index);
     OpBuilder b(ctx);
     for (Temporary &t : temps) {
       b.setInsertionPoint(t.alloc);
-      Value offset = b.create<arith::ConstantIndexOp>(t.alloc.getLoc(), t.offset);
-      auto view = b.create<memref::ViewOp>(t.alloc.getLoc(), t.alloc.getType(), ws, offset,
-                                           ValueRange{});
+      Value offset =
+          b.create<arith::ConstantIndexOp>(t.alloc.getLoc(), t.offset);
+      auto view = b.create<memref::ViewOp>(t.alloc.getLoc(), t.alloc.getType(),
+                                           ws, offset, ValueRange{});
       t.alloc.replaceAllUsesWith(view.getResult());
       t.alloc.erase();
     }

@@ -80,7 +80,8 @@ LogicalResult materializeUpdates(func::FuncOp func) {
       return func.emitOpError("updates an unknown state '")
              << name.getValue() << "'";
     materializeIn(func, r, it->second);
-    func.removeResultAttr(r, StringAttr::get(ctx, tfm::TfmDialect::kUpdateAttrName));
+    func.removeResultAttr(
+        r, StringAttr::get(ctx, tfm::TfmDialect::kUpdateAttrName));
   }
   return success();
 }

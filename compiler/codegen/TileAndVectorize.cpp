@@ -108,7 +108,7 @@ SmallVector<int64_t> chooseDistribution(linalg::LinalgOp op, int64_t minChunks,
   int64_t work = 1;
   for (int64_t r : ranges)
     work *= r;
-  if (work < (1 << 16))  // below ~64K iterations a task costs more than it saves
+  if (work < (1 << 16)) // below ~64K iterations a task costs more than it saves
     return tiles;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SmallVector<unsigned> candidates;
@@ -131,8 +131,9 @@ SmallVector<int64_t> chooseDistribution(linalg::LinalgOp op, int64_t minChunks,
   for (unsigned i : candidates) {
     if (chunks >= minChunks)
       break;
-    int64_t g = i == mDim ? largestDivisorAtMost(ranges[i], blockRows) : granule;
-    int64_t want = (minChunks + chunks - 1) / chunks;  // chunks still needed
+    int64_t g =
+        i == mDim ? largestDivisorAtMost(ranges[i], blockRows) : granule;
+    int64_t want = (minChunks + chunks - 1) / chunks; // chunks still needed
     // The largest divisor of the range, a multiple of g, that gives at
     // least `want` chunks; else the smallest such divisor.
     int64_t best = 0;
@@ -167,7 +168,8 @@ struct TfmTileAndVectorizePass
     FailureOr<tfm::CpuTarget> target = tfm::targetOf(getOperation());
     if (failed(target))
       return signalPassFailure();
-    int64_t lanes = vectorSize ? int64_t(vectorSize) : tfm::vectorLanes(*target);
+    int64_t lanes =
+        vectorSize ? int64_t(vectorSize) : tfm::vectorLanes(*target);
     tfm::RegisterBlock block = tfm::registerBlock(*target);
     if (vectorSize) // an explicit vector length: a block of that width
       block.nr = block.nr / target->lanes() * lanes;
@@ -186,8 +188,8 @@ struct TfmTileAndVectorizePass
       return llvm::is_contained(op.getStaticLoopRanges(), 0);
     };
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && !op.hasDynamicShape() && tileable(op) &&
-          !empty(op))
+      if (op.hasPureTensorSemantics() && !op.hasDynamicShape() &&
+          tileable(op) && !empty(op))
         ops.push_back(op);
     });
 

@@ -1,4 +1,5 @@
-//===- TileMatmuls.cpp - pack and block large matmuls -------------*- C++ -*-===//
+//===- TileMatmuls.cpp - pack and block large matmuls -------------*- C++
+//-*-===//
 //
 // Data tiling and cache blocking of each large 2-D matmul (BLIS's loops),
 // on tensors, from the target's schedule (compiler/target/Schedule.h). The
@@ -10,12 +11,14 @@
 //       Ap = A with rows padded by a line, if its rows alias in L1, or
 //            [M0/mr, K, mr] if A is stored [K, M]
 //       scf.forall (row chunk, panel chunk) {        threads
-//         scf.for kb in [0, K) step kc {             Bp micro-panels (kc x nr) in L1
+//         scf.for kb in [0, K) step kc {             Bp micro-panels (kc x nr)
+//         in L1
 //           scf.for mb in chunk rows step mc {       A block (mc x kc) in L2
 //             scf.for n1 in chunk panels {
 //               scf.for m1 in mb {
 //                 c = kb == 0 ? 0 : C[m1, n1]        [mr, nr] (first kb peeled)
-//                 C[m1, n1] = c + A[m1, kb] Bp[n1, kb]   micro-kernel [mr, nr, kc]
+//                 C[m1, n1] = c + A[m1, kb] Bp[n1, kb]   micro-kernel [mr, nr,
+//                 kc]
 //       }}}}}
 //
 // Rows and columns past the whole register blocks (M mod mr, N mod nr) get
@@ -27,8 +30,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/Passes.h"
-#include "compiler/dialect/TfmDialect.h"
 #include "compiler/conversion/TfmToLinalg/Builders.h"
+#include "compiler/dialect/TfmDialect.h"
 #include "compiler/target/Schedule.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -74,14 +77,16 @@ FailureOr<Matmul> matchMatmul(linalg::GenericOp op, std::string &why) {
     return fail("not a static 2-D contraction on tensors");
   if (!linalg::isaContractionOpInterface(op))
     return fail("not a contraction");
-  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
       dims->k.size() != 1 || !dims->batch.empty())
     return fail("not one m, n and k loop");
   unsigned dm = dims->m[0], dn = dims->n[0], dk = dims->k[0];
   MLIRContext *ctx = op.getContext();
   auto map = [&](unsigned a, unsigned b) {
-    return AffineMap::get(3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)}, ctx);
+    return AffineMap::get(
+        3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)}, ctx);
   };
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   Matmul mm;
@@ -113,7 +118,8 @@ FailureOr<Matmul> matchMatmul(linalg::GenericOp op, std::string &why) {
 /// Whether `v` is an entry point's param, or a view of one.
 bool isParam(Value v) {
   while (Operation *def = v.getDefiningOp()) {
-    if (!isa<tensor::ExtractSliceOp, tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
+    if (!isa<tensor::ExtractSliceOp, tensor::ExpandShapeOp,
+             tensor::CollapseShapeOp>(def))
       return false;
     v = def->getOperand(0);
   }
@@ -154,8 +160,10 @@ FailureOr<Epilogue> matchEpilogue(Matmul mm, DominanceInfo &dominance,
   if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
     // Rows expanded into leading dimensions, columns kept last.
     SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
-    if (groups.size() != 2 || groups[1].size() != 1 || !expand.getResult().hasOneUse())
-      return fail("the result is reshaped other than rows into batch dimensions");
+    if (groups.size() != 2 || groups[1].size() != 1 ||
+        !expand.getResult().hasOneUse())
+      return fail(
+          "the result is reshaped other than rows into batch dimensions");
     e.expand = expand;
     seen = expand.getResult();
     user = *seen.getUsers().begin();
@@ -167,7 +175,8 @@ FailureOr<Epilogue> matchEpilogue(Matmul mm, DominanceInfo &dominance,
     return fail("the result's user is not elementwise (it reduces)");
   auto outType = cast<RankedTensorType>(op.getResult(0).getType());
   if (outType != seen.getType())
-    return fail("the elementwise op's result is not of the matmul's shape and type");
+    return fail(
+        "the elementwise op's result is not of the matmul's shape and type");
   unsigned rank = outType.getRank();
   if (!op.getIndexingMapsArray().back().isIdentity())
     return fail("the elementwise op writes its result permuted");
@@ -185,7 +194,8 @@ FailureOr<Epilogue> matchEpilogue(Matmul mm, DominanceInfo &dominance,
       continue;
     }
     if (!map.isProjectedPermutation())
-      return fail("an operand of the elementwise op is not read along its loops");
+      return fail(
+          "an operand of the elementwise op is not read along its loops");
     // Dimensions read: all the row dimensions (0 .. rank-2) or none, and the
     // column (rank-1) or not, in order.
     SmallVector<unsigned> dims;
@@ -193,17 +203,22 @@ FailureOr<Epilogue> matchEpilogue(Matmul mm, DominanceInfo &dominance,
       dims.push_back(cast<AffineDimExpr>(r).getPosition());
     if (!llvm::is_sorted(dims))
       return fail("an operand of the elementwise op is read transposed");
-    unsigned rowDims = llvm::count_if(dims, [&](unsigned d) { return d + 1 < rank; });
+    unsigned rowDims =
+        llvm::count_if(dims, [&](unsigned d) { return d + 1 < rank; });
     if (rowDims != 0 && rowDims != rank - 1)
-      return fail("an operand of the elementwise op depends on only some row dimensions");
+      return fail("an operand of the elementwise op depends on only some row "
+                  "dimensions");
     operand.rows = rowDims != 0;
     operand.cols = !dims.empty() && dims.back() == rank - 1;
     Value v = in->get();
-    if (Operation *def = v.getDefiningOp(); def && !dominance.properlyDominates(def, mm.op))
-      return fail("an operand of the elementwise op is computed after the matmul");
+    if (Operation *def = v.getDefiningOp();
+        def && !dominance.properlyDominates(def, mm.op))
+      return fail(
+          "an operand of the elementwise op is computed after the matmul");
     if (auto arg = dyn_cast<BlockArgument>(v);
         arg && !dominance.dominates(arg.getOwner(), mm.op->getBlock()))
-      return fail("an operand of the elementwise op is computed after the matmul");
+      return fail(
+          "an operand of the elementwise op is computed after the matmul");
     operand.value = v;
     e.operands.push_back(operand);
   }
@@ -251,8 +266,9 @@ public:
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPoint(op);
       Value out = emptyTensor(b, loc, ty({t.getDimSize(1), t.getDimSize(0)}));
-      Value copy = b.create<linalg::TransposeOp>(loc, v, out, ArrayRef<int64_t>{1, 0})
-                       .getResult()[0];
+      Value copy =
+          b.create<linalg::TransposeOp>(loc, v, out, ArrayRef<int64_t>{1, 0})
+              .getResult()[0];
       op->setOperand(i, copy);
       maps[i] = want[i];
       changed = true;
@@ -274,20 +290,24 @@ private:
   int64_t fullPanels, colEdge; // whole panels of columns, columns left
 
   static AffineMap map2(MLIRContext *ctx, unsigned a, unsigned c) {
-    return AffineMap::get(3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(c, ctx)}, ctx);
+    return AffineMap::get(
+        3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(c, ctx)}, ctx);
   }
   RankedTensorType ty(ArrayRef<int64_t> shape) {
     return RankedTensorType::get(shape, et);
   }
   Value idx(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
   OpFoldResult attr(int64_t v) { return b.getIndexAttr(v); }
-  Value minIndex(Value a, Value c) { return b.create<arith::MinSIOp>(loc, a, c); }
+  Value minIndex(Value a, Value c) {
+    return b.create<arith::MinSIOp>(loc, a, c);
+  }
   Value mul(Value a, Value c) { return b.create<arith::MulIOp>(loc, a, c); }
   Value add(Value a, Value c) { return b.create<arith::AddIOp>(loc, a, c); }
   Value sub(Value a, Value c) { return b.create<arith::SubIOp>(loc, a, c); }
 
   /// A static 2-D slice of `v`.
-  Value slice(Value v, OpFoldResult o0, OpFoldResult o1, int64_t s0, int64_t s1) {
+  Value slice(Value v, OpFoldResult o0, OpFoldResult o1, int64_t s0,
+              int64_t s1) {
     return b.create<tensor::ExtractSliceOp>(
         loc, ty({s0, s1}), v, ArrayRef<OpFoldResult>{o0, o1},
         ArrayRef<OpFoldResult>{attr(s0), attr(s1)},
@@ -307,7 +327,8 @@ private:
     }
     auto op = b.create<linalg::GenericOp>(
         loc, TypeRange{out.getType()}, ValueRange{in}, ValueRange{out},
-        ArrayRef<AffineMap>{inMap, AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+        ArrayRef<AffineMap>{
+            inMap, AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [](OpBuilder &b, Location l, ValueRange a) {
           b.create<linalg::YieldOp>(l, a[0]);
@@ -331,17 +352,20 @@ private:
       AffineMap main;
       if (!mm.tb) { // [K, N0] -> [K, P, nr]
         src = b.create<tensor::ExpandShapeOp>(
-            loc, ty({k, fullPanels, nr}), slice(mm.rhs, attr(0), attr(0), k, n0),
+            loc, ty({k, fullPanels, nr}),
+            slice(mm.rhs, attr(0), attr(0), k, n0),
             SmallVector<ReassociationIndices>{{0}, {1, 2}});
         main = AffineMap::get(3, 0, {d(1), d(0), d(2)}, ctx);
       } else { // [N0, K] -> [P, nr, K]
         src = b.create<tensor::ExpandShapeOp>(
-            loc, ty({fullPanels, nr, k}), slice(mm.rhs, attr(0), attr(0), n0, k),
+            loc, ty({fullPanels, nr, k}),
+            slice(mm.rhs, attr(0), attr(0), n0, k),
             SmallVector<ReassociationIndices>{{0, 1}, {2}});
         main = AffineMap::get(3, 0, {d(0), d(2), d(1)}, ctx);
       }
       Value part = b.create<tensor::ExtractSliceOp>(
-          loc, ty({fullPanels, k, nr}), bp, ArrayRef<OpFoldResult>{attr(0), attr(0), attr(0)},
+          loc, ty({fullPanels, k, nr}), bp,
+          ArrayRef<OpFoldResult>{attr(0), attr(0), attr(0)},
           ArrayRef<OpFoldResult>{attr(fullPanels), attr(k), attr(nr)}, ones);
       // Loops (p, k, j), j innermost: contiguous in Bp.
       Value packed = copy(src, part, main);
@@ -353,15 +377,18 @@ private:
       int64_t n0 = fullPanels * nr;
       Value src = mm.tb ? slice(mm.rhs, attr(n0), attr(0), colEdge, k)
                         : slice(mm.rhs, attr(0), attr(n0), k, colEdge);
-      AffineMap in = AffineMap::get(2, 0, mm.tb ? ArrayRef<AffineExpr>{d(1), d(0)}
-                                                : ArrayRef<AffineExpr>{d(0), d(1)},
+      AffineMap in = AffineMap::get(2, 0,
+                                    mm.tb ? ArrayRef<AffineExpr>{d(1), d(0)}
+                                          : ArrayRef<AffineExpr>{d(0), d(1)},
                                     ctx);
       Value part = b.create<tensor::ExtractSliceOp>(
-          loc, ty({k, colEdge}), bp, ArrayRef<OpFoldResult>{attr(fullPanels), attr(0), attr(0)},
+          loc, ty({k, colEdge}), bp,
+          ArrayRef<OpFoldResult>{attr(fullPanels), attr(0), attr(0)},
           ArrayRef<OpFoldResult>{attr(1), attr(k), attr(colEdge)}, ones);
       Value packed = copy(src, part, in);
       bp = b.create<tensor::InsertSliceOp>(
-          loc, packed, bp, ArrayRef<OpFoldResult>{attr(fullPanels), attr(0), attr(0)},
+          loc, packed, bp,
+          ArrayRef<OpFoldResult>{attr(fullPanels), attr(0), attr(0)},
           ArrayRef<OpFoldResult>{attr(1), attr(k), attr(colEdge)}, ones);
     }
     return bp;
@@ -376,7 +403,8 @@ private:
     int64_t m = mm.m, k = mm.k, pad = 16;
     Value padded = emptyTensor(b, loc, ty({m, k + pad}));
     Value rows = slice(padded, attr(0), attr(0), m, k);
-    Value copied = copy(mm.lhs, rows, AffineMap::getMultiDimIdentityMap(2, b.getContext()));
+    Value copied = copy(mm.lhs, rows,
+                        AffineMap::getMultiDimIdentityMap(2, b.getContext()));
     return b.create<tensor::InsertSliceOp>(
         loc, copied, padded, ArrayRef<OpFoldResult>{attr(0), attr(0)},
         ArrayRef<OpFoldResult>{attr(m), attr(k)},
@@ -417,7 +445,8 @@ private:
         shape.push_back(type.getShape().back());
       }
       return b.create<tensor::CollapseShapeOp>(
-          loc, RankedTensorType::get(shape, type.getElementType()), o.value, groups);
+          loc, RankedTensorType::get(shape, type.getElementType()), o.value,
+          groups);
     }
     return o.value;
   }
@@ -449,8 +478,8 @@ private:
       Value tile = v;
       if (!offsets.empty())
         tile = b.create<tensor::ExtractSliceOp>(
-            loc, RankedTensorType::get(shape, type.getElementType()), v, offsets, sizes,
-            strides);
+            loc, RankedTensorType::get(shape, type.getElementType()), v,
+            offsets, sizes, strides);
       inputs.push_back(tile);
       maps.push_back(AffineMap::get(2, 0, exprs, ctx));
     }
@@ -465,7 +494,8 @@ private:
           IRMapping mapping;
           unsigned next = 0;
           for (auto [i, o] : llvm::enumerate(epilogue->operands))
-            mapping.map(body.getArgument(i), o.value ? args[next++] : args.back());
+            mapping.map(body.getArgument(i),
+                        o.value ? args[next++] : args.back());
           mapping.map(body.getArguments().back(), args.back());
           for (Operation &inner : body.without_terminator())
             nb.clone(inner, mapping);
@@ -491,7 +521,8 @@ private:
         ArrayRef<AffineMap>{aMap, map2(ctx, 2, 1), map2(ctx, 0, 1)}, iterators,
         [](OpBuilder &b, Location l, ValueRange a) {
           Value prod = b.create<arith::MulFOp>(l, a[0], a[1]);
-          b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::AddFOp>(l, a[2], prod)});
+          b.create<linalg::YieldOp>(
+              l, ValueRange{b.create<arith::AddFOp>(l, a[2], prod)});
         });
     // The register tile: all of [h, w], one k step per iteration.
     kernel->setAttr("tfm.tile_sizes", b.getDenseI64ArrayAttr({0, 0, 1}));
@@ -523,23 +554,27 @@ private:
     // About 16 chunks, rows first in mc-sized pieces: each thread gets
     // several to balance, each chunk keeps whole L2 blocks of A.
     constexpr int64_t kChunks = 16;
-    int64_t rowChunks = std::clamp<int64_t>((mm.m + s.mc - 1) / s.mc, 1, blockRows);
+    int64_t rowChunks =
+        std::clamp<int64_t>((mm.m + s.mc - 1) / s.mc, 1, blockRows);
     int64_t panelChunks =
         std::clamp<int64_t>((kChunks + rowChunks - 1) / rowChunks, 1, panels);
     if (rowChunks * panelChunks < kChunks)
-      rowChunks = std::clamp<int64_t>((kChunks + panelChunks - 1) / panelChunks, 1,
-                                      blockRows);
+      rowChunks = std::clamp<int64_t>((kChunks + panelChunks - 1) / panelChunks,
+                                      1, blockRows);
     int64_t rowsPer = (blockRows + rowChunks - 1) / rowChunks;
     int64_t panelsPer = (panels + panelChunks - 1) / panelChunks;
     rowChunks = (blockRows + rowsPer - 1) / rowsPer;
     panelChunks = (panels + panelsPer - 1) / panelsPer;
-    LLVM_DEBUG(llvm::dbgs() << "matmul " << mm.m << "x" << mm.k << "x" << mm.n
-                            << ": block " << mr << "x" << nr << " (edges " << rowEdge
-                            << ", " << colEdge << "), kc " << s.kc << ", mc " << s.mc
-                            << ", chunks " << rowChunks << "x" << panelChunks << "\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "matmul " << mm.m << "x" << mm.k << "x" << mm.n << ": block "
+               << mr << "x" << nr << " (edges " << rowEdge << ", " << colEdge
+               << "), kc " << s.kc << ", mc " << s.mc << ", chunks "
+               << rowChunks << "x" << panelChunks << "\n");
 
     auto forall = b.create<scf::ForallOp>(
-        loc, getAsIndexOpFoldResult(b.getContext(), ArrayRef<int64_t>{rowChunks, panelChunks}),
+        loc,
+        getAsIndexOpFoldResult(b.getContext(),
+                               ArrayRef<int64_t>{rowChunks, panelChunks}),
         ValueRange{c}, /*mapping=*/std::nullopt);
     OpBuilder::InsertionGuard guard(b);
     Block *body = forall.getBody();
@@ -551,13 +586,15 @@ private:
     Value r0 = mul(ci, idx(rowsPer)), p0 = mul(cj, idx(panelsPer));
     Value r1 = minIndex(add(r0, idx(rowsPer)), idx(blockRows));
     Value p1 = minIndex(add(p0, idx(panelsPer)), idx(panels));
-    Value rFull = minIndex(r1, idx(fullRows)), pFull = minIndex(p1, idx(fullPanels));
+    Value rFull = minIndex(r1, idx(fullRows)),
+          pFull = minIndex(p1, idx(fullPanels));
     Value rowOff = mul(r0, idx(mr)), colOff = mul(p0, idx(nr));
     Value rows = sub(minIndex(mul(r1, idx(mr)), idx(mm.m)), rowOff);
     Value cols = sub(minIndex(mul(p1, idx(nr)), idx(mm.n)), colOff);
     Value chunk = b.create<tensor::ExtractSliceOp>(
         loc, shared, ArrayRef<OpFoldResult>{rowOff, colOff},
-        ArrayRef<OpFoldResult>{rows, cols}, ArrayRef<OpFoldResult>{attr(1), attr(1)});
+        ArrayRef<OpFoldResult>{rows, cols},
+        ArrayRef<OpFoldResult>{attr(1), attr(1)});
 
     Value zero = floatConstant(b, loc, et, 0.0);
     Value mcBlocks = idx(std::max<int64_t>(1, s.mc / mr));
@@ -568,19 +605,25 @@ private:
                     Value first, Value last) -> Value {
       Value row = mul(r, idx(mr)), col = mul(p, idx(nr));
       SmallVector<OpFoldResult> at = {sub(row, rowOff), sub(col, colOff)},
-                                size = {attr(h), attr(w)}, one = {attr(1), attr(1)};
-      Value t = b.create<tensor::ExtractSliceOp>(loc, ty({h, w}), c, at, size, one);
+                                size = {attr(h), attr(w)},
+                                one = {attr(1), attr(1)};
+      Value t =
+          b.create<tensor::ExtractSliceOp>(loc, ty({h, w}), c, at, size, one);
       t = b.create<scf::IfOp>(
                loc, first,
                [&](OpBuilder &nb, Location l) {
-                 nb.create<scf::YieldOp>(l, nb.create<linalg::FillOp>(l, zero, t).getResult(0));
+                 nb.create<scf::YieldOp>(
+                     l, nb.create<linalg::FillOp>(l, zero, t).getResult(0));
                },
-               [&](OpBuilder &nb, Location l) { nb.create<scf::YieldOp>(l, t); })
+               [&](OpBuilder &nb, Location l) {
+                 nb.create<scf::YieldOp>(l, t);
+               })
               .getResult(0);
       Value a = !mm.ta ? slice(lhs, row, kb, h, s.kc)
                 : ap && h == mr
                     ? b.create<tensor::ExtractSliceOp>(
-                          loc, ty({s.kc, mr}), ap, ArrayRef<OpFoldResult>{r, kb, attr(0)},
+                          loc, ty({s.kc, mr}), ap,
+                          ArrayRef<OpFoldResult>{r, kb, attr(0)},
                           ArrayRef<OpFoldResult>{attr(1), attr(s.kc), attr(mr)},
                           ArrayRef<OpFoldResult>{attr(1), attr(1), attr(1)})
                     : slice(lhs, kb, row, s.kc, h);
@@ -595,9 +638,12 @@ private:
                    [&](OpBuilder &nb, Location l) {
                      OpBuilder::InsertionGuard g(b);
                      b.setInsertionPointToStart(nb.getInsertionBlock());
-                     b.create<scf::YieldOp>(l, applyEpilogue(acc, row, col, h, w));
+                     b.create<scf::YieldOp>(l,
+                                            applyEpilogue(acc, row, col, h, w));
                    },
-                   [&](OpBuilder &nb, Location l) { nb.create<scf::YieldOp>(l, acc); })
+                   [&](OpBuilder &nb, Location l) {
+                     nb.create<scf::YieldOp>(l, acc);
+                   })
                   .getResult(0);
       return b.create<tensor::InsertSliceOp>(loc, acc, c, at, size, one);
     };
@@ -606,9 +652,10 @@ private:
     // (one trip where the chunk holds the edge, none elsewhere: an scf.if
     // yielding the chunk would make bufferization copy it).
     auto kBlock = [&](Value kb, Value c) {
-      Value first = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, kb, idx(0));
-      Value last =
-          b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, kb, idx(mm.k - s.kc));
+      Value first =
+          b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, kb, idx(0));
+      Value last = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, kb,
+                                           idx(mm.k - s.kc));
       c = loop(r0, rFull, mcBlocks, c, [&](Value mb, Value c) {
         Value mbEnd = minIndex(add(mb, mcBlocks), rFull);
         c = loop(p0, pFull, idx(1), c, [&](Value p, Value c) {
@@ -642,7 +689,8 @@ private:
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     b.create<tensor::ParallelInsertSliceOp>(
         loc, done, shared, ArrayRef<OpFoldResult>{rowOff, colOff},
-        ArrayRef<OpFoldResult>{rows, cols}, ArrayRef<OpFoldResult>{attr(1), attr(1)});
+        ArrayRef<OpFoldResult>{rows, cols},
+        ArrayRef<OpFoldResult>{attr(1), attr(1)});
     return forall.getResult(0);
   }
 };
@@ -688,7 +736,8 @@ struct TfmTileMatmulsPass
         if (succeeded(e))
           epilogue = *e;
         else
-          LLVM_DEBUG(llvm::dbgs() << "no epilogue (" << why << "): " << op << "\n");
+          LLVM_DEBUG(llvm::dbgs()
+                     << "no epilogue (" << why << "): " << op << "\n");
       }
       MatmulTiler tiler(b, *mm, s, epilogue);
       Value c = tiler.build();

@@ -19,8 +19,8 @@ using namespace mlir::tfm::verify;
 /// Checks that result `index` of `op` has `shape` and `elementType`, naming
 /// it `name` in the diagnostic.
 static LogicalResult verifyNamedResult(Operation *op, unsigned index,
-                                       ArrayRef<int64_t> shape, Type elementType,
-                                       StringRef name) {
+                                       ArrayRef<int64_t> shape,
+                                       Type elementType, StringRef name) {
   auto type = cast<RankedTensorType>(op->getResult(index).getType());
   auto expected = RankedTensorType::get(shape, elementType);
   if (type != expected)
@@ -35,8 +35,8 @@ static LogicalResult verifyScalar(Operation *op, Value v, Type elementType,
   auto type = tensorType(v);
   if (type.getRank() != 0 || type.getElementType() != elementType)
     return op->emitOpError("expects ")
-           << name << " to be a scalar " << RankedTensorType::get({}, elementType)
-           << ", got " << type;
+           << name << " to be a scalar "
+           << RankedTensorType::get({}, elementType) << ", got " << type;
   return success();
 }
 
@@ -128,21 +128,19 @@ static LogicalResult verifyNormGrad(Operation *op, Value input, Value gamma,
                                "an input gradient")))
     return failure();
   for (unsigned i = 1; i < op->getNumResults(); ++i)
-    if (failed(verifyNamedResult(op, i, tensorType(gamma).getShape(), et,
-                                 i == 1 ? "a gamma gradient"
-                                        : "a beta gradient")))
+    if (failed(
+            verifyNamedResult(op, i, tensorType(gamma).getShape(), et,
+                              i == 1 ? "a gamma gradient" : "a beta gradient")))
       return failure();
   return success();
 }
 
 LogicalResult LayerNormGradOp::verify() {
-  return verifyNormGrad(*this, getInput(), getGamma(), getGrad(),
-                        getEpsilon());
+  return verifyNormGrad(*this, getInput(), getGamma(), getGrad(), getEpsilon());
 }
 
 LogicalResult RmsNormGradOp::verify() {
-  return verifyNormGrad(*this, getInput(), getGamma(), getGrad(),
-                        getEpsilon());
+  return verifyNormGrad(*this, getInput(), getGamma(), getGrad(), getEpsilon());
 }
 
 LogicalResult MaskGradOp::verify() {
@@ -198,8 +196,8 @@ LogicalResult FlashAttentionGradOp::verify() {
     return RankedTensorType::get(s, et);
   };
   for (auto [value, expected, name] :
-       {std::tuple<Value, RankedTensorType, StringRef>{getOutput(),
-                                                       shaped(tq, dv), "output"},
+       {std::tuple<Value, RankedTensorType, StringRef>{
+            getOutput(), shaped(tq, dv), "output"},
         {getLse(), shaped(tq, -1), "lse"},
         {getGrad(), shaped(tq, dv), "a gradient"}}) {
     if (tensorType(value) != expected)
@@ -234,9 +232,8 @@ static LogicalResult verifyCrossEntropy(Operation *op, Value logits,
            << formatShape(l);
   if (t != l.drop_back())
     return op->emitOpError("expects targets of shape ")
-           << formatShape(l.drop_back()) << " (the logits "
-           << formatShape(l) << " without the vocabulary), got "
-           << formatShape(t);
+           << formatShape(l.drop_back()) << " (the logits " << formatShape(l)
+           << " without the vocabulary), got " << formatShape(t);
   if (mask) {
     if (failed(verifySameElementType(op, logits, mask, "logits", "mask")))
       return failure();
@@ -294,8 +291,8 @@ static LogicalResult verifyUpdate(Operation *op, ArrayRef<Value> sameAsParam,
   for (size_t i = 1; i < sameAsParam.size(); ++i)
     if (tensorType(sameAsParam[i]) != paramType)
       return op->emitOpError("expects ")
-             << names[i] << " of the parameter's type " << paramType
-             << ", got " << tensorType(sameAsParam[i]);
+             << names[i] << " of the parameter's type " << paramType << ", got "
+             << tensorType(sameAsParam[i]);
   for (auto [v, name] : llvm::zip(scalars, scalarNames))
     if (failed(verifyScalar(op, v, paramType.getElementType(), name)))
       return failure();
@@ -311,7 +308,8 @@ static LogicalResult verifyInRange(Operation *op, APFloat value, StringRef name,
                                    float lo, float hi, StringRef range) {
   float v = value.convertToFloat();
   if (!(v >= lo && v < hi))
-    return op->emitOpError("expects ") << name << " in " << range << ", got " << v;
+    return op->emitOpError("expects ")
+           << name << " in " << range << ", got " << v;
   return success();
 }
 
@@ -322,8 +320,8 @@ LogicalResult AdamWOp::verify() {
       failed(verifyInRange(*this, getBeta1(), "beta1", 0, 1, "[0, 1)")) ||
       failed(verifyInRange(*this, getBeta2(), "beta2", 0, 1, "[0, 1)")) ||
       failed(verifyEpsilon(*this, getEpsilon())) ||
-      failed(verifyInRange(*this, getWeightDecay(), "weight_decay", 0,
-                           INFINITY, "[0, inf)")))
+      failed(verifyInRange(*this, getWeightDecay(), "weight_decay", 0, INFINITY,
+                           "[0, inf)")))
     return failure();
   return success();
 }
@@ -333,8 +331,8 @@ LogicalResult SgdOp::verify() {
                           {"param", "a gradient", "a momentum buffer"},
                           {getLr()}, {"lr"})) ||
       failed(verifyInRange(*this, getMomentum(), "momentum", 0, 1, "[0, 1)")) ||
-      failed(verifyInRange(*this, getWeightDecay(), "weight_decay", 0,
-                           INFINITY, "[0, inf)")))
+      failed(verifyInRange(*this, getWeightDecay(), "weight_decay", 0, INFINITY,
+                           "[0, inf)")))
     return failure();
   return success();
 }

@@ -92,9 +92,9 @@ LogicalResult TfmDialect::verifyRegionArgAttribute(Operation *op, unsigned,
     if (other != self && func.getArgAttr(argIndex, other))
       return op->emitOpError("expects argument ")
              << argIndex << " to be one of '" << kInputAttrName << "', '"
-             << kParamAttrName << "' or '" << kStateAttrName
-             << "', not both '" << std::min(self, other) << "' and '"
-             << std::max(self, other) << "'";
+             << kParamAttrName << "' or '" << kStateAttrName << "', not both '"
+             << std::min(self, other) << "' and '" << std::max(self, other)
+             << "'";
   return success();
 }
 
@@ -417,8 +417,7 @@ LogicalResult mlir::tfm::verify::verifyMask(Operation *op, Value scores,
              << formatShape(inputType.getShape()) << "), got "
              << formatShape(shape);
   }
-  return verifyResultType(op, inputType.getShape(),
-                          inputType.getElementType());
+  return verifyResultType(op, inputType.getShape(), inputType.getElementType());
 }
 
 LogicalResult MaskOp::verify() {
@@ -458,8 +457,8 @@ LogicalResult mlir::tfm::verify::verifyAttention(
            << formatShape(v);
   // Key and value batch dimensions broadcast into the query's.
   ArrayRef<int64_t> batch = q.drop_back(2);
-  for (auto [name, shape] : {std::pair<StringRef, ArrayRef<int64_t>>{"key", k},
-                             {"value", v}}) {
+  for (auto [name, shape] :
+       {std::pair<StringRef, ArrayRef<int64_t>>{"key", k}, {"value", v}}) {
     ArrayRef<int64_t> b = shape.drop_back(2);
     bool fits = b.size() <= batch.size();
     for (size_t i = 0; fits && i < b.size(); ++i) {
@@ -480,8 +479,8 @@ LogicalResult mlir::tfm::verify::verifyAttention(
              << formatShape(q);
     if (l.size() != 1 || l[0] != batch[0])
       return emitOpError("expects lengths of shape [batch] = [")
-             << batch[0] << "] for query "
-             << formatShape(q) << ", got " << formatShape(l);
+             << batch[0] << "] for query " << formatShape(q) << ", got "
+             << formatShape(l);
   }
   SmallVector<int64_t> scores(batch);
   scores.push_back(tq);
@@ -516,7 +515,8 @@ LogicalResult FlashAttentionOp::verify() {
   result.push_back(v.back());
   lse.push_back(tq);
   Type et = tensorType(getQuery()).getElementType();
-  auto check = [&](Value r, ArrayRef<int64_t> shape, StringRef name) -> LogicalResult {
+  auto check = [&](Value r, ArrayRef<int64_t> shape,
+                   StringRef name) -> LogicalResult {
     auto t = tensorType(r);
     if (t.getShape() != shape || t.getElementType() != et)
       return emitOpError("expects ")
@@ -547,7 +547,8 @@ LogicalResult SelectOp::verify() {
     return emitOpError("expects broadcastable operands, got condition ")
            << formatShape(c) << ", on_true " << formatShape(a)
            << " and on_false " << formatShape(b);
-  return verifyResultType(*this, *shape, tensorType(getOnTrue()).getElementType());
+  return verifyResultType(*this, *shape,
+                          tensorType(getOnTrue()).getElementType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -565,8 +566,7 @@ LogicalResult mlir::tfm::verify::verifyRope(Operation *op,
     return op->emitOpError("expects an even, non-zero width, got ")
            << shape.back() << " in " << formatShape(shape);
   if (!(base.convertToFloat() > 1.0f))
-    return op->emitOpError("expects a base > 1, got ")
-           << base.convertToFloat();
+    return op->emitOpError("expects a base > 1, got ") << base.convertToFloat();
   // I64Attr reads back as uint64_t: compare it as the signed value it is.
   if (offset.getValue().getSExtValue() < 0)
     return op->emitOpError("expects a non-negative offset, got ")

@@ -173,7 +173,8 @@ LogicalResult mlir::tfm::transformModule(ModuleOp module,
 void mlir::tfm::readWorkspaces(ModuleOp module,
                                std::vector<::tfm::Signature> &signatures) {
   auto sizes = module->getAttrOfType<DictionaryAttr>("tfm.workspace");
-  auto packed = module->getAttrOfType<DictionaryAttr>(TfmDialect::kPackedAttrName);
+  auto packed =
+      module->getAttrOfType<DictionaryAttr>(TfmDialect::kPackedAttrName);
   auto read = [](DictionaryAttr d, const std::string &name) -> int64_t {
     auto bytes = d ? d.getAs<IntegerAttr>(name) : IntegerAttr();
     return bytes ? bytes.getInt() : 0;

@@ -51,26 +51,32 @@ void mlir::tfm::forkOnlyWithThreads(llvm::Module &module) {
     return;
   llvm::LLVMContext &ctx = module.getContext();
   llvm::FunctionCallee maxThreads = module.getOrInsertFunction(
-      "omp_get_max_threads", llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), false));
+      "omp_get_max_threads",
+      llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), false));
   SmallVector<llvm::CallInst *> calls;
   for (llvm::User *u : fork->users())
-    if (auto *call = dyn_cast<llvm::CallInst>(u); call && call->getCalledFunction() == fork)
+    if (auto *call = dyn_cast<llvm::CallInst>(u);
+        call && call->getCalledFunction() == fork)
       calls.push_back(call);
   for (llvm::CallInst *call : calls) {
     // __kmpc_fork_call(loc, argc, outlined, args...); outlined(gtid*,
     // btid*, args...).
-    auto *outlined = dyn_cast<llvm::Function>(call->getArgOperand(2)->stripPointerCasts());
+    auto *outlined =
+        dyn_cast<llvm::Function>(call->getArgOperand(2)->stripPointerCasts());
     if (!outlined || outlined->arg_size() != call->arg_size() - 1)
       continue;
     llvm::IRBuilder<> b(call);
-    llvm::Value *single = b.CreateICmpSLE(b.CreateCall(maxThreads), b.getInt32(1));
+    llvm::Value *single =
+        b.CreateICmpSLE(b.CreateCall(maxThreads), b.getInt32(1));
     llvm::Instruction *thenTerm = nullptr, *elseTerm = nullptr;
     llvm::SplitBlockAndInsertIfThenElse(single, call, &thenTerm, &elseTerm);
     call->moveBefore(elseTerm);
     // One thread: the outlined body called directly (thread 0 of 1).
     llvm::Function *caller = call->getFunction();
-    llvm::IRBuilder<> entry(&caller->getEntryBlock(), caller->getEntryBlock().begin());
-    llvm::AllocaInst *zero = entry.CreateAlloca(entry.getInt32Ty(), nullptr, "tfm.tid0");
+    llvm::IRBuilder<> entry(&caller->getEntryBlock(),
+                            caller->getEntryBlock().begin());
+    llvm::AllocaInst *zero =
+        entry.CreateAlloca(entry.getInt32Ty(), nullptr, "tfm.tid0");
     b.SetInsertPoint(thenTerm);
     b.CreateStore(b.getInt32(0), zero);
     SmallVector<llvm::Value *> args = {zero, zero};
@@ -419,9 +425,9 @@ llvm::Error mlir::tfm::optimizeLlvmModule(llvm::Module &module,
                                   : optLevel == 1 ? llvm::OptimizationLevel::O1
                                   : optLevel == 2 ? llvm::OptimizationLevel::O2
                                                   : llvm::OptimizationLevel::O3;
-  llvm::ModulePassManager mpm =
-      optLevel == 0 ? pb.buildO0DefaultPipeline(level)
-                    : pb.buildPerModuleDefaultPipeline(level);
+  llvm::ModulePassManager mpm = optLevel == 0
+                                    ? pb.buildO0DefaultPipeline(level)
+                                    : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(module, mam);
   return llvm::Error::success();
 }

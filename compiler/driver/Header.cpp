@@ -18,29 +18,37 @@ namespace {
 /// C++ keywords and alternative tokens: no entry point or parameter name.
 const std::set<std::string> &cxxKeywords() {
   static const std::set<std::string> words = {
-      "alignas",      "alignof",     "and",           "and_eq",
-      "asm",          "auto",        "bitand",        "bitor",
-      "bool",         "break",       "case",          "catch",
-      "char",         "char8_t",     "char16_t",      "char32_t",
-      "class",        "compl",       "concept",       "const",
-      "consteval",    "constexpr",   "constinit",     "const_cast",
-      "continue",     "co_await",    "co_return",     "co_yield",
-      "decltype",     "default",     "delete",        "do",
-      "double",       "dynamic_cast", "else",         "enum",
-      "explicit",     "export",      "extern",        "false",
-      "float",        "for",         "friend",        "goto",
-      "if",           "inline",      "int",           "long",
-      "mutable",      "namespace",   "new",           "noexcept",
-      "not",          "not_eq",      "nullptr",       "operator",
-      "or",           "or_eq",       "private",       "protected",
-      "public",       "register",    "reinterpret_cast", "requires",
-      "return",       "short",       "signed",        "sizeof",
-      "static",       "static_assert", "static_cast", "struct",
-      "switch",       "template",    "this",          "thread_local",
-      "throw",        "true",        "try",           "typedef",
-      "typeid",       "typename",    "union",         "unsigned",
-      "using",        "virtual",     "void",          "volatile",
-      "wchar_t",      "while",       "xor",           "xor_eq"};
+      "alignas",       "alignof",     "and",
+      "and_eq",        "asm",         "auto",
+      "bitand",        "bitor",       "bool",
+      "break",         "case",        "catch",
+      "char",          "char8_t",     "char16_t",
+      "char32_t",      "class",       "compl",
+      "concept",       "const",       "consteval",
+      "constexpr",     "constinit",   "const_cast",
+      "continue",      "co_await",    "co_return",
+      "co_yield",      "decltype",    "default",
+      "delete",        "do",          "double",
+      "dynamic_cast",  "else",        "enum",
+      "explicit",      "export",      "extern",
+      "false",         "float",       "for",
+      "friend",        "goto",        "if",
+      "inline",        "int",         "long",
+      "mutable",       "namespace",   "new",
+      "noexcept",      "not",         "not_eq",
+      "nullptr",       "operator",    "or",
+      "or_eq",         "private",     "protected",
+      "public",        "register",    "reinterpret_cast",
+      "requires",      "return",      "short",
+      "signed",        "sizeof",      "static",
+      "static_assert", "static_cast", "struct",
+      "switch",        "template",    "this",
+      "thread_local",  "throw",       "true",
+      "try",           "typedef",     "typeid",
+      "typename",      "union",       "unsigned",
+      "using",         "virtual",     "void",
+      "volatile",      "wchar_t",     "while",
+      "xor",           "xor_eq"};
   return words;
 }
 
@@ -107,18 +115,21 @@ std::string describeCall(const ::tfm::Signature &sig) {
   return s + ")";
 }
 
-void writePackCall(std::ostream &os, const ::tfm::Signature &sig, bool fromCall);
+void writePackCall(std::ostream &os, const ::tfm::Signature &sig,
+                   bool fromCall);
 
 /// `auto <var> = <buffer>.view(<bytes>);` and the error a call returns if
 /// those bytes cannot be allocated: "cannot allocate its N-byte <what>".
-void writeView(std::ostream &os, const ::tfm::Signature &sig, const std::string &var,
-               const std::string &buffer, const std::string &bytes, const std::string &what,
+void writeView(std::ostream &os, const ::tfm::Signature &sig,
+               const std::string &var, const std::string &buffer,
+               const std::string &bytes, const std::string &what,
                const std::string &hint) {
   os << "  auto " << var << " = " << buffer << ".view(" << bytes << ");\n";
-  os << "  if (!" << var << ".aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
+  os << "  if (!" << var
+     << ".aligned)\n    return tfm::Status::error(\"tfm: " << sig.name
      << ": cannot allocate its \" + std::to_string(" << bytes
-     << ") +\n                              \"-byte " << what << " ---> HINT: " << hint
-     << "\");\n";
+     << ") +\n                              \"-byte " << what
+     << " ---> HINT: " << hint << "\");\n";
 }
 
 /// `<name>_packed_bytes` and `<name>_pack()`, which packs an entry point's
@@ -126,8 +137,8 @@ void writeView(std::ostream &os, const ::tfm::Signature &sig, const std::string 
 void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
   os << "/// Bytes of " << sig.name
      << "'s weights packed into the layout its matmuls read.\n";
-  os << "inline constexpr std::int64_t " << sig.name << "_packed_bytes = "
-     << sig.packed_bytes << ";\n\n";
+  os << "inline constexpr std::int64_t " << sig.name
+     << "_packed_bytes = " << sig.packed_bytes << ";\n\n";
   os << "/// Packs " << sig.name
      << "'s weights (`params`: its params and states, in "
         "signature\n/// order) into `packed` (grown once to "
@@ -136,7 +147,8 @@ void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
         "itself);\n"
      << "/// pack again after writing into them.\n";
   os << "inline tfm::Status " << sig.name
-     << "_pack(std::span<const tfm::TensorView> params, tfm::abi::Workspace &packed) {\n";
+     << "_pack(std::span<const tfm::TensorView> params, tfm::abi::Workspace "
+        "&packed) {\n";
   os << "  static const tfm::Signature of_params = tfm::pack_signature("
      << sig.name << "_signature());\n";
   os << "  if (tfm::Status s = tfm::check_call(of_params, params); !s.ok())\n"
@@ -148,20 +160,23 @@ void writePacking(std::ostream &os, const ::tfm::Signature &sig) {
 /// The body of a packing: descriptors of the params and states
 /// (`params[k]`, or those among a call's `args[i]`: views are not copied, a
 /// copy allocates its shape), the buffer, the call of `<name>__pack`.
-void writePackCall(std::ostream &os, const ::tfm::Signature &sig, bool fromCall) {
+void writePackCall(std::ostream &os, const ::tfm::Signature &sig,
+                   bool fromCall) {
   size_t k = 0;
   for (size_t i = 0; i < sig.args.size(); ++i)
     if (::tfm::packs_from(sig.args[i].role)) {
-      os << "  auto q" << k << " = tfm::abi::memref_of<" << cppType(sig.args[i].dtype) << ", "
-         << sig.args[i].shape.size() << ">(" << (fromCall ? "args[" : "params[")
-         << (fromCall ? i : k) << "]);\n";
+      os << "  auto q" << k << " = tfm::abi::memref_of<"
+         << cppType(sig.args[i].dtype) << ", " << sig.args[i].shape.size()
+         << ">(" << (fromCall ? "args[" : "params[") << (fromCall ? i : k)
+         << "]);\n";
       ++k;
     }
-  writeView(os, sig, "p", "packed", sig.name + "_packed_bytes", "buffer of packed weights",
-            "free memory for it");
+  writeView(os, sig, "p", "packed", sig.name + "_packed_bytes",
+            "buffer of packed weights", "free memory for it");
   if (sig.pack_workspace_bytes > 0) {
     os << "  thread_local tfm::abi::Workspace pack_workspace;\n";
-    writeView(os, sig, "pw", "pack_workspace", std::to_string(sig.pack_workspace_bytes),
+    writeView(os, sig, "pw", "pack_workspace",
+              std::to_string(sig.pack_workspace_bytes),
               "workspace of its packing", "free memory for it");
   }
   os << "  _mlir_ciface_" << ::tfm::pack_entry_name(sig.name) << "(";
@@ -196,8 +211,8 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
      << sig.pack_workspace_bytes << "};\n  return sig;\n}\n\n";
   os << "/// Bytes of the workspace " << sig.name
      << " takes (its temporaries, placed when compiled).\n";
-  os << "inline constexpr std::int64_t " << sig.name << "_workspace_bytes = "
-     << sig.workspace_bytes << ";\n\n";
+  os << "inline constexpr std::int64_t " << sig.name
+     << "_workspace_bytes = " << sig.workspace_bytes << ";\n\n";
 
   bool ws = sig.workspace_bytes > 0;
   bool pk = sig.packed_bytes > 0;
@@ -205,7 +220,8 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
     writePacking(os, sig);
   os << "/// Runs " << sig.name << " on " << n
      << " tensors in signature order, after checking their\n"
-     << "/// element types and shapes. Outputs and states are written in place;\n"
+     << "/// element types and shapes. Outputs and states are written in "
+        "place;\n"
      << "/// temporaries live in `workspace`, which the call grows once to "
      << sig.name << "_workspace_bytes\n"
      << "/// (one workspace per calling thread).\n";
@@ -220,7 +236,8 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
        << "    tfm::abi::Workspace &workspace) {\n";
   else
     os << "inline tfm::Status " << sig.name
-       << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {\n";
+       << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace "
+          "&workspace) {\n";
   os << "  if (tfm::Status s = tfm::check_call(" << sig.name
      << "_signature(), args); !s.ok())\n    return s;\n";
   for (size_t i = 0; i < n; ++i)
@@ -228,13 +245,16 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
        << cppType(sig.args[i].dtype) << ", " << sig.args[i].shape.size()
        << ">(args[" << i << "]);\n";
   if (ws)
-    writeView(os, sig, "w", "workspace", sig.name + "_workspace_bytes", "workspace",
+    writeView(os, sig, "w", "workspace", sig.name + "_workspace_bytes",
+              "workspace",
               "free memory for it, or call with a workspace of your own");
   else
     os << "  (void)workspace;\n";
   if (pk)
-    writeView(os, sig, "p", "packed", sig.name + "_packed_bytes", "buffer of packed weights",
-              "free memory for it, and " + sig.name + "_pack() the weights into it");
+    writeView(os, sig, "p", "packed", sig.name + "_packed_bytes",
+              "buffer of packed weights",
+              "free memory for it, and " + sig.name +
+                  "_pack() the weights into it");
   os << "  _mlir_ciface_" << sig.name << "(";
   for (size_t i = 0; i < n; ++i)
     os << (i ? ", " : "") << "&m" << i;
@@ -248,7 +268,8 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
           "thread's: for\n/// repeated calls on the same weights, "
        << sig.name << "_pack() them once.\n";
     os << "inline tfm::Status " << sig.name
-       << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {\n"
+       << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace "
+          "&workspace) {\n"
        << "  thread_local tfm::abi::Workspace packed;\n"
        << "  if (tfm::Status s = tfm::check_call(" << sig.name
        << "_signature(), args); !s.ok())\n    return s;\n";
@@ -299,7 +320,8 @@ mlir::tfm::generateHeader(const std::vector<::tfm::Signature> &signatures,
       os << (i ? ", " : "") << "tfm::abi::MemRef<" << cppType(sig.args[i].dtype)
          << ", " << sig.args[i].shape.size() << "> *";
     if (sig.packed_bytes > 0)
-      os << (sig.args.empty() ? "" : ", ") << "tfm::abi::MemRef<std::uint8_t, 1> *";
+      os << (sig.args.empty() ? "" : ", ")
+         << "tfm::abi::MemRef<std::uint8_t, 1> *";
     if (sig.workspace_bytes > 0)
       os << (sig.args.empty() && sig.packed_bytes == 0 ? "" : ", ")
          << "tfm::abi::MemRef<std::uint8_t, 1> *";
@@ -308,8 +330,8 @@ mlir::tfm::generateHeader(const std::vector<::tfm::Signature> &signatures,
       os << "void _mlir_ciface_" << ::tfm::pack_entry_name(sig.name) << "(";
       for (const ::tfm::TensorSpec &a : sig.args)
         if (::tfm::packs_from(a.role))
-          os << "tfm::abi::MemRef<" << cppType(a.dtype) << ", " << a.shape.size()
-             << "> *, ";
+          os << "tfm::abi::MemRef<" << cppType(a.dtype) << ", "
+             << a.shape.size() << "> *, ";
       os << "tfm::abi::MemRef<std::uint8_t, 1> *";
       if (sig.pack_workspace_bytes > 0)
         os << ", tfm::abi::MemRef<std::uint8_t, 1> *";

@@ -92,15 +92,15 @@ mlir::tfm::traceCppModel(const TraceToolchain &toolchain,
   std::string traced = (dir.path + "/traced.mlir").str();
 
   // The model source alone, so that the depfile names its headers.
-  std::vector<std::string> compile = {toolchain.cxx, "-std=c++20", "-O0",
-                                      "-g0", "-I" + toolchain.dslIncludeDir};
+  std::vector<std::string> compile = {toolchain.cxx, "-std=c++20", "-O0", "-g0",
+                                      "-I" + toolchain.dslIncludeDir};
   for (const std::string &d : options.includeDirs)
     compile.push_back("-I" + d);
   for (const std::string &f : options.cxxFlags)
     compile.push_back(f);
   if (!options.depfile.empty())
-    compile.insert(compile.end(), {"-MD", "-MF", options.depfile, "-MT",
-                                   options.depTarget});
+    compile.insert(compile.end(),
+                   {"-MD", "-MF", options.depfile, "-MT", options.depTarget});
   compile.insert(compile.end(), {"-c", source.str(), "-o", object});
   std::string what = ("cannot build model source '" + source + "'").str();
   if (!run(compile, what, error))

@@ -249,8 +249,7 @@ Result<Module> Module::compile(std::string_view mlir_text, const Options& option
                              llvm::StringRef(source_name.data(), source_name.size()));
   if (!module) return failed("cannot parse");
 
-  if (mlir::failed(mlir::tfm::transformModule(*module, pipeline)))
-    return failed("cannot compile");
+  if (mlir::failed(mlir::tfm::transformModule(*module, pipeline))) return failed("cannot compile");
   auto signatures = mlir::tfm::readEntrySignatures(*module);
   if (mlir::failed(signatures)) return failed("bad entry points in");
   impl->signatures = std::move(*signatures);
@@ -437,12 +436,13 @@ Status Module::invoke(const Signature& sig, std::span<const TensorView> args,
   descriptors.reset(args, 2);
   for (const TensorView& a : args) descriptors.add(a);
   if (sig.packed_bytes > 0) descriptors.add(packed->view(sig.packed_bytes));
-  return run_with_workspace(impl_->entries[static_cast<std::size_t>(&sig - impl_->signatures.data())],
-                            descriptors, sig, sig.workspace_bytes, impl_->workspaces);
+  return run_with_workspace(
+      impl_->entries[static_cast<std::size_t>(&sig - impl_->signatures.data())], descriptors, sig,
+      sig.workspace_bytes, impl_->workspaces);
 }
 
-Status Module::pack_into(const Signature& sig, std::span<const TensorView> tensors,
-                         bool whole_call, abi::Workspace& packed) const {
+Status Module::pack_into(const Signature& sig, std::span<const TensorView> tensors, bool whole_call,
+                         abi::Workspace& packed) const {
   abi::MemRef<std::uint8_t, 1> buffer = packed.view(sig.packed_bytes);
   if (!buffer.aligned) return no_memory(sig, sig.packed_bytes, "buffer of packed weights");
   thread_local Descriptors descriptors;

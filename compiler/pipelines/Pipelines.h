@@ -48,9 +48,9 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "matmul-nr",
       llvm::cl::desc("matmul register block columns (0: the target's)"),
       llvm::cl::init(0)};
-  Option<int64_t> matmulKc{
-      *this, "matmul-kc",
-      llvm::cl::desc("matmul k block (0: the target's)"), llvm::cl::init(0)};
+  Option<int64_t> matmulKc{*this, "matmul-kc",
+                           llvm::cl::desc("matmul k block (0: the target's)"),
+                           llvm::cl::init(0)};
   Option<bool> fuseEpilogues{
       *this, "fuse-epilogues",
       llvm::cl::desc("compute the elementwise op after a matmul on its tiles"),

@@ -150,10 +150,11 @@ MatmulSchedule mlir::tfm::matmulSchedule(const CpuTarget &t, int64_t m,
   constexpr int64_t lineBytes = 64;
   s.packTransposedLhs =
       lhsTransposed && m * 4 >= 4096 && n / nr >= 24 && 2 * mr * 4 < lineBytes;
-  s.why = llvm::formatv("kc {0}: rhs micro-panel {0} x {1} and lhs micro-panel in L1d; "
-                        "mc {2}: lhs block {2} x {0} x 4 B <= L2/2; nc {3}: "
-                        "rhs block {0} x {3} x 4 B <= {4}/2",
-                        s.kc, nr, s.mc, s.nc, t.l3 ? "L3 share" : "L2")
+  s.why = llvm::formatv(
+              "kc {0}: rhs micro-panel {0} x {1} and lhs micro-panel in L1d; "
+              "mc {2}: lhs block {2} x {0} x 4 B <= L2/2; nc {3}: "
+              "rhs block {0} x {3} x 4 B <= {4}/2",
+              s.kc, nr, s.mc, s.nc, t.l3 ? "L3 share" : "L2")
               .str();
   return s;
 }
@@ -174,23 +175,29 @@ AttentionTiles mlir::tfm::attentionTiles(const CpuTarget &t) {
       divides = true;
   a.queries = divides ? 32 : model.mr * ((32 + model.mr - 1) / model.mr);
   a.keys = std::max<int64_t>(model.nr, 64 / model.nr * model.nr);
-  a.why = divides ? "32 rows: a register block with enough accumulators divides them"
-                  : llvm::formatv("{0} rows: a whole number of {1}-row blocks", a.queries,
-                                  model.mr)
-                        .str();
+  a.why =
+      divides
+          ? "32 rows: a register block with enough accumulators divides them"
+          : llvm::formatv("{0} rows: a whole number of {1}-row blocks",
+                          a.queries, model.mr)
+                .str();
   return a;
 }
 
-RowBlock mlir::tfm::rowBlock(const CpuTarget &t, int64_t rows, int64_t bytesPerRow) {
+RowBlock mlir::tfm::rowBlock(const CpuTarget &t, int64_t rows,
+                             int64_t bytesPerRow) {
   RowBlock r;
   int64_t budget = t.l1d / 2;
-  int64_t most = std::max<int64_t>(1, budget / std::max<int64_t>(1, bytesPerRow));
+  int64_t most =
+      std::max<int64_t>(1, budget / std::max<int64_t>(1, bytesPerRow));
   for (int64_t d = std::min(rows, most); d >= 1; --d)
     if (rows % d == 0) {
       r.rows = d;
       break;
     }
-  r.why = llvm::formatv("{0} B a row; half of L1d is {1} B", bytesPerRow, budget).str();
+  r.why =
+      llvm::formatv("{0} B a row; half of L1d is {1} B", bytesPerRow, budget)
+          .str();
   return r;
 }
 
@@ -205,8 +212,8 @@ std::string mlir::tfm::printSchedules(const CpuTarget &t) {
   os << "matmul block:  " << block.mr << " x " << block.nr << " (" << block.why
      << ")\n";
   AttentionTiles at = attentionTiles(t);
-  os << "attention:     " << at.queries << " x " << at.keys << " tiles (" << at.why
-     << ")\n";
+  os << "attention:     " << at.queries << " x " << at.keys << " tiles ("
+     << at.why << ")\n";
   RowBlock rb = rowBlock(t, 2048, 3 * 768 * 4);
   os << "row groups:    e.g. layer_norm of [2048 x 768]: " << rb.rows
      << (rb.rows == 1 ? " row" : " rows") << " per tile (" << rb.why << ")\n";

@@ -134,7 +134,8 @@ bool readHostCaches(CpuTarget &t) {
   bool any = false;
   for (int i = 0; i < 8; ++i) {
     std::string dir = llvm::formatv("{0}/index{1}", base, i).str();
-    std::string level = readText(dir + "/level"), type = readText(dir + "/type");
+    std::string level = readText(dir + "/level"),
+                type = readText(dir + "/type");
     if (level.empty())
       break;
     int64_t size = readCacheSize(dir + "/size");
@@ -143,10 +144,11 @@ bool readHostCaches(CpuTarget &t) {
     if (level == "1" && type == "Data") {
       t.l1d = size;
       int64_t ways = 0;
-      if (!StringRef(readText(dir + "/ways_of_associativity")).getAsInteger(10, ways) && ways > 0)
+      if (!StringRef(readText(dir + "/ways_of_associativity"))
+               .getAsInteger(10, ways) &&
+          ways > 0)
         t.l1dWays = ways;
-    }
-    else if (level == "2" && type != "Instruction")
+    } else if (level == "2" && type != "Instruction")
       t.l2 = size;
     else if (level == "3")
       t.l3 = size / countCpus(readText(dir + "/shared_cpu_list"));
@@ -197,12 +199,12 @@ void describeVectorUnit(CpuTarget &t, const llvm::Triple &triple,
 /// them, and lacking them cannot make model code fault.
 bool isSystemFeature(StringRef f) {
   static constexpr const char *kSystem[] = {
-      "clflushopt", "clwb",     "clzero",  "cldemote", "enqcmd",   "fsgsbase",
-      "hreset",     "invpcid",  "kl",      "lwp",      "movdir64b", "movdiri",
-      "mwaitx",     "pconfig",  "pku",     "prefetchi", "ptwrite",  "rdpid",
-      "rdpru",      "rdrnd",    "rdseed",  "rtm",      "serialize", "sgx",
-      "shstk",      "tsxldtrk", "uintr",   "usermsr",  "waitpkg",  "wbnoinvd",
-      "widekl",     "xsave",    "xsavec",  "xsaveopt", "xsaves"};
+      "clflushopt", "clwb",     "clzero", "cldemote",  "enqcmd",    "fsgsbase",
+      "hreset",     "invpcid",  "kl",     "lwp",       "movdir64b", "movdiri",
+      "mwaitx",     "pconfig",  "pku",    "prefetchi", "ptwrite",   "rdpid",
+      "rdpru",      "rdrnd",    "rdseed", "rtm",       "serialize", "sgx",
+      "shstk",      "tsxldtrk", "uintr",  "usermsr",   "waitpkg",   "wbnoinvd",
+      "widekl",     "xsave",    "xsavec", "xsaveopt",  "xsaves"};
   return llvm::is_contained(kSystem, f);
 }
 
@@ -222,10 +224,9 @@ FailureOr<CpuTarget> mlir::tfm::describeTarget(const TargetRequest &request,
                                                std::string &error) {
   initializeLlvmTargets();
   llvm::Triple hostTriple(llvm::sys::getProcessTriple());
-  std::string tripleName =
-      request.triple.empty() || request.triple == "host"
-          ? hostTriple.str()
-          : llvm::Triple::normalize(request.triple);
+  std::string tripleName = request.triple.empty() || request.triple == "host"
+                               ? hostTriple.str()
+                               : llvm::Triple::normalize(request.triple);
   llvm::Triple triple(tripleName);
   std::string lookupError;
   const llvm::Target *target =
@@ -239,7 +240,8 @@ FailureOr<CpuTarget> mlir::tfm::describeTarget(const TargetRequest &request,
   bool wantsHost = request.cpu.empty() || request.cpu == "host";
   if (wantsHost && !sameArch && request.cpu == "host") {
     error = "--mcpu=host names this machine's CPU, which cannot run " +
-            tripleName + " code ---> HINT: name a CPU of that architecture, "
+            tripleName +
+            " code ---> HINT: name a CPU of that architecture, "
             "or leave --mcpu out for its generic CPU";
     return failure();
   }
@@ -247,7 +249,7 @@ FailureOr<CpuTarget> mlir::tfm::describeTarget(const TargetRequest &request,
   CpuTarget t;
   t.triple = tripleName;
   t.host = wantsHost && sameArch;
-  t.cpu = t.host ? llvm::sys::getHostCPUName().str()
+  t.cpu = t.host      ? llvm::sys::getHostCPUName().str()
           : wantsHost ? std::string("generic")
                       : request.cpu;
 
@@ -260,7 +262,8 @@ FailureOr<CpuTarget> mlir::tfm::describeTarget(const TargetRequest &request,
   }
   if (!t.host && t.cpu != "generic" && !base->isCPUStringValid(t.cpu)) {
     SmallVector<StringRef> examples;
-    for (const llvm::SubtargetSubTypeKV &kv : base->getAllProcessorDescriptions())
+    for (const llvm::SubtargetSubTypeKV &kv :
+         base->getAllProcessorDescriptions())
       if (findMicroarchitecture(kv.Key))
         examples.push_back(kv.Key);
     error = "unknown CPU '" + t.cpu + "' for " + tripleName +
@@ -276,10 +279,9 @@ FailureOr<CpuTarget> mlir::tfm::describeTarget(const TargetRequest &request,
   for (StringRef f : requested) {
     f = f.trim();
     StringRef name = f.drop_front();
-    bool known = llvm::any_of(base->getAllProcessorFeatures(),
-                              [&](const llvm::SubtargetFeatureKV &kv) {
-                                return name == kv.Key;
-                              });
+    bool known = llvm::any_of(
+        base->getAllProcessorFeatures(),
+        [&](const llvm::SubtargetFeatureKV &kv) { return name == kv.Key; });
     if ((!f.starts_with("+") && !f.starts_with("-")) || !known) {
       error = "unknown feature '" + f.str() + "' for " + tripleName +
               " ---> HINT: features are +name or -name, e.g. +avx2,-avx512f";
@@ -334,18 +336,20 @@ const CpuTarget &mlir::tfm::hostTarget() {
     std::string error;
     FailureOr<CpuTarget> t = describeTarget({}, error);
     if (failed(t))
-      llvm::report_fatal_error(llvm::Twine("tfm: cannot describe this machine: ") + error);
+      llvm::report_fatal_error(
+          llvm::Twine("tfm: cannot describe this machine: ") + error);
     return *t;
   }();
   return host;
 }
 
-LogicalResult mlir::tfm::checkRunsOnHost(const CpuTarget &t, std::string &error) {
+LogicalResult mlir::tfm::checkRunsOnHost(const CpuTarget &t,
+                                         std::string &error) {
   initializeLlvmTargets();
   llvm::Triple hostTriple(llvm::sys::getProcessTriple()), triple(t.triple);
   if (triple.getArch() != hostTriple.getArch()) {
-    error = "code for " + t.triple + " cannot run on this " +
-            hostTriple.str() + " machine";
+    error = "code for " + t.triple + " cannot run on this " + hostTriple.str() +
+            " machine";
     return failure();
   }
   std::string lookupError;
@@ -379,16 +383,18 @@ FailureOr<std::unique_ptr<llvm::TargetMachine>>
 mlir::tfm::createTargetMachine(const CpuTarget &t, unsigned optLevel,
                                std::string &error) {
   initializeLlvmTargets();
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(t.triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(t.triple, error);
   if (!target)
     return failure();
   llvm::CodeGenOptLevel level = llvm::CodeGenOpt::getLevel(optLevel).value_or(
       llvm::CodeGenOptLevel::Default);
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      t.triple, t.cpu, llvmFeatures(t), llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, level));
+      t.triple, t.cpu, llvmFeatures(t), llvm::TargetOptions(),
+      llvm::Reloc::PIC_, std::nullopt, level));
   if (!tm) {
-    error = "cannot create a target machine for " + t.triple + " (" + t.cpu + ")";
+    error =
+        "cannot create a target machine for " + t.triple + " (" + t.cpu + ")";
     return failure();
   }
   return std::move(tm);
@@ -403,7 +409,8 @@ DictionaryAttr mlir::tfm::targetToAttr(MLIRContext *ctx, const CpuTarget &t) {
       b.getNamedAttr("host", b.getBoolAttr(t.host)),
       b.getNamedAttr("isa", b.getStringAttr(t.isa)),
       b.getNamedAttr("vector_bits", b.getI64IntegerAttr(t.vectorBits)),
-      b.getNamedAttr("vector_registers", b.getI64IntegerAttr(t.vectorRegisters)),
+      b.getNamedAttr("vector_registers",
+                     b.getI64IntegerAttr(t.vectorRegisters)),
       b.getNamedAttr("fma", b.getBoolAttr(t.fma)),
       b.getNamedAttr("fma_units", b.getI64IntegerAttr(t.fmaUnits)),
       b.getNamedAttr("fma_latency", b.getI64IntegerAttr(t.fmaLatency)),
@@ -417,7 +424,8 @@ DictionaryAttr mlir::tfm::targetToAttr(MLIRContext *ctx, const CpuTarget &t) {
   return b.getDictionaryAttr(entries);
 }
 
-FailureOr<CpuTarget> mlir::tfm::targetFromAttr(Operation *op, DictionaryAttr attr) {
+FailureOr<CpuTarget> mlir::tfm::targetFromAttr(Operation *op,
+                                               DictionaryAttr attr) {
   CpuTarget t;
   bool ok = true;
   auto str = [&](StringRef key, std::string &out) {
@@ -465,7 +473,8 @@ FailureOr<CpuTarget> mlir::tfm::targetFromAttr(Operation *op, DictionaryAttr att
   str("timing_source", t.timingSource);
   str("cache_source", t.cacheSource);
   if (ok && t.vectorBits % 32 != 0) {
-    op->emitError("tfm.target: expects vector_bits to be a multiple of 32, got ")
+    op->emitError(
+        "tfm.target: expects vector_bits to be a multiple of 32, got ")
         << t.vectorBits;
     ok = false;
   }
@@ -501,9 +510,10 @@ std::string mlir::tfm::printTarget(const CpuTarget &t) {
   os << "vector unit:   " << t.isa << ": " << t.vectorBits << "-bit registers ("
      << t.lanes() << " f32 lanes), " << t.vectorRegisters << " of them, "
      << (t.fma ? "FMA" : "no FMA") << " (from the CPU's LLVM features)\n";
-  os << "FMA timing:    " << t.fmaUnits << " per cycle, latency " << t.fmaLatency
-     << " cycles (" << t.timingSource << ")\n";
-  os << "caches/core:   L1d " << size(t.l1d) << " (" << t.l1dWays << "-way), L2 " << size(t.l2) << ", L3 "
+  os << "FMA timing:    " << t.fmaUnits << " per cycle, latency "
+     << t.fmaLatency << " cycles (" << t.timingSource << ")\n";
+  os << "caches/core:   L1d " << size(t.l1d) << " (" << t.l1dWays
+     << "-way), L2 " << size(t.l2) << ", L3 "
      << (t.l3 ? size(t.l3) : std::string("none")) << " (" << t.cacheSource
      << ")\n";
   return os.str();

@@ -31,22 +31,22 @@ namespace mlir::tfm {
 /// empty for "this machine" (the CPU of a foreign triple defaults to its
 /// generic CPU).
 struct TargetRequest {
-  std::string triple; ///< e.g. x86_64-linux-gnu, aarch64-linux-gnu
-  std::string cpu;    ///< an LLVM CPU name (znver3, skylake-avx512, ...)
+  std::string triple;   ///< e.g. x86_64-linux-gnu, aarch64-linux-gnu
+  std::string cpu;      ///< an LLVM CPU name (znver3, skylake-avx512, ...)
   std::string features; ///< LLVM features, "+avx512f,-avx512bw"
 };
 
 /// A CPU as code generation sees it.
 struct CpuTarget {
   std::string triple, cpu; ///< as given to LLVM
-  std::string features;     ///< the user's (the host's own: llvmFeatures)
-  bool host = false;                 ///< the machine the compiler runs on
+  std::string features;    ///< the user's (the host's own: llvmFeatures)
+  bool host = false;       ///< the machine the compiler runs on
 
   // The vector unit, from the CPU's LLVM features.
-  std::string isa;         ///< avx512, avx2, avx, sse, neon or scalar
-  int64_t vectorBits = 0;  ///< width of an f32 vector register
+  std::string isa;             ///< avx512, avx2, avx, sse, neon or scalar
+  int64_t vectorBits = 0;      ///< width of an f32 vector register
   int64_t vectorRegisters = 0; ///< architectural vector registers
-  bool fma = false;        ///< fused multiply-add instructions
+  bool fma = false;            ///< fused multiply-add instructions
 
   // Its timing, from the microarchitecture table (or defaults).
   int64_t fmaUnits = 0;   ///< full-width vector FMAs issued per cycle

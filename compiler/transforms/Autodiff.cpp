@@ -37,10 +37,10 @@ namespace {
 
 /// What to build for one function.
 struct TrainSpec {
-  std::string loss;                 // output name
-  SmallVector<std::string> wrt;     // argument names (empty: every param)
-  std::string optimizer;            // "", "sgd" or "adamw"
-  DictionaryAttr hyper;             // the tfm.train attribute, if any
+  std::string loss;             // output name
+  SmallVector<std::string> wrt; // argument names (empty: every param)
+  std::string optimizer;        // "", "sgd" or "adamw"
+  DictionaryAttr hyper;         // the tfm.train attribute, if any
 };
 
 std::string argName(func::FuncOp f, unsigned i) {
@@ -57,7 +57,8 @@ bool isFloatTensor(Type t) {
 }
 
 /// Builds @<f>_grad next to f. Returns it, or null after an error.
-func::FuncOp buildGradient(func::FuncOp f, unsigned lossIndex, ArrayRef<unsigned> wrt) {
+func::FuncOp buildGradient(func::FuncOp f, unsigned lossIndex,
+                           ArrayRef<unsigned> wrt) {
   Location loc = f.getLoc();
   MLIRContext *ctx = f.getContext();
   OpBuilder b(ctx);
@@ -68,8 +69,9 @@ func::FuncOp buildGradient(func::FuncOp f, unsigned lossIndex, ArrayRef<unsigned
   SmallVector<Type> resultTypes{lossType};
   for (unsigned i : wrt)
     resultTypes.push_back(f.getArgumentTypes()[i]);
-  auto g = b.create<func::FuncOp>(loc, (f.getName() + "_grad").str(),
-                                  FunctionType::get(ctx, f.getArgumentTypes(), resultTypes));
+  auto g = b.create<func::FuncOp>(
+      loc, (f.getName() + "_grad").str(),
+      FunctionType::get(ctx, f.getArgumentTypes(), resultTypes));
   g.setVisibility(f.getVisibility());
   for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i)
     g.setArgAttrs(i, f.getArgAttrDict(i));
@@ -93,18 +95,22 @@ func::FuncOp buildGradient(func::FuncOp f, unsigned lossIndex, ArrayRef<unsigned
   for (Operation &op : body.without_terminator()) {
     if (isInactive(&op))
       continue;
-    if (llvm::any_of(op.getOperands(), [&](Value v) { return varied.contains(v); }))
+    if (llvm::any_of(op.getOperands(),
+                     [&](Value v) { return varied.contains(v); }))
       for (Value r : op.getResults())
         if (isFloatTensor(r.getType()))
           varied.insert(r);
   }
   useful.insert(loss);
   for (Operation &op : llvm::reverse(body.without_terminator()))
-    if (llvm::any_of(op.getResults(), [&](Value r) { return useful.contains(r); }))
+    if (llvm::any_of(op.getResults(),
+                     [&](Value r) { return useful.contains(r); }))
       for (Value v : op.getOperands())
         if (isFloatTensor(v.getType()))
           useful.insert(v);
-  auto active = [&](Value v) { return varied.contains(v) && useful.contains(v); };
+  auto active = [&](Value v) {
+    return varied.contains(v) && useful.contains(v);
+  };
 
   // The reverse pass, appended before the return.
   b.setInsertionPoint(ret);
@@ -145,7 +151,8 @@ func::FuncOp buildGradient(func::FuncOp f, unsigned lossIndex, ArrayRef<unsigned
     SmallVector<Value> operandGrads;
     if (failed(buildVjp(b, op, resultGrads, needed, operandGrads)))
       return nullptr;
-    for (auto [v, dv, need] : llvm::zip(op->getOperands(), operandGrads, needed))
+    for (auto [v, dv, need] :
+         llvm::zip(op->getOperands(), operandGrads, needed))
       if (need && dv)
         accumulate(v, dv);
   }
@@ -159,8 +166,8 @@ func::FuncOp buildGradient(func::FuncOp f, unsigned lossIndex, ArrayRef<unsigned
     if (!gi) {
       auto type = cast<RankedTensorType>(arg.getType());
       gi = b.create<arith::ConstantOp>(
-          ret.getLoc(),
-          DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
+          ret.getLoc(), DenseElementsAttr::get(
+                            type, b.getFloatAttr(type.getElementType(), 0.0)));
     }
     results.push_back(gi);
   }
@@ -184,8 +191,8 @@ float hyperparameter(DictionaryAttr hyper, StringRef name, float fallback) {
 }
 
 /// Builds @<f>_train_step from @<f>_grad. Returns failure after an error.
-LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad, ArrayRef<unsigned> wrt,
-                             const TrainSpec &spec) {
+LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad,
+                             ArrayRef<unsigned> wrt, const TrainSpec &spec) {
   Location loc = f.getLoc();
   MLIRContext *ctx = f.getContext();
   bool adamw = spec.optimizer == "adamw";
@@ -203,25 +210,29 @@ LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad, ArrayRef<unsigne
     argAttrs.push_back(attrs ? attrs : DictionaryAttr::get(ctx));
   }
   auto nameAttr = [&](StringRef attr, StringRef name) {
-    return DictionaryAttr::get(ctx, {NamedAttribute(StringAttr::get(ctx, attr),
-                                                    StringAttr::get(ctx, name))});
+    return DictionaryAttr::get(ctx,
+                               {NamedAttribute(StringAttr::get(ctx, attr),
+                                               StringAttr::get(ctx, name))});
   };
   for (unsigned i : wrt)
     argAttrs[i] = nameAttr(TfmDialect::kStateAttrName, argName(f, i));
   SmallVector<std::string> moments =
-      adamw ? SmallVector<std::string>{"adamw.m.", "adamw.v."} : SmallVector<std::string>{"sgd.momentum."};
+      adamw ? SmallVector<std::string>{"adamw.m.", "adamw.v."}
+            : SmallVector<std::string>{"sgd.momentum."};
   SmallVector<SmallVector<unsigned>> momentArgs(moments.size());
   for (unsigned i : wrt)
     for (auto [k, prefix] : llvm::enumerate(moments)) {
       std::string name = prefix + argName(f, i);
       if (!names.insert(name).second)
-        return f.emitOpError("tfm-autodiff: the training step needs a state named '")
+        return f.emitOpError(
+                   "tfm-autodiff: the training step needs a state named '")
                << name << "', but the model already has a tensor of that name";
       momentArgs[k].push_back(argTypes.size());
       argTypes.push_back(f.getArgumentTypes()[i]);
       argAttrs.push_back(nameAttr(TfmDialect::kStateAttrName, name));
     }
-  Type lossElement = cast<RankedTensorType>(grad.getResultTypes()[0]).getElementType();
+  Type lossElement =
+      cast<RankedTensorType>(grad.getResultTypes()[0]).getElementType();
   auto scalar = RankedTensorType::get({}, lossElement);
   SmallVector<StringRef> scalars{"lr"};
   if (adamw)
@@ -229,7 +240,8 @@ LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad, ArrayRef<unsigne
   unsigned firstScalar = argTypes.size();
   for (StringRef name : scalars) {
     if (!names.insert(name).second)
-      return f.emitOpError("tfm-autodiff: the training step takes an input named '")
+      return f.emitOpError(
+                 "tfm-autodiff: the training step takes an input named '")
              << name << "', but the model already has a tensor of that name";
     argTypes.push_back(scalar);
     argAttrs.push_back(nameAttr(TfmDialect::kInputAttrName, name));
@@ -238,12 +250,14 @@ LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad, ArrayRef<unsigne
   // Results: the loss, then the updates of the parameters and moments.
   SmallVector<Type> resultTypes{grad.getResultTypes()[0]};
   DictionaryAttr lossAttrs = grad.getResultAttrDict(0);
-  SmallVector<DictionaryAttr> resultAttrs{lossAttrs ? lossAttrs : DictionaryAttr::get(ctx)};
+  SmallVector<DictionaryAttr> resultAttrs{lossAttrs ? lossAttrs
+                                                    : DictionaryAttr::get(ctx)};
   auto addUpdate = [&](unsigned arg) {
     resultTypes.push_back(argTypes[arg]);
-    resultAttrs.push_back(nameAttr(TfmDialect::kUpdateAttrName,
-                                   cast<StringAttr>(argAttrs[arg].get(TfmDialect::kStateAttrName))
-                                       .getValue()));
+    resultAttrs.push_back(
+        nameAttr(TfmDialect::kUpdateAttrName,
+                 cast<StringAttr>(argAttrs[arg].get(TfmDialect::kStateAttrName))
+                     .getValue()));
   };
   for (unsigned i : wrt)
     addUpdate(i);
@@ -251,8 +265,9 @@ LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad, ArrayRef<unsigne
     for (unsigned a : args)
       addUpdate(a);
 
-  auto step = b.create<func::FuncOp>(loc, (f.getName() + "_train_step").str(),
-                                     FunctionType::get(ctx, argTypes, resultTypes));
+  auto step =
+      b.create<func::FuncOp>(loc, (f.getName() + "_train_step").str(),
+                             FunctionType::get(ctx, argTypes, resultTypes));
   step.setVisibility(f.getVisibility());
   step.setAllArgAttrs(argAttrs);
   step.setAllResultAttrs(resultAttrs);
@@ -266,7 +281,9 @@ LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad, ArrayRef<unsigne
       for (auto [j, a] : llvm::enumerate(args))
         if (a == i)
           source = wrt[j];
-    body->addArgument(type, source < f.getNumArguments() ? f.getArgument(source).getLoc() : loc);
+    body->addArgument(type, source < f.getNumArguments()
+                                ? f.getArgument(source).getLoc()
+                                : loc);
   }
   b.setInsertionPointToStart(body);
 
@@ -290,7 +307,8 @@ LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad, ArrayRef<unsigne
     if (adamw) {
       auto update = b.create<AdamWOp>(
           ploc, TypeRange{p.getType(), p.getType(), p.getType()}, p, g,
-          body->getArgument(momentArgs[0][k]), body->getArgument(momentArgs[1][k]), lr,
+          body->getArgument(momentArgs[0][k]),
+          body->getArgument(momentArgs[1][k]), lr,
           body->getArgument(firstScalar + 1),
           b.getF32FloatAttr(hyperparameter(hyper, "beta1", 0.9f)),
           b.getF32FloatAttr(hyperparameter(hyper, "beta2", 0.999f)),
@@ -301,8 +319,9 @@ LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad, ArrayRef<unsigne
       newMoments[1].push_back(update.getNewV());
     } else {
       auto update = b.create<SgdOp>(
-          ploc, TypeRange{p.getType(), p.getType()}, p, g, body->getArgument(momentArgs[0][k]),
-          lr, b.getF32FloatAttr(hyperparameter(hyper, "momentum", 0.9f)),
+          ploc, TypeRange{p.getType(), p.getType()}, p, g,
+          body->getArgument(momentArgs[0][k]), lr,
+          b.getF32FloatAttr(hyperparameter(hyper, "momentum", 0.9f)),
           b.getF32FloatAttr(hyperparameter(hyper, "weight_decay", 0.0f)));
       params.push_back(update.getNewParam());
       newMoments[0].push_back(update.getNewMomentumBuffer());
@@ -356,46 +375,56 @@ struct TfmAutodiffPass : tfm::impl::TfmAutodiffPassBase<TfmAutodiffPass> {
 
   LogicalResult differentiate(func::FuncOp f, const TrainSpec &spec) {
     if (f.isExternal() || !f.getBody().hasOneBlock())
-      return f.emitOpError("tfm-autodiff: expects a function with a body of one block");
-    if (!spec.optimizer.empty() && spec.optimizer != "sgd" && spec.optimizer != "adamw")
+      return f.emitOpError(
+          "tfm-autodiff: expects a function with a body of one block");
+    if (!spec.optimizer.empty() && spec.optimizer != "sgd" &&
+        spec.optimizer != "adamw")
       return f.emitOpError("tfm-autodiff: unknown optimizer '")
              << spec.optimizer << "', expected 'sgd' or 'adamw'";
     // The loss: the output named so, or the only scalar float output.
     std::optional<unsigned> lossIndex;
     SmallVector<std::string> outputs;
     for (unsigned i = 0, e = f.getNumResults(); i < e; ++i) {
-      auto name = f.getResultAttrOfType<StringAttr>(i, TfmDialect::kOutputAttrName);
+      auto name =
+          f.getResultAttrOfType<StringAttr>(i, TfmDialect::kOutputAttrName);
       std::string n = name ? name.str() : "result" + std::to_string(i);
       outputs.push_back(n);
       auto type = dyn_cast<RankedTensorType>(f.getResultTypes()[i]);
-      bool scalarFloat = type && type.getRank() == 0 && isa<FloatType>(type.getElementType());
+      bool scalarFloat =
+          type && type.getRank() == 0 && isa<FloatType>(type.getElementType());
       if (!spec.loss.empty() ? n == spec.loss : scalarFloat) {
         if (lossIndex && spec.loss.empty())
           return f.emitOpError("tfm-autodiff: has several scalar outputs ('")
-                 << outputs[*lossIndex] << "', '" << n << "') ---> HINT: name the loss";
+                 << outputs[*lossIndex] << "', '" << n
+                 << "') ---> HINT: name the loss";
         lossIndex = i;
       }
     }
     if (!lossIndex)
       return spec.loss.empty()
-                 ? f.emitOpError("tfm-autodiff: has no scalar output to differentiate")
-                 : f.emitOpError("tfm-autodiff: has no output named '") << spec.loss << "'";
+                 ? f.emitOpError(
+                       "tfm-autodiff: has no scalar output to differentiate")
+                 : f.emitOpError("tfm-autodiff: has no output named '")
+                       << spec.loss << "'";
     auto lossType = cast<RankedTensorType>(f.getResultTypes()[*lossIndex]);
     if (lossType.getRank() != 0 || !isa<FloatType>(lossType.getElementType()))
       return f.emitOpError("tfm-autodiff: the loss '")
-             << outputs[*lossIndex] << "' must be a float scalar, got " << lossType;
+             << outputs[*lossIndex] << "' must be a float scalar, got "
+             << lossType;
 
     // The arguments to differentiate for.
     SmallVector<unsigned> wrtArgs;
     for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i) {
       std::string n = argName(f, i);
-      bool wanted = spec.wrt.empty() ? bool(f.getArgAttr(i, TfmDialect::kParamAttrName))
-                                     : llvm::is_contained(spec.wrt, n);
+      bool wanted = spec.wrt.empty()
+                        ? bool(f.getArgAttr(i, TfmDialect::kParamAttrName))
+                        : llvm::is_contained(spec.wrt, n);
       if (!wanted)
         continue;
       if (!isFloatTensor(f.getArgumentTypes()[i]))
         return f.emitOpError("tfm-autodiff: cannot differentiate for '")
-               << n << "' of type " << f.getArgumentTypes()[i] << ": not a float tensor";
+               << n << "' of type " << f.getArgumentTypes()[i]
+               << ": not a float tensor";
       wrtArgs.push_back(i);
     }
     for (const std::string &n : spec.wrt) {
@@ -403,11 +432,13 @@ struct TfmAutodiffPass : tfm::impl::TfmAutodiffPassBase<TfmAutodiffPass> {
       for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i)
         found |= argName(f, i) == n;
       if (!found)
-        return f.emitOpError("tfm-autodiff: has no argument named '") << n << "'";
+        return f.emitOpError("tfm-autodiff: has no argument named '")
+               << n << "'";
     }
     if (wrtArgs.empty())
-      return f.emitOpError("tfm-autodiff: has nothing to differentiate for ---> HINT: "
-                           "declare parameters with tfm.param or name them in wrt");
+      return f.emitOpError(
+          "tfm-autodiff: has nothing to differentiate for ---> HINT: "
+          "declare parameters with tfm.param or name them in wrt");
 
     SymbolTable symbols(f->getParentOp());
     for (StringRef suffix : {"_grad", "_train_step"})
@@ -417,7 +448,8 @@ struct TfmAutodiffPass : tfm::impl::TfmAutodiffPassBase<TfmAutodiffPass> {
     func::FuncOp grad = buildGradient(f, *lossIndex, wrtArgs);
     if (!grad)
       return failure();
-    if (!spec.optimizer.empty() && failed(buildTrainStep(f, grad, wrtArgs, spec)))
+    if (!spec.optimizer.empty() &&
+        failed(buildTrainStep(f, grad, wrtArgs, spec)))
       return failure();
     return success();
   }

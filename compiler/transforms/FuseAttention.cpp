@@ -41,7 +41,8 @@ RankedTensorType tensorType(Value v) {
 /// Whether `v` is a constant whose every element is -inf.
 bool isNegInfSplat(Value v) {
   DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !isa<FloatType>(attr.getElementType()))
+  if (!matchPattern(v, m_Constant(&attr)) ||
+      !isa<FloatType>(attr.getElementType()))
     return false;
   return llvm::all_of(attr.getValues<APFloat>(), [](const APFloat &f) {
     return f.isInfinity() && f.isNegative();
@@ -52,7 +53,8 @@ bool isNegInfSplat(Value v) {
 /// trailing dimensions, marks `allowed(i, j) = j <= i + (Tk - Tq)` through
 /// `isAllowed(element index)`, identically in every leading slice.
 template <typename IsAllowed>
-bool hasCausalPattern(ShapedType type, int64_t tq, int64_t tk, IsAllowed isAllowed) {
+bool hasCausalPattern(ShapedType type, int64_t tq, int64_t tk,
+                      IsAllowed isAllowed) {
   ArrayRef<int64_t> shape = type.getShape();
   if (shape.size() < 2 || shape[shape.size() - 2] != tq || shape.back() != tk)
     return false;
@@ -91,14 +93,14 @@ bool isCausalCondition(Value condition, int64_t tq, int64_t tk) {
 
 /// What the walk from the softmax back to Q K^T collected.
 struct Chain {
-  MatmulOp scores;           // Q K^T
-  double scale = 1.0;        // product of every scale
+  MatmulOp scores;    // Q K^T
+  double scale = 1.0; // product of every scale
   bool causal = false;
-  Value lengths;             // padding mask
-  Value bias;                // additive bias, before scaling
-  double biasScale = 1.0;    // scales applied after the bias in program order
-  Value selectCondition;     // select(c, x, -inf) that is not causal
-  bool masked = false;       // a mask, -inf bias or select was seen
+  Value lengths;          // padding mask
+  Value bias;             // additive bias, before scaling
+  double biasScale = 1.0; // scales applied after the bias in program order
+  Value selectCondition;  // select(c, x, -inf) that is not causal
+  bool masked = false;    // a mask, -inf bias or select was seen
 };
 
 /// Why each probabilities matmul was last refused; its entry goes when it
@@ -203,8 +205,9 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         x = select.getOnTrue();
         continue;
       }
-      return refuse(rewriter, pv, "an op other than scale, mask, "
-                                             "add or select before softmax");
+      return refuse(rewriter, pv,
+                    "an op other than scale, mask, "
+                    "add or select before softmax");
     }
     if (chain.bias && chain.selectCondition)
       return refuse(rewriter, pv, "both a bias and a select mask");
@@ -234,16 +237,16 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     if (qBatchRank != int64_t(batch.size()) ||
         ArrayRef<int64_t>(tensorType(qk.getLhs()).getShape()).drop_back(2) !=
             ArrayRef<int64_t>(batch))
-      return refuse(
-          rewriter, pv, "the query's batch dimensions are broadcast by the key's");
+      return refuse(rewriter, pv,
+                    "the query's batch dimensions are broadcast by the key's");
     if (pv.getType().getShape().drop_back(2) != ArrayRef<int64_t>(batch))
-      return refuse(
-          rewriter, pv, "the value's batch dimensions broadcast the scores'");
+      return refuse(rewriter, pv,
+                    "the value's batch dimensions broadcast the scores'");
     // The scales multiply in double; the op holds an f32.
     float scale = static_cast<float>(chain.scale);
     if (!std::isfinite(scale) || scale == 0.0f)
-      return refuse(
-          rewriter, pv, "the scales multiply to 0 or infinity in f32");
+      return refuse(rewriter, pv,
+                    "the scales multiply to 0 or infinity in f32");
 
     if (qk.getTransposeA())
       q = swapInner(q);
@@ -254,8 +257,8 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
 
     Value bias = chain.bias;
     if (bias && chain.biasScale != 1.0)
-      bias = rewriter.create<ScaleOp>(loc, bias.getType(), bias,
-                                      rewriter.getF32FloatAttr(chain.biasScale));
+      bias = rewriter.create<ScaleOp>(
+          loc, bias.getType(), bias, rewriter.getF32FloatAttr(chain.biasScale));
     if (chain.selectCondition) {
       // select(c, s, -inf) == s + select(c, 0, -inf)
       Type et = scoresType.getElementType();
@@ -263,13 +266,16 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       auto zero = rewriter.create<arith::ConstantOp>(
           loc, DenseElementsAttr::get(scalar, rewriter.getFloatAttr(et, 0.0)));
       auto negInf = rewriter.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(
-                   scalar, rewriter.getFloatAttr(
-                               et, APFloat::getInf(cast<FloatType>(et).getFloatSemantics(),
-                                                   /*Negative=*/true))));
+          loc,
+          DenseElementsAttr::get(
+              scalar,
+              rewriter.getFloatAttr(
+                  et, APFloat::getInf(cast<FloatType>(et).getFloatSemantics(),
+                                      /*Negative=*/true))));
       auto condShape = tensorType(chain.selectCondition).getShape();
-      bias = rewriter.create<SelectOp>(loc, RankedTensorType::get(condShape, et),
-                                       chain.selectCondition, zero, negInf);
+      bias =
+          rewriter.create<SelectOp>(loc, RankedTensorType::get(condShape, et),
+                                    chain.selectCondition, zero, negInf);
     }
 
     RankedTensorType resultType = pv.getType();
@@ -302,7 +308,8 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
       else if (auto sel = dyn_cast<SelectOp>(def))
         v = sel.getOnTrue();
       else if (auto add = dyn_cast<AddOp>(def))
-        v = add.getLhs().getType() == add.getType() ? add.getLhs() : add.getRhs();
+        v = add.getLhs().getType() == add.getType() ? add.getLhs()
+                                                    : add.getRhs();
       else
         return false;
     }
@@ -319,7 +326,8 @@ struct TfmFuseAttentionPass
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseAttentionPattern>(&getContext(),
                                        remarks ? &refusals : nullptr);
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     // The pattern erases only matmuls it fused (and their entries), so every
     // key still names a live op; walking keeps the remarks in program order.

@@ -37,7 +37,9 @@ using namespace mlir::tfm;
 
 namespace {
 
-RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
 
 /// `g` summed down to `like`'s shape (a no-op when the shapes agree).
 Value reduceTo(OpBuilder &b, Location loc, Value g, Value like) {
@@ -47,7 +49,8 @@ Value reduceTo(OpBuilder &b, Location loc, Value g, Value like) {
 }
 
 /// A scalar constant tensor of `type`'s element type.
-Value scalarConstant(OpBuilder &b, Location loc, Type elementType, double value) {
+Value scalarConstant(OpBuilder &b, Location loc, Type elementType,
+                     double value) {
   auto type = RankedTensorType::get({}, elementType);
   return b.create<arith::ConstantOp>(
       loc, DenseElementsAttr::get(type, b.getFloatAttr(elementType, value)));
@@ -57,7 +60,8 @@ Value scalarConstant(OpBuilder &b, Location loc, Type elementType, double value)
 Value rows(OpBuilder &b, Location loc, Value x) {
   RankedTensorType type = tensorType(x);
   int64_t last = type.getShape().back();
-  auto flat = RankedTensorType::get({type.getNumElements() / last, last}, type.getElementType());
+  auto flat = RankedTensorType::get({type.getNumElements() / last, last},
+                                    type.getElementType());
   return b.create<ReshapeOp>(loc, flat, x);
 }
 
@@ -70,8 +74,10 @@ void matmulVjp(OpBuilder &b, MatmulOp op, Value dc, ArrayRef<bool> needed,
   int64_t ra = tensorType(a).getRank(), rw = tensorType(w).getRank();
   if (needed[0]) {
     // a' = ta ? a^T : a; da' = dc w'^T.
-    Value da = ta ? b.create<MatmulOp>(loc, w, dc, /*transposeA=*/tb, /*transposeB=*/true)
-                  : b.create<MatmulOp>(loc, dc, w, /*transposeA=*/false, /*transposeB=*/!tb);
+    Value da = ta ? b.create<MatmulOp>(loc, w, dc, /*transposeA=*/tb,
+                                       /*transposeB=*/true)
+                  : b.create<MatmulOp>(loc, dc, w, /*transposeA=*/false,
+                                       /*transposeB=*/!tb);
     grads[0] = reduceTo(b, loc, da, a);
   }
   if (needed[1]) {
@@ -81,10 +87,14 @@ void matmulVjp(OpBuilder &b, MatmulOp op, Value dc, ArrayRef<bool> needed,
     // element summed afterwards.
     if (rw == 2 && ra > 2 && !ta) {
       Value a2 = rows(b, loc, a), dc2 = rows(b, loc, dc);
-      grads[1] = tb ? b.create<MatmulOp>(loc, dc2, a2, /*transposeA=*/true, false).getResult()
-                    : b.create<MatmulOp>(loc, a2, dc2, /*transposeA=*/true, false).getResult();
+      grads[1] =
+          tb ? b.create<MatmulOp>(loc, dc2, a2, /*transposeA=*/true, false)
+                   .getResult()
+             : b.create<MatmulOp>(loc, a2, dc2, /*transposeA=*/true, false)
+                   .getResult();
     } else {
-      Value dw = tb ? b.create<MatmulOp>(loc, dc, a, /*transposeA=*/true, /*transposeB=*/ta)
+      Value dw = tb ? b.create<MatmulOp>(loc, dc, a, /*transposeA=*/true,
+                                         /*transposeB=*/ta)
                     : b.create<MatmulOp>(loc, a, dc, /*transposeA=*/!ta, false);
       grads[1] = reduceTo(b, loc, dw, w);
     }
@@ -102,8 +112,10 @@ bool mlir::tfm::isInactive(Operation *op) {
   });
 }
 
-LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op, ArrayRef<Value> resultGrads,
-                                  ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op,
+                                  ArrayRef<Value> resultGrads,
+                                  ArrayRef<bool> needed,
+                                  SmallVectorImpl<Value> &grads) {
   Location loc = op->getLoc();
   grads.assign(op->getNumOperands(), Value());
   Value dy = resultGrads.empty() ? Value() : resultGrads[0];
@@ -129,8 +141,9 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op, ArrayRef<Value> r
       .Case([&](MulOp mul) {
         for (unsigned i = 0; i < 2; ++i)
           if (needed[i])
-            grads[i] = reduceTo(b, loc, b.create<MulOp>(loc, dy, mul->getOperand(1 - i)),
-                                mul->getOperand(i));
+            grads[i] = reduceTo(
+                b, loc, b.create<MulOp>(loc, dy, mul->getOperand(1 - i)),
+                mul->getOperand(i));
         return success();
       })
       .Case([&](ScaleOp s) {
@@ -152,50 +165,58 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op, ArrayRef<Value> r
         return success();
       })
       .Case([&](LogSoftmaxOp s) {
-        grads[0] = b.create<LogSoftmaxGradOp>(loc, dy.getType(), s.getResult(), dy,
-                                              s.getAxisAttr());
+        grads[0] = b.create<LogSoftmaxGradOp>(loc, dy.getType(), s.getResult(),
+                                              dy, s.getAxisAttr());
         return success();
       })
       .Case([&](LayerNormOp n) {
         Type gammaType = n.getGamma().getType();
-        auto g = b.create<LayerNormGradOp>(loc, TypeRange{dy.getType(), gammaType, gammaType},
-                                           n.getInput(), n.getGamma(), dy, n.getEpsilonAttr());
+        auto g = b.create<LayerNormGradOp>(
+            loc, TypeRange{dy.getType(), gammaType, gammaType}, n.getInput(),
+            n.getGamma(), dy, n.getEpsilonAttr());
         grads[0] = g.getInputGrad();
         grads[1] = g.getGammaGrad();
         grads[2] = g.getBetaGrad();
         return success();
       })
       .Case([&](RmsNormOp n) {
-        auto g = b.create<RmsNormGradOp>(loc, TypeRange{dy.getType(), n.getGamma().getType()},
-                                         n.getInput(), n.getGamma(), dy, n.getEpsilonAttr());
+        auto g = b.create<RmsNormGradOp>(
+            loc, TypeRange{dy.getType(), n.getGamma().getType()}, n.getInput(),
+            n.getGamma(), dy, n.getEpsilonAttr());
         grads[0] = g.getInputGrad();
         grads[1] = g.getGammaGrad();
         return success();
       })
       .Case([&](MaskOp m) {
-        grads[0] = b.create<MaskGradOp>(loc, dy.getType(), dy, m.getLengths(), m.getCausalAttr());
+        grads[0] = b.create<MaskGradOp>(loc, dy.getType(), dy, m.getLengths(),
+                                        m.getCausalAttr());
         return success();
       })
       .Case([&](SelectOp s) {
-        Value zero = scalarConstant(b, loc, tensorType(dy).getElementType(), 0.0);
+        Value zero =
+            scalarConstant(b, loc, tensorType(dy).getElementType(), 0.0);
         if (needed[1])
-          grads[1] = reduceTo(b, loc,
-                              b.create<SelectOp>(loc, dy.getType(), s.getCondition(), dy, zero),
-                              s.getOnTrue());
+          grads[1] = reduceTo(
+              b, loc,
+              b.create<SelectOp>(loc, dy.getType(), s.getCondition(), dy, zero),
+              s.getOnTrue());
         if (needed[2])
-          grads[2] = reduceTo(b, loc,
-                              b.create<SelectOp>(loc, dy.getType(), s.getCondition(), zero, dy),
-                              s.getOnFalse());
+          grads[2] = reduceTo(
+              b, loc,
+              b.create<SelectOp>(loc, dy.getType(), s.getCondition(), zero, dy),
+              s.getOnFalse());
         return success();
       })
       .Case([&](RopeOp r) {
-        grads[0] = b.create<RopeGradOp>(loc, dy.getType(), dy, r.getBaseAttr(), r.getOffsetAttr());
+        grads[0] = b.create<RopeGradOp>(loc, dy.getType(), dy, r.getBaseAttr(),
+                                        r.getOffsetAttr());
         return success();
       })
       .Case([&](EmbeddingOp e) -> LogicalResult {
         if (needed[1])
           return noRule("token ids are integers and have no gradient");
-        grads[0] = b.create<EmbeddingGradOp>(loc, e.getTable().getType(), e.getIds(), dy);
+        grads[0] = b.create<EmbeddingGradOp>(loc, e.getTable().getType(),
+                                             e.getIds(), dy);
         return success();
       })
       .Case([&](TransposeOp t) {
@@ -207,7 +228,8 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op, ArrayRef<Value> r
         return success();
       })
       .Case([&](SliceOp s) {
-        grads[0] = b.create<PadOp>(loc, s.getInput().getType(), dy, s.getOffsetsAttr());
+        grads[0] = b.create<PadOp>(loc, s.getInput().getType(), dy,
+                                   s.getOffsetsAttr());
         return success();
       })
       .Case([&](ReshapeOp r) {
@@ -218,16 +240,19 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op, ArrayRef<Value> r
         // Broadcast dy back: dy + 0 in x's shape.
         auto type = tensorType(r.getInput());
         Value zeros = b.create<arith::ConstantOp>(
-            loc, DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), 0.0)));
+            loc, DenseElementsAttr::get(
+                     type, b.getFloatAttr(type.getElementType(), 0.0)));
         grads[0] = b.create<AddOp>(loc, zeros, dy);
         return success();
       })
       .Case([&](FlashAttentionOp f) -> LogicalResult {
         if (resultGrads.size() > 1 && resultGrads[1])
-          return noRule("the gradient through its log-sum-exp result is not supported");
+          return noRule(
+              "the gradient through its log-sum-exp result is not supported");
         if (f.getBias() && needed[f.getODSOperandIndexAndLength(4).first])
-          return noRule("the gradient of its bias is not supported (a bias computed from "
-                        "parameters; a mask or a constant bias needs none)");
+          return noRule(
+              "the gradient of its bias is not supported (a bias computed from "
+              "parameters; a mask or a constant bias needs none)");
         if (!dy)
           return success();
         Type q = f.getQuery().getType();
@@ -239,9 +264,11 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op, ArrayRef<Value> r
           return RankedTensorType::get(shape, qType.getElementType());
         };
         auto g = b.create<FlashAttentionGradOp>(
-            loc, TypeRange{q, queryBatched(f.getKey()), queryBatched(f.getValue())},
-            f.getQuery(), f.getKey(), f.getValue(), f.getResult(), f.getLse(), dy,
-            f.getLengths(), f.getBias(), f.getScaleAttr(), f.getCausalAttr());
+            loc,
+            TypeRange{q, queryBatched(f.getKey()), queryBatched(f.getValue())},
+            f.getQuery(), f.getKey(), f.getValue(), f.getResult(), f.getLse(),
+            dy, f.getLengths(), f.getBias(), f.getScaleAttr(),
+            f.getCausalAttr());
         grads[0] = g.getQueryGrad();
         grads[1] = reduceTo(b, loc, g.getKeyGrad(), f.getKey());
         grads[2] = reduceTo(b, loc, g.getValueGrad(), f.getValue());
@@ -250,11 +277,12 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op, ArrayRef<Value> r
       .Case([&](CrossEntropyOp c) -> LogicalResult {
         if (c.getMask() && needed[2])
           return noRule("the gradient of its mask is not supported");
-        grads[0] = b.create<CrossEntropyGradOp>(loc, c.getLogits().getType(), c.getLogits(),
-                                                c.getTargets(), c.getMask(), dy,
-                                                c.getLabelSmoothingAttr(),
-                                                c.getIgnoreIndexAttr());
+        grads[0] = b.create<CrossEntropyGradOp>(
+            loc, c.getLogits().getType(), c.getLogits(), c.getTargets(),
+            c.getMask(), dy, c.getLabelSmoothingAttr(), c.getIgnoreIndexAttr());
         return success();
       })
-      .Default([&](Operation *) { return noRule("there is no gradient rule for it"); });
+      .Default([&](Operation *) {
+        return noRule("there is no gradient rule for it");
+      });
 }

@@ -21,7 +21,8 @@ namespace mlir::tfm {
 /// Fails, with an error at `op`'s location, if `op` has no rule or the rule
 /// cannot give a needed gradient (e.g. for an integer operand).
 LogicalResult buildVjp(OpBuilder &b, Operation *op, ArrayRef<Value> resultGrads,
-                       ArrayRef<bool> needed, SmallVectorImpl<Value> &operandGrads);
+                       ArrayRef<bool> needed,
+                       SmallVectorImpl<Value> &operandGrads);
 
 /// Whether `op` is one whose results never carry a gradient (constants,
 /// integer-valued ops): the reverse pass skips it.

@@ -8,14 +8,7 @@
 //   char_gpt [--corpus FILE] [--steps N] [--lr X] [--temperature T] [--top-k K]
 //            [--seed N] [--out DIR] [--expect-below F]
 
-#include <tfm/decode.hpp>
-#include <tfm/dsl.hpp>
-#include <tfm/jit.hpp>
-#include <tfm/metrics.hpp>
 #include <CLI/CLI.hpp>
-
-#include "cli_checks.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -25,7 +18,13 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tfm/decode.hpp>
+#include <tfm/dsl.hpp>
+#include <tfm/jit.hpp>
+#include <tfm/metrics.hpp>
 #include <vector>
+
+#include "cli_checks.hpp"
 
 namespace {
 
@@ -33,8 +32,12 @@ using namespace tfm::dsl;
 
 // Token ids are ASCII codes; other bytes become '?'.
 constexpr dim_t kVocab = 128, kContext = 64, kBatch = 16;
-constexpr TransformerConfig kConfig{.vocab = kVocab, .d_model = 64, .heads = 4, .layers = 2,
-                                    .d_ff = 256, .max_len = kContext,
+constexpr TransformerConfig kConfig{.vocab = kVocab,
+                                    .d_model = 64,
+                                    .heads = 4,
+                                    .layers = 2,
+                                    .d_ff = 256,
+                                    .max_len = kContext,
                                     .norm_placement = NormPlacement::pre,
                                     .activation = Activation::gelu_tanh,
                                     .positions = Positions::learned};
@@ -83,7 +86,8 @@ int main(int argc, char** argv) {
   std::string text = buffer.str();
   if (!in || text.size() < static_cast<std::size_t>(kContext + 1))
     return std::fprintf(stderr, "char_gpt: cannot read a corpus of at least %ld bytes from '%s'\n",
-                        long(kContext + 1), o.corpus.c_str()), 1;
+                        long(kContext + 1), o.corpus.c_str()),
+           1;
   for (char& c : text)
     if (static_cast<unsigned char>(c) >= kVocab) c = '?';
 
@@ -122,8 +126,10 @@ int main(int argc, char** argv) {
   std::vector<tfm::TensorView> args;
   for (const tfm::TensorSpec& s : step_sig.args)
     args.push_back(tensors.try_emplace(s.name, s.dtype, s.shape).first->second);
-  std::printf("model: decoder-only, d_model 64, 4 heads, 2 layers, context %ld, %zu parameters; "
-              "batch %ld, %ld steps of AdamW\n\n", long(kContext), values, long(kBatch), o.steps);
+  std::printf(
+      "model: decoder-only, d_model 64, 4 heads, 2 layers, context %ld, %zu parameters; "
+      "batch %ld, %ld steps of AdamW\n\n",
+      long(kContext), values, long(kBatch), o.steps);
 
   // Random windows of the text; lr: warm-up over 10% of the steps, then a
   // cosine decay to a tenth.
@@ -140,8 +146,10 @@ int main(int argc, char** argv) {
       }
     }
     double warm = std::max(1.0, 0.1 * double(o.steps)), lr = o.lr;
-    if (s < warm) lr *= double(s) / warm;
-    else lr *= 0.1 + 0.45 * (1 + std::cos(M_PI * (double(s) - warm) / (double(o.steps) - warm + 1)));
+    if (s < warm)
+      lr *= double(s) / warm;
+    else
+      lr *= 0.1 + 0.45 * (1 + std::cos(M_PI * (double(s) - warm) / (double(o.steps) - warm + 1)));
     *tensors.at("lr").data<float>() = static_cast<float>(lr);
     *tensors.at("step").data<float>() = static_cast<float>(s);
     if (tfm::Status st = module->call("char_gpt_train_train_step", args); !st.ok())
@@ -152,7 +160,8 @@ int main(int argc, char** argv) {
   }
   std::size_t tail = std::min<std::size_t>(20, losses.size());
   double final_loss = 0;
-  for (std::size_t i = losses.size() - tail; i < losses.size(); ++i) final_loss += losses[i] / double(tail);
+  for (std::size_t i = losses.size() - tail; i < losses.size(); ++i)
+    final_loss += losses[i] / double(tail);
   std::printf("final loss (mean of the last %zu steps) %.4f nats = %.2f of the unigram entropy\n",
               tail, final_loss, final_loss / entropy);
   std::string csv = o.out + "/char_gpt_loss.csv";
@@ -194,7 +203,7 @@ int main(int argc, char** argv) {
                                      .seed = static_cast<std::uint64_t>(o.seed)});
   if (!sample.ok()) return std::fprintf(stderr, "%s\n", sample.message().c_str()), 1;
   std::string generated(sample->begin(), sample->end());
-  std::printf("\nsample (temperature %.2f, top-k %ld, prompt \"%s\"):\n%s\n", o.temperature, o.top_k,
-              prompt.c_str(), generated.c_str());
+  std::printf("\nsample (temperature %.2f, top-k %ld, prompt \"%s\"):\n%s\n", o.temperature,
+              o.top_k, prompt.c_str(), generated.c_str());
   return below ? 0 : 1;
 }

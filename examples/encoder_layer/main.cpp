@@ -16,9 +16,10 @@
 
 int main(int argc, char** argv) {
   std::uint32_t seed = 42;
-  CLI::App app{"One encoder layer compiled ahead of time by tfmc, run on the worked example's "
-               "sentence.",
-               "encoder_layer"};
+  CLI::App app{
+      "One encoder layer compiled ahead of time by tfmc, run on the worked example's "
+      "sentence.",
+      "encoder_layer"};
   app.add_option("--seed", seed, "seed of the weights")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   using namespace encoder_example;

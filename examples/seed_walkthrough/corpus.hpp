@@ -26,7 +26,8 @@ constexpr std::size_t distinct_characters() {
       auto c = static_cast<unsigned char>(line[i]);
       std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
       std::uint32_t code = 0;
-      for (std::size_t k = 0; k < len; ++k) code = code << 8 | static_cast<unsigned char>(line[i + k]);
+      for (std::size_t k = 0; k < len; ++k)
+        code = code << 8 | static_cast<unsigned char>(line[i + k]);
       bool known = false;
       for (std::size_t k = 0; k < n; ++k) known = known || seen[k] == code;
       if (!known) seen[n++] = code;

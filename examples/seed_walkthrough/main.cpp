@@ -12,14 +12,7 @@
 // --train (train.cpp) trains the model to map the first half of each line
 // to its second half and decodes with greedy and beam search.
 
-#include "corpus.hpp"
-#include "model.hpp"
-#include "train.hpp"
-
-#include <tfm/jit.hpp>
-#include <tfm/tokenizer.hpp>
-#include <tfm/weights.hpp>
-
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -27,11 +20,16 @@
 #include <cstring>
 #include <map>
 #include <random>
-#include <CLI/CLI.hpp>
+#include <string>
+#include <tfm/jit.hpp>
+#include <tfm/tokenizer.hpp>
+#include <tfm/weights.hpp>
+#include <vector>
 
 #include "cli_checks.hpp"
-#include <string>
-#include <vector>
+#include "corpus.hpp"
+#include "model.hpp"
+#include "train.hpp"
 
 namespace {
 
@@ -74,8 +72,8 @@ class Printer {
   explicit Printer(const std::map<std::string, const tfm::Tensor*>& taps) : taps_(taps) {}
 
   // A [.., rows, cols] tap as one matrix per leading index (e.g. per head).
-  void step(const std::string& tap, const std::string& title,
-            const std::vector<std::string>& rows, const std::vector<std::string>& cols = {}) {
+  void step(const std::string& tap, const std::string& title, const std::vector<std::string>& rows,
+            const std::vector<std::string>& cols = {}) {
     const tfm::Tensor& t = *taps_.at(tap);
     const auto& shape = t.shape();
     std::int64_t r = shape[shape.size() - 2], c = shape.back();
@@ -129,14 +127,16 @@ class Printer {
 
 int main(int argc, char** argv) {
   Options o;
-  CLI::App app{"The worked example, step by step: the encoder-decoder Transformer on one sentence "
-               "(each step printed); with --train, trained on the corpus, then decoded.",
-               "seed_walkthrough"};
-  auto* width = app.add_option("--d-model", o.d_model,
-                               "model width (built in: " + seed::supported_widths() + "; default 6)");
-  auto* heads = app.add_option("--heads", o.heads,
-                               "attention heads, dividing the width (built in: " +
-                                   seed::supported_heads() + "; default 2)");
+  CLI::App app{
+      "The worked example, step by step: the encoder-decoder Transformer on one sentence "
+      "(each step printed); with --train, trained on the corpus, then decoded.",
+      "seed_walkthrough"};
+  auto* width =
+      app.add_option("--d-model", o.d_model,
+                     "model width (built in: " + seed::supported_widths() + "; default 6)");
+  auto* heads = app.add_option(
+      "--heads", o.heads,
+      "attention heads, dividing the width (built in: " + seed::supported_heads() + "; default 2)");
   app.add_option("--seed", o.seed, "seed of the weights")->capture_default_str();
   app.add_option("--dump", o.dump,
                  "write every weight and every printed step to a safetensors file");
@@ -177,7 +177,8 @@ int main(int argc, char** argv) {
   std::printf("tfm seed walkthrough: d_model %ld, heads %ld (d_k = %ld), d_ff %ld, seed %ld\n",
               o.d_model, o.heads, o.d_model / o.heads, 4 * o.d_model, o.seed);
   std::printf("\ncorpus:\n");
-  for (std::string_view line : seed::kCorpus) std::printf("  %.*s\n", int(line.size()), line.data());
+  for (std::string_view line : seed::kCorpus)
+    std::printf("  %.*s\n", int(line.size()), line.data());
   auto tokenizer = tfm::CharTokenizer::from_corpus(
       std::span<const std::string_view>(seed::kCorpus.data(), seed::kCorpus.size()));
   if (!tokenizer.ok()) return std::fprintf(stderr, "%s\n", tokenizer.message().c_str()), 1;
@@ -202,8 +203,10 @@ int main(int argc, char** argv) {
 
   tfm::Tensor src_ids = tfm::Tensor::of<std::int32_t>({1, seed::kSourceLength});
   std::copy(src->begin(), src->end(), src_ids.data<std::int32_t>());
-  tfm::Tensor src_len = tfm::Tensor::from<std::int32_t>({1}, {static_cast<std::int32_t>(src->size())});
-  tfm::Tensor tgt_ids = tfm::Tensor::from<std::int32_t>({1, seed::kTargetLength}, {tokenizer->start_id()});
+  tfm::Tensor src_len =
+      tfm::Tensor::from<std::int32_t>({1}, {static_cast<std::int32_t>(src->size())});
+  tfm::Tensor tgt_ids =
+      tfm::Tensor::from<std::int32_t>({1, seed::kTargetLength}, {tokenizer->start_id()});
   std::vector<tfm::Tensor> params = seeded_params(sig, static_cast<unsigned>(o.seed));
   std::vector<tfm::TensorView> inputs = {src_ids, src_len, tgt_ids};
   for (const tfm::Tensor& p : params) inputs.push_back(p);
@@ -225,7 +228,8 @@ int main(int argc, char** argv) {
 
   Printer p(taps);
   std::printf("\n===== encoder (layer 1 of 1) =====\n");
-  p.step("encoder.embed.tokens", "word embeddings: a row of the embedding table per character", chars);
+  p.step("encoder.embed.tokens", "word embeddings: a row of the embedding table per character",
+         chars);
   p.step("encoder.embed.positions",
          "positional encodings PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(...)",
          positions, dims);
@@ -261,7 +265,8 @@ int main(int argc, char** argv) {
   p.step(cross + ".q", "cross-attention Q from the decoder", start);
   p.step(cross + ".k", "cross-attention K from the encoder output", chars);
   p.step(cross + ".v", "cross-attention V from the encoder output", chars);
-  p.step(cross + ".scaled", "Q K^T / sqrt(d_k): <start> against each source character", start, chars);
+  p.step(cross + ".scaled", "Q K^T / sqrt(d_k): <start> against each source character", start,
+         chars);
   p.step(cross + ".probs", "softmax: which source characters the decoder reads", start, chars);
   p.step(cross + ".out", "cross-attention output, projected", start);
   p.step("decoder.layers.0.add_norm2", "add & norm", start);

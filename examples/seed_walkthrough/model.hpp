@@ -4,15 +4,13 @@
 // the pairs where the heads divide the width).
 #pragma once
 
-#include "corpus.hpp"
-
-#include <tfm/dsl.hpp>
-
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/tuple.hpp>
-
 #include <optional>
 #include <string>
+#include <tfm/dsl.hpp>
+
+#include "corpus.hpp"
 
 namespace seed {
 
@@ -44,7 +42,8 @@ void seed_train(Function& f) {
   auto logits = encoder_decoder_logits<config<D, H>(), kPairs, kMaxHalf, kDecodeLength>(f);
   auto labels = f.input<Shape<kPairs, kDecodeLength>, i32>("labels");
   auto loss = cross_entropy(logits, labels, {.label_smoothing = 0.1f, .ignore_index = 0});
-  f.minimize("loss", loss, AdamW{.beta1 = 0.9f, .beta2 = 0.98f, .epsilon = 1e-9f, .weight_decay = 0.0f});
+  f.minimize("loss", loss,
+             AdamW{.beta1 = 0.9f, .beta2 = 0.98f, .epsilon = 1e-9f, .weight_decay = 0.0f});
 }
 
 // The trained model for decoding one source: logits [1, 12, vocab] for the
@@ -91,13 +90,15 @@ inline std::optional<TrainModels> select_train_models(dim_t d, dim_t h) {
 
 inline std::string supported_widths() {
   std::string s;
-  hana::for_each(kWidths, [&](auto w) { s += (s.empty() ? "" : ", ") + std::to_string(decltype(w)::value); });
+  hana::for_each(
+      kWidths, [&](auto w) { s += (s.empty() ? "" : ", ") + std::to_string(decltype(w)::value); });
   return s;
 }
 
 inline std::string supported_heads() {
   std::string s;
-  hana::for_each(kHeads, [&](auto h) { s += (s.empty() ? "" : ", ") + std::to_string(decltype(h)::value); });
+  hana::for_each(
+      kHeads, [&](auto h) { s += (s.empty() ? "" : ", ") + std::to_string(decltype(h)::value); });
   return s;
 }
 

@@ -5,13 +5,7 @@
 
 #include "train.hpp"
 
-#include "corpus.hpp"
-#include "model.hpp"
-
-#include <tfm/decode.hpp>
-#include <tfm/jit.hpp>
-#include <tfm/metrics.hpp>
-#include <tfm/tokenizer.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,9 +14,14 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tfm/decode.hpp>
+#include <tfm/jit.hpp>
+#include <tfm/metrics.hpp>
+#include <tfm/tokenizer.hpp>
 #include <vector>
 
-#include <unistd.h>
+#include "corpus.hpp"
+#include "model.hpp"
 
 namespace seed {
 namespace {
@@ -102,8 +101,9 @@ void progress(long step, long steps, float loss) {
 int train(const TrainOptions& o) {
   auto models = select_train_models(o.d_model, o.heads);
   if (!models) {
-    std::fprintf(stderr, "seed_walkthrough: --train has no model for --d-model %ld --heads %ld "
-                         "---> HINT: widths 16, 32 or 64 with heads dividing them\n",
+    std::fprintf(stderr,
+                 "seed_walkthrough: --train has no model for --d-model %ld --heads %ld "
+                 "---> HINT: widths 16, 32 or 64 with heads dividing them\n",
                  o.d_model, o.heads);
     return 2;
   }
@@ -114,9 +114,10 @@ int train(const TrainOptions& o) {
   std::vector<Pair> pairs = training_pairs(error);
   if (pairs.empty()) return std::fprintf(stderr, "seed_walkthrough: %s\n", error.c_str()), 1;
 
-  std::printf("tfm seed walkthrough, training: d_model %ld, heads %ld, d_ff %ld, %ld steps of "
-              "AdamW (lr %g), seed %ld\n\npairs (source -> target):\n",
-              o.d_model, o.heads, 4 * o.d_model, o.steps, o.lr, o.seed);
+  std::printf(
+      "tfm seed walkthrough, training: d_model %ld, heads %ld, d_ff %ld, %ld steps of "
+      "AdamW (lr %g), seed %ld\n\npairs (source -> target):\n",
+      o.d_model, o.heads, 4 * o.d_model, o.steps, o.lr, o.seed);
   for (const Pair& p : pairs) std::printf("  %s -> %s\n", p.source.c_str(), p.target.c_str());
 
   // The batch: src and its lengths; tgt = <start> + target (teacher
@@ -156,19 +157,22 @@ int train(const TrainOptions& o) {
   std::map<std::string, tfm::Tensor> state =
       initial_params(*module->signature("seed_train"), static_cast<unsigned>(o.seed));
   std::size_t num_params = 0, num_values = 0;
-  for (const auto& [name, t] : state) num_params++, num_values += static_cast<std::size_t>(t.size());
+  for (const auto& [name, t] : state)
+    num_params++, num_values += static_cast<std::size_t>(t.size());
   tfm::Tensor lr = tfm::Tensor::of<float>({}), step = tfm::Tensor::of<float>({});
   tfm::Tensor loss = tfm::Tensor::of<float>({});
   const std::map<std::string, const tfm::Tensor*> inputs = {
-      {"src", &src}, {"src_lengths", &src_lengths}, {"tgt", &tgt}, {"labels", &labels},
-      {"lr", &lr}, {"step", &step}};
+      {"src", &src}, {"src_lengths", &src_lengths},
+      {"tgt", &tgt}, {"labels", &labels},
+      {"lr", &lr},   {"step", &step}};
   std::vector<tfm::TensorView> args;
   for (const tfm::TensorSpec& spec : step_sig->args) {
     if (spec.role == tfm::Role::output) {
       args.push_back(loss);
     } else if (spec.role == tfm::Role::state) {
       auto it = state.find(spec.name);
-      if (it == state.end()) it = state.emplace(spec.name, tfm::Tensor(spec.dtype, spec.shape)).first;
+      if (it == state.end())
+        it = state.emplace(spec.name, tfm::Tensor(spec.dtype, spec.shape)).first;
       args.push_back(it->second);
     } else {
       args.push_back(*inputs.at(spec.name));
@@ -192,8 +196,9 @@ int train(const TrainOptions& o) {
   // target: (1 - e + e/V) on the answer, e/V on each other token.
   const double e = 0.1, v = static_cast<double>(kVocab), on = 1 - e + e / v, off = e / v;
   const double floor = -(on * std::log(on) + (v - 1) * off * std::log(off));
-  std::printf("final loss %.4f (step 1: %.4f; the least possible with label smoothing %.1f: %.4f)\n",
-              losses.back(), losses.front(), e, floor);
+  std::printf(
+      "final loss %.4f (step 1: %.4f; the least possible with label smoothing %.1f: %.4f)\n",
+      losses.back(), losses.front(), e, floor);
 
   std::string csv = o.out_dir + "/seed_loss.csv";
   if (tfm::Status st = tfm::metrics::write_csv(csv, "loss", losses); !st.ok())
@@ -231,11 +236,13 @@ int train(const TrainOptions& o) {
   };
   tfm::decode::NextLogits next =
       tfm::decode::forward_logits(run, others, tokens_index, tt, tokenizer->pad_id());
-  const tfm::decode::Stop stop{.end_id = tokenizer->end_id(), .max_tokens = static_cast<std::size_t>(tt)};
+  const tfm::decode::Stop stop{.end_id = tokenizer->end_id(),
+                               .max_tokens = static_cast<std::size_t>(tt)};
 
   auto text = [&](const std::vector<std::int32_t>& ids) {
     std::vector<std::int32_t> body;
-    for (std::size_t i = 1; i < ids.size() && ids[i] != tokenizer->end_id(); ++i) body.push_back(ids[i]);
+    for (std::size_t i = 1; i < ids.size() && ids[i] != tokenizer->end_id(); ++i)
+      body.push_back(ids[i]);
     auto s = tokenizer->decode(body);
     return s.ok() ? *s : std::string("<undecodable>");
   };
@@ -252,7 +259,8 @@ int train(const TrainOptions& o) {
                                           {.width = static_cast<std::size_t>(o.beam)});
     if (!beams.ok()) return std::fprintf(stderr, "%s\n", beams.message().c_str()), 1;
     std::printf("  %s\n    greedy: %s\n    beam:   %s  (log p = %.4f)\n", p.source.c_str(),
-                text(*greedy).c_str(), text(beams->front().tokens).c_str(), beams->front().log_prob);
+                text(*greedy).c_str(), text(beams->front().tokens).c_str(),
+                beams->front().log_prob);
   }
   return 0;
 }

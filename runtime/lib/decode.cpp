@@ -1,13 +1,12 @@
 // Greedy, beam search and sampling decoders (see decode.hpp).
 
-#include <tfm/decode.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
 #include <numeric>
 #include <random>
+#include <tfm/decode.hpp>
 
 namespace tfm::decode {
 namespace {
@@ -29,8 +28,9 @@ std::vector<std::int32_t> top_indices(const std::vector<double>& v, std::size_t 
   std::vector<std::int32_t> idx(v.size());
   std::iota(idx.begin(), idx.end(), 0);
   k = std::min(k, idx.size());
-  std::partial_sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), idx.end(),
-                    [&](std::int32_t a, std::int32_t b) { return v[a] > v[b] || (v[a] == v[b] && a < b); });
+  std::partial_sort(
+      idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), idx.end(),
+      [&](std::int32_t a, std::int32_t b) { return v[a] > v[b] || (v[a] == v[b] && a < b); });
   idx.resize(k);
   return idx;
 }
@@ -62,8 +62,9 @@ Result<std::vector<std::int32_t>> greedy(const NextLogits& next, std::vector<std
   return prefix;
 }
 
-Result<std::vector<Hypothesis>> beam_search(const NextLogits& next, std::vector<std::int32_t> prefix,
-                                            const Stop& stop, const BeamOptions& options) {
+Result<std::vector<Hypothesis>> beam_search(const NextLogits& next,
+                                            std::vector<std::int32_t> prefix, const Stop& stop,
+                                            const BeamOptions& options) {
   if (Status s = check_prefix(prefix); !s.ok()) return s;
   if (options.width == 0)
     return Status::error("tfm: decode: beam width 0 ---> HINT: use 1 or more (1 is greedy)");
@@ -71,7 +72,7 @@ Result<std::vector<Hypothesis>> beam_search(const NextLogits& next, std::vector<
   auto score = [&](const Hypothesis& h) {
     double n = static_cast<double>(h.tokens.size() - start);
     return options.length_penalty == 0 || n == 0 ? h.log_prob
-                                                  : h.log_prob / std::pow(n, options.length_penalty);
+                                                 : h.log_prob / std::pow(n, options.length_penalty);
   };
   // Ties go to the lexicographically smaller tokens, so the order is total.
   auto better = [](const Hypothesis& a, const Hypothesis& b) {

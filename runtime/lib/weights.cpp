@@ -28,7 +28,9 @@ constexpr std::string_view kMetadataKey = "__metadata__";
 std::string dtypes_hint() {
   std::string names;
   for (std::size_t i = 0; i < std::size(kDTypes); ++i)
-    names += std::string(i == 0 ? "" : i + 1 == std::size(kDTypes) ? " and " : ", ") +
+    names += std::string(i == 0                        ? ""
+                         : i + 1 == std::size(kDTypes) ? " and "
+                                                       : ", ") +
              std::string(kDTypes[i].safetensors);
   return " ---> HINT: tfm reads " + names +
          "; convert the tensor before saving it (e.g. tensor.float() in PyTorch)";

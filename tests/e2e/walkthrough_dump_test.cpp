@@ -3,19 +3,19 @@
 // another (x = embeddings + positions; softmax rows sum to 1; probabilities
 // sum to 1; the positional encodings are the formula's).
 
-#include <tfm/weights.hpp>
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <tfm/weights.hpp>
 
 namespace {
 
 TEST(SeedWalkthrough, DumpHoldsWeightsAndSteps) {
-  std::filesystem::path file = std::filesystem::temp_directory_path() / "tfm_walkthrough_dump.safetensors";
+  std::filesystem::path file =
+      std::filesystem::temp_directory_path() / "tfm_walkthrough_dump.safetensors";
   std::string cmd = std::string(TFM_SEED_WALKTHROUGH) + " --d-model 8 --heads 2 --seed 3 --dump " +
                     file.string() + " > /dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;

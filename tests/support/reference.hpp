@@ -308,7 +308,8 @@ inline Array sinusoidal_positions(std::int64_t t, std::int64_t d, std::int64_t o
     for (std::int64_t i = 0; i < d; i += 2) {
       double a = (p + offset) / std::pow(10000.0, static_cast<double>(i) / static_cast<double>(d));
       out.data[static_cast<std::size_t>(p * d + i)] = static_cast<float>(std::sin(a));
-      if (i + 1 < d) out.data[static_cast<std::size_t>(p * d + i + 1)] = static_cast<float>(std::cos(a));
+      if (i + 1 < d)
+        out.data[static_cast<std::size_t>(p * d + i + 1)] = static_cast<float>(std::cos(a));
     }
   return out;
 }
@@ -320,7 +321,8 @@ inline Array slice(const Array& x, const std::vector<std::int64_t>& offsets, Sha
     auto idx = unflatten(n, out.shape);
     std::size_t off = 0;
     for (std::size_t d = 0; d < idx.size(); ++d)
-      off = off * static_cast<std::size_t>(x.shape[d]) + static_cast<std::size_t>(idx[d] + offsets[d]);
+      off = off * static_cast<std::size_t>(x.shape[d]) +
+            static_cast<std::size_t>(idx[d] + offsets[d]);
     out.data[n] = x.data[off];
   }
   return out;
@@ -347,9 +349,11 @@ inline Array attention(const Array& q, const Array& k, const Array& v, double sc
                          (lengths.empty() || j < lengths[static_cast<std::size_t>(bi)]);
           double acc = 0;
           for (std::int64_t x = 0; x < d; ++x)
-            acc += static_cast<double>(q.data[static_cast<std::size_t>(((bi * h + hi) * tq + i) * d + x)]) *
+            acc += static_cast<double>(
+                       q.data[static_cast<std::size_t>(((bi * h + hi) * tq + i) * d + x)]) *
                    k.data[static_cast<std::size_t>(((bi * hk + kh) * tk + j) * d + x)];
-          s[static_cast<std::size_t>(j)] = allowed ? acc * scale : -std::numeric_limits<double>::infinity();
+          s[static_cast<std::size_t>(j)] =
+              allowed ? acc * scale : -std::numeric_limits<double>::infinity();
           mx = std::max(mx, s[static_cast<std::size_t>(j)]);
         }
         double sum = 0;
@@ -360,7 +364,8 @@ inline Array attention(const Array& q, const Array& k, const Array& v, double sc
           for (std::int64_t j = 0; j < tk && sum > 0; ++j)
             acc += std::exp(s[static_cast<std::size_t>(j)] - mx) / sum *
                    v.data[static_cast<std::size_t>(((bi * hk + kh) * tk + j) * dv + x)];
-          out.data[static_cast<std::size_t>(((bi * h + hi) * tq + i) * dv + x)] = static_cast<float>(acc);
+          out.data[static_cast<std::size_t>(((bi * h + hi) * tq + i) * dv + x)] =
+              static_cast<float>(acc);
         }
       }
     }

@@ -5,12 +5,12 @@
 // compare block by block.
 #pragma once
 
-#include "reference.hpp"
-
 #include <cmath>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "reference.hpp"
 
 namespace tfm::ref {
 
@@ -35,7 +35,8 @@ class TransformerReference {
   Taps taps;  // intermediates by the DSL's tap names
 
   // logits [B, Tt, vocab]
-  Array encoder_decoder(const std::vector<std::int64_t>& src, const std::vector<std::int64_t>& src_len,
+  Array encoder_decoder(const std::vector<std::int64_t>& src,
+                        const std::vector<std::int64_t>& src_len,
                         const std::vector<std::int64_t>& tgt, std::int64_t b, std::int64_t ts,
                         std::int64_t tt) {
     Array x = embed(src, b, ts, "encoder.embed");
@@ -64,7 +65,8 @@ class TransformerReference {
   Array encoder_only(const std::vector<std::int64_t>& ids, const std::vector<std::int64_t>& lengths,
                      std::int64_t b, std::int64_t t) {
     Array x = embed(ids, b, t, "embed");
-    for (std::int64_t i = 0; i < c_.layers; ++i) x = encoder_layer(x, lengths, "layers." + std::to_string(i));
+    for (std::int64_t i = 0; i < c_.layers; ++i)
+      x = encoder_layer(x, lengths, "layers." + std::to_string(i));
     if (c_.pre_norm) x = norm(x, "norm");
     return x;
   }
@@ -88,7 +90,8 @@ class TransformerReference {
     taps[tap + ".tokens"] = x;
     Array pe;
     if (c_.positions == TransformerConfig::sinusoidal) pe = sinusoidal_positions(t, c_.d_model);
-    if (c_.positions == TransformerConfig::learned) pe = slice(param("positions"), {0, 0}, {t, c_.d_model});
+    if (c_.positions == TransformerConfig::learned)
+      pe = slice(param("positions"), {0, 0}, {t, c_.d_model});
     if (!pe.data.empty()) {
       taps[tap + ".positions"] = pe;
       x = add(x, pe);
@@ -128,7 +131,8 @@ class TransformerReference {
     Array scores({b, h, tq, tk}), scaled({b, h, tq, tk}), masked({b, h, tq, tk}),
         probs({b, h, tq, tk}), context({b, h, tq, dh});
     const double inv_sqrt = 1.0 / std::sqrt(static_cast<double>(dh));
-    auto at4 = [](const Array& a, std::int64_t i0, std::int64_t i1, std::int64_t i2, std::int64_t i3) {
+    auto at4 = [](const Array& a, std::int64_t i0, std::int64_t i1, std::int64_t i2,
+                  std::int64_t i3) {
       return static_cast<std::size_t>(((i0 * a.shape[1] + i1) * a.shape[2] + i2) * a.shape[3] + i3);
     };
     for (std::int64_t bi = 0; bi < b; ++bi)
@@ -138,7 +142,8 @@ class TransformerReference {
           for (std::int64_t j = 0; j < tk; ++j) {
             double s = 0.0;
             for (std::int64_t d = 0; d < dh; ++d)
-              s += static_cast<double>(q.data[at4(q, bi, hi, i, d)]) * k.data[at4(k, bi, kvh, j, d)];
+              s +=
+                  static_cast<double>(q.data[at4(q, bi, hi, i, d)]) * k.data[at4(k, bi, kvh, j, d)];
             scores.data[at4(scores, bi, hi, i, j)] = static_cast<float>(s);
             float sc = static_cast<float>(static_cast<float>(s) * static_cast<float>(inv_sqrt));
             scaled.data[at4(scores, bi, hi, i, j)] = sc;
@@ -148,15 +153,18 @@ class TransformerReference {
                 allowed ? sc : -std::numeric_limits<float>::infinity();
           }
           double mx = -std::numeric_limits<double>::infinity(), sum = 0.0;
-          for (std::int64_t j = 0; j < tk; ++j) mx = std::max(mx, double(masked.data[at4(masked, bi, hi, i, j)]));
-          for (std::int64_t j = 0; j < tk; ++j) sum += std::exp(masked.data[at4(masked, bi, hi, i, j)] - mx);
+          for (std::int64_t j = 0; j < tk; ++j)
+            mx = std::max(mx, double(masked.data[at4(masked, bi, hi, i, j)]));
+          for (std::int64_t j = 0; j < tk; ++j)
+            sum += std::exp(masked.data[at4(masked, bi, hi, i, j)] - mx);
           for (std::int64_t j = 0; j < tk; ++j)
             probs.data[at4(probs, bi, hi, i, j)] =
                 static_cast<float>(std::exp(masked.data[at4(masked, bi, hi, i, j)] - mx) / sum);
           for (std::int64_t d = 0; d < dh; ++d) {
             double acc = 0.0;
             for (std::int64_t j = 0; j < tk; ++j)
-              acc += static_cast<double>(probs.data[at4(probs, bi, hi, i, j)]) * v.data[at4(v, bi, kvh, j, d)];
+              acc += static_cast<double>(probs.data[at4(probs, bi, hi, i, j)]) *
+                     v.data[at4(v, bi, kvh, j, d)];
             context.data[at4(context, bi, hi, i, d)] = static_cast<float>(acc);
           }
         }
@@ -182,37 +190,51 @@ class TransformerReference {
   }
 
   template <class F>
-  Array add_and_norm(const Array& x, const std::string& norm_name, F sublayer, const std::string& tap) {
-    Array y = c_.pre_norm ? add(x, sublayer(norm(x, norm_name))) : norm(add(x, sublayer(x)), norm_name);
+  Array add_and_norm(const Array& x, const std::string& norm_name, F sublayer,
+                     const std::string& tap) {
+    Array y =
+        c_.pre_norm ? add(x, sublayer(norm(x, norm_name))) : norm(add(x, sublayer(x)), norm_name);
     taps[tap] = y;
     return y;
   }
 
-  Array encoder_layer(const Array& x, const std::vector<std::int64_t>& lengths, const std::string& name) {
-    Array h = add_and_norm(x, name + ".norm1", [&](const Array& a) {
-      return attention(a, a, name + ".self_attn", false, &lengths);
-    }, name + ".add_norm1");
-    return add_and_norm(h, name + ".norm2", [&](const Array& a) {
-      Array y = ffn(a, name + ".ffn");
-      taps[name + ".ffn"] = y;
-      return y;
-    }, name + ".add_norm2");
+  Array encoder_layer(const Array& x, const std::vector<std::int64_t>& lengths,
+                      const std::string& name) {
+    Array h = add_and_norm(
+        x, name + ".norm1",
+        [&](const Array& a) { return attention(a, a, name + ".self_attn", false, &lengths); },
+        name + ".add_norm1");
+    return add_and_norm(
+        h, name + ".norm2",
+        [&](const Array& a) {
+          Array y = ffn(a, name + ".ffn");
+          taps[name + ".ffn"] = y;
+          return y;
+        },
+        name + ".add_norm2");
   }
 
   Array decoder_layer(const Array& y, const std::string& name, const Array* memory,
                       const std::vector<std::int64_t>* src_len) {
-    Array h = add_and_norm(y, name + ".norm1", [&](const Array& a) {
-      return attention(a, a, name + ".self_attn", true, nullptr);
-    }, name + ".add_norm1");
+    Array h = add_and_norm(
+        y, name + ".norm1",
+        [&](const Array& a) { return attention(a, a, name + ".self_attn", true, nullptr); },
+        name + ".add_norm1");
     if (memory)
-      h = add_and_norm(h, name + ".norm2", [&](const Array& a) {
-        return attention(a, *memory, name + ".cross_attn", false, src_len);
-      }, name + ".add_norm2");
-    return add_and_norm(h, name + ".norm3", [&](const Array& a) {
-      Array z = ffn(a, name + ".ffn");
-      taps[name + ".ffn"] = z;
-      return z;
-    }, name + ".add_norm3");
+      h = add_and_norm(
+          h, name + ".norm2",
+          [&](const Array& a) {
+            return attention(a, *memory, name + ".cross_attn", false, src_len);
+          },
+          name + ".add_norm2");
+    return add_and_norm(
+        h, name + ".norm3",
+        [&](const Array& a) {
+          Array z = ffn(a, name + ".ffn");
+          taps[name + ".ffn"] = z;
+          return z;
+        },
+        name + ".add_norm3");
   }
 
   TransformerConfig c_;

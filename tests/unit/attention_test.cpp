@@ -6,15 +6,14 @@
 // (zeros, not NaN). Tolerance: maxdiff <= 1e-5 (relative above 1, absolute
 // below).
 
-#include <tfm/dsl.hpp>
-#include <tfm/jit.hpp>
-
-#include "reference.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
+#include <tfm/dsl.hpp>
+#include <tfm/jit.hpp>
+
+#include "reference.hpp"
 
 namespace {
 
@@ -27,9 +26,9 @@ struct Case {
   const char* what;
   bool causal = false;
   std::vector<std::int32_t> lengths;  // empty: no padding mask
-  float lo = -1.0f, hi = 1.0f;       // input range
-  float scale = 0.0f;                // 0: 1/sqrt(D)
-  bool integers = false;             // q and k rounded to integers: exact scores
+  float lo = -1.0f, hi = 1.0f;        // input range
+  float scale = 0.0f;                 // 0: 1/sqrt(D)
+  bool integers = false;              // q and k rounded to integers: exact scores
 };
 
 // q [B, H, Tq, D], k and v [B, H/G, Tk, D]: the chain the DSL traces,
@@ -66,10 +65,9 @@ void check(const Case& c) {
   ASSERT_TRUE(traced.ok()) << traced.error;
 
   std::vector<std::int32_t> lengths = padded ? c.lengths : std::vector<std::int32_t>(B, Tk);
-  const tfm::TensorView in[] = {tfm::TensorView(q.data.data(), q.shape),
-                                tfm::TensorView(k.data.data(), k.shape),
-                                tfm::TensorView(v.data.data(), v.shape),
-                                tfm::TensorView(lengths.data(), {B})};
+  const tfm::TensorView in[] = {
+      tfm::TensorView(q.data.data(), q.shape), tfm::TensorView(k.data.data(), k.shape),
+      tfm::TensorView(v.data.data(), v.shape), tfm::TensorView(lengths.data(), {B})};
   auto run = [&](bool fuse) {
     tfm::jit::Options o;
     o.fuse_attention = fuse;
@@ -105,9 +103,11 @@ TEST(FusedAttention, Shapes) {
 
 TEST(FusedAttention, MasksAndEdges) {
   check<1, 2, 1, 20, 70, 64>({"causal, Tq 20 < Tk 70 (bottom-right aligned)", .causal = true});
-  check<1, 2, 1, 40, 30, 64>({"causal, Tq 40 > Tk 30: the first 10 rows see no key", .causal = true});
+  check<1, 2, 1, 40, 30, 64>(
+      {"causal, Tq 40 > Tk 30: the first 10 rows see no key", .causal = true});
   check<2, 2, 1, 64, 64, 32>({"padding lengths {64, 0}: batch 1 has no key", .lengths = {64, 0}});
-  check<2, 2, 1, 70, 70, 64>({"causal + padding lengths {50, 70}", .causal = true, .lengths = {50, 70}});
+  check<2, 2, 1, 70, 70, 64>(
+      {"causal + padding lengths {50, 70}", .causal = true, .lengths = {50, 70}});
   // Integer q and k in [9, 13]: scores of 5000 to 11000, exact in f32, so
   // the comparison measures the softmax, not the rounding of the logits.
   check<1, 2, 1, 96, 96, 64>(
@@ -116,7 +116,8 @@ TEST(FusedAttention, MasksAndEdges) {
 
 TEST(FusedAttention, GroupedQueryHeads) {
   check<1, 6, 3, 50, 50, 64>({"6 query heads on 2 key/value heads, causal", .causal = true});
-  check<2, 4, 4, 33, 33, 32>({"multi-query: 4 heads, 1 key/value head, padding", .lengths = {33, 10}});
+  check<2, 4, 4, 33, 33, 32>(
+      {"multi-query: 4 heads, 1 key/value head, padding", .lengths = {33, 10}});
 }
 
 }  // namespace

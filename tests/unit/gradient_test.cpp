@@ -51,7 +51,8 @@ class Gradients : public ::testing::Test {
       bool ids = std::string(a.elem) == "i32";
       sig += "%" + a.name + ": " + type_of(a.shape, a.elem) + " {" +
              (a.param ? "tfm.param" : "tfm.input") + " = \"" + a.name + "\"}, ";
-      tfm::Tensor t(ids ? tfm::DType::i32 : tfm::DType::f64, tfm::Shape(a.shape.begin(), a.shape.end()));
+      tfm::Tensor t(ids ? tfm::DType::i32 : tfm::DType::f64,
+                    tfm::Shape(a.shape.begin(), a.shape.end()));
       if (ids) {
         auto v = t.values<std::int32_t>();
         for (std::size_t i = 0; i < v.size(); ++i)
@@ -112,60 +113,72 @@ class Gradients : public ::testing::Test {
 
 TEST_F(Gradients, Matmul) {
   check("matmul", {{"a", {3, 4}}, {"b", {4, 5}}},
-        "  %y = tfm.matmul %a, %b : (tensor<3x4xf64>, tensor<4x5xf64>) -> tensor<3x5xf64>\n", {3, 5});
+        "  %y = tfm.matmul %a, %b : (tensor<3x4xf64>, tensor<4x5xf64>) -> tensor<3x5xf64>\n",
+        {3, 5});
   check("matmul transpose_a", {{"a", {4, 3}}, {"b", {4, 5}}},
-        "  %y = tfm.matmul %a, %b {transpose_a} : (tensor<4x3xf64>, tensor<4x5xf64>) -> tensor<3x5xf64>\n",
-        {3, 5});
-  check("matmul transpose_b", {{"a", {3, 4}}, {"b", {5, 4}}},
-        "  %y = tfm.matmul %a, %b {transpose_b} : (tensor<3x4xf64>, tensor<5x4xf64>) -> tensor<3x5xf64>\n",
-        {3, 5});
-  check("matmul both transposed", {{"a", {4, 3}}, {"b", {5, 4}}},
-        "  %y = tfm.matmul %a, %b {transpose_a, transpose_b} : (tensor<4x3xf64>, tensor<5x4xf64>) -> "
+        "  %y = tfm.matmul %a, %b {transpose_a} : (tensor<4x3xf64>, tensor<4x5xf64>) -> "
         "tensor<3x5xf64>\n",
         {3, 5});
+  check("matmul transpose_b", {{"a", {3, 4}}, {"b", {5, 4}}},
+        "  %y = tfm.matmul %a, %b {transpose_b} : (tensor<3x4xf64>, tensor<5x4xf64>) -> "
+        "tensor<3x5xf64>\n",
+        {3, 5});
+  check(
+      "matmul both transposed", {{"a", {4, 3}}, {"b", {5, 4}}},
+      "  %y = tfm.matmul %a, %b {transpose_a, transpose_b} : (tensor<4x3xf64>, tensor<5x4xf64>) -> "
+      "tensor<3x5xf64>\n",
+      {3, 5});
   check("matmul batch x weight", {{"x", {2, 3, 4}}, {"w", {4, 5}}},
         "  %y = tfm.matmul %x, %w : (tensor<2x3x4xf64>, tensor<4x5xf64>) -> tensor<2x3x5xf64>\n",
         {2, 3, 5});
   check("matmul batch x weight^T", {{"x", {2, 3, 4}}, {"w", {5, 4}}},
-        "  %y = tfm.matmul %x, %w {transpose_b} : (tensor<2x3x4xf64>, tensor<5x4xf64>) -> tensor<2x3x5xf64>\n",
+        "  %y = tfm.matmul %x, %w {transpose_b} : (tensor<2x3x4xf64>, tensor<5x4xf64>) -> "
+        "tensor<2x3x5xf64>\n",
         {2, 3, 5});
   check("matmul broadcast batch", {{"a", {2, 1, 3, 4}}, {"b", {1, 3, 4, 2}}},
-        "  %y = tfm.matmul %a, %b : (tensor<2x1x3x4xf64>, tensor<1x3x4x2xf64>) -> tensor<2x3x3x2xf64>\n",
+        "  %y = tfm.matmul %a, %b : (tensor<2x1x3x4xf64>, tensor<1x3x4x2xf64>) -> "
+        "tensor<2x3x3x2xf64>\n",
         {2, 3, 3, 2});
 }
 
 TEST_F(Gradients, Elementwise) {
   check("add broadcast", {{"a", {2, 3, 4}}, {"b", {4}}},
-        "  %y = tfm.add %a, %b : (tensor<2x3x4xf64>, tensor<4xf64>) -> tensor<2x3x4xf64>\n", {2, 3, 4});
+        "  %y = tfm.add %a, %b : (tensor<2x3x4xf64>, tensor<4xf64>) -> tensor<2x3x4xf64>\n",
+        {2, 3, 4});
   check("mul broadcast", {{"a", {2, 3, 4}}, {"b", {3, 1}}},
-        "  %y = tfm.mul %a, %b : (tensor<2x3x4xf64>, tensor<3x1xf64>) -> tensor<2x3x4xf64>\n", {2, 3, 4});
-  check("scale", {{"a", {3, 4}}},
-        "  %y = tfm.scale %a {factor = 0.375 : f32} : tensor<3x4xf64>\n", {3, 4});
+        "  %y = tfm.mul %a, %b : (tensor<2x3x4xf64>, tensor<3x1xf64>) -> tensor<2x3x4xf64>\n",
+        {2, 3, 4});
+  check("scale", {{"a", {3, 4}}}, "  %y = tfm.scale %a {factor = 0.375 : f32} : tensor<3x4xf64>\n",
+        {3, 4});
   check("relu", {{"a", {4, 6}}}, "  %y = tfm.relu %a : tensor<4x6xf64>\n", {4, 6});
   check("gelu", {{"a", {4, 6}}}, "  %y = tfm.gelu %a : tensor<4x6xf64>\n", {4, 6});
   check("gelu tanh", {{"a", {4, 6}}},
         "  %y = tfm.gelu %a {approximate = \"tanh\"} : tensor<4x6xf64>\n", {4, 6});
-  check("select", {{"a", {2, 3}}, {"b", {3}}},
-        "  %c = arith.constant dense<[[true, false, true], [false, false, true]]> : tensor<2x3xi1>\n"
-        "  %y = tfm.select %c, %a, %b : (tensor<2x3xi1>, tensor<2x3xf64>, tensor<3xf64>) -> tensor<2x3xf64>\n",
-        {2, 3});
+  check(
+      "select", {{"a", {2, 3}}, {"b", {3}}},
+      "  %c = arith.constant dense<[[true, false, true], [false, false, true]]> : tensor<2x3xi1>\n"
+      "  %y = tfm.select %c, %a, %b : (tensor<2x3xi1>, tensor<2x3xf64>, tensor<3xf64>) -> "
+      "tensor<2x3xf64>\n",
+      {2, 3});
 }
 
 TEST_F(Gradients, Normalizations) {
   check("softmax last axis", {{"a", {3, 7}}},
         "  %y = tfm.softmax %a {axis = -1 : i64} : tensor<3x7xf64>\n", {3, 7});
-  check("softmax axis 0", {{"a", {3, 7}}}, "  %y = tfm.softmax %a {axis = 0 : i64} : tensor<3x7xf64>\n",
-        {3, 7});
+  check("softmax axis 0", {{"a", {3, 7}}},
+        "  %y = tfm.softmax %a {axis = 0 : i64} : tensor<3x7xf64>\n", {3, 7});
   check("log_softmax", {{"a", {3, 7}}},
         "  %y = tfm.log_softmax %a {axis = -1 : i64} : tensor<3x7xf64>\n", {3, 7});
   check("layer_norm", {{"x", {2, 3, 8}}, {"g", {8}}, {"b", {8}}},
-        "  %y = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32} : (tensor<2x3x8xf64>, tensor<8xf64>, "
+        "  %y = tfm.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32} : (tensor<2x3x8xf64>, "
+        "tensor<8xf64>, "
         "tensor<8xf64>) -> tensor<2x3x8xf64>\n",
         {2, 3, 8});
-  check("rms_norm", {{"x", {2, 3, 8}}, {"g", {8}}},
-        "  %y = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<2x3x8xf64>, tensor<8xf64>) -> "
-        "tensor<2x3x8xf64>\n",
-        {2, 3, 8});
+  check(
+      "rms_norm", {{"x", {2, 3, 8}}, {"g", {8}}},
+      "  %y = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<2x3x8xf64>, tensor<8xf64>) -> "
+      "tensor<2x3x8xf64>\n",
+      {2, 3, 8});
 }
 
 // Rows enough that tfm-fuse-rows computes each norm and its backward in
@@ -176,7 +189,8 @@ TEST_F(Gradients, NormalizationsInRowBlocks) {
         "tensor<96xf64>, tensor<96xf64>) -> tensor<16x4x96xf64>\n",
         {16, 4, 96});
   check("rms_norm, row blocks", {{"x", {64, 96}}, {"g", {96}}},
-        "  %y = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<64x96xf64>, tensor<96xf64>) -> "
+        "  %y = tfm.rms_norm %x, %g {epsilon = 1.0e-6 : f32} : (tensor<64x96xf64>, tensor<96xf64>) "
+        "-> "
         "tensor<64x96xf64>\n",
         {64, 96});
   check("log_softmax, row blocks", {{"a", {64, 96}}},
@@ -186,7 +200,8 @@ TEST_F(Gradients, NormalizationsInRowBlocks) {
 TEST_F(Gradients, AttentionPieces) {
   // Masked scores go through a softmax (a masked -inf times r would be NaN).
   check("mask causal + lengths, softmax", {{"s", {2, 2, 5, 5}}, {"len", {2}, false, "i32", {3, 5}}},
-        "  %m = tfm.mask %s, %len {causal} : (tensor<2x2x5x5xf64>, tensor<2xi32>) -> tensor<2x2x5x5xf64>\n"
+        "  %m = tfm.mask %s, %len {causal} : (tensor<2x2x5x5xf64>, tensor<2xi32>) -> "
+        "tensor<2x2x5x5xf64>\n"
         "  %y = tfm.softmax %m {axis = -1 : i64} : tensor<2x2x5x5xf64>\n",
         {2, 2, 5, 5});
   check("rope", {{"x", {1, 2, 5, 8}}},
@@ -195,11 +210,12 @@ TEST_F(Gradients, AttentionPieces) {
         "  %y = tfm.transpose %x, [2, 0, 1] : tensor<2x3x4xf64> -> tensor<4x2x3xf64>\n", {4, 2, 3});
   check("reshape", {{"x", {2, 3, 4}}},
         "  %y = tfm.reshape %x : tensor<2x3x4xf64> -> tensor<6x4xf64>\n", {6, 4});
-  check("slice", {{"x", {6, 4}}}, "  %y = tfm.slice %x [1, 2] : tensor<6x4xf64> -> tensor<3x2xf64>\n",
-        {3, 2});
+  check("slice", {{"x", {6, 4}}},
+        "  %y = tfm.slice %x [1, 2] : tensor<6x4xf64> -> tensor<3x2xf64>\n", {3, 2});
   check("reduce_to", {{"x", {2, 3, 4}}},
         "  %y = tfm.reduce_to %x : tensor<2x3x4xf64> -> tensor<3x1xf64>\n", {3, 1});
-  check("embedding (repeated ids)", {{"t", {5, 3}}, {"ids", {2, 3}, false, "i32", {4, 0, 4, 1, 4, 0}}},
+  check("embedding (repeated ids)",
+        {{"t", {5, 3}}, {"ids", {2, 3}, false, "i32", {4, 0, 4, 1, 4, 0}}},
         "  %y = tfm.embedding %t, %ids : (tensor<5x3xf64>, tensor<2x3xi32>) -> tensor<2x3x3xf64>\n",
         {2, 3, 3});
 }
@@ -210,37 +226,51 @@ TEST_F(Gradients, FlashAttention) {
         "  %y, %lse = tfm.flash_attention %q, %k, %v {causal, scale = 0.35 : f32} : " + qkv +
             ") -> (tensor<2x2x7x8xf64>, tensor<2x2x7xf64>)\n",
         {2, 2, 7, 8});
-  check("flash_attention lengths", {{"q", {2, 2, 7, 8}}, {"k", {2, 2, 7, 8}}, {"v", {2, 2, 7, 8}},
-                                    {"len", {2}, false, "i32", {4, 7}}},
+  check("flash_attention lengths",
+        {{"q", {2, 2, 7, 8}},
+         {"k", {2, 2, 7, 8}},
+         {"v", {2, 2, 7, 8}},
+         {"len", {2}, false, "i32", {4, 7}}},
         "  %y, %lse = tfm.flash_attention %q, %k, %v lengths %len {scale = 0.35 : f32} : " + qkv +
             ", tensor<2xi32>) -> (tensor<2x2x7x8xf64>, tensor<2x2x7xf64>)\n",
         {2, 2, 7, 8});
-  check("flash_attention cross (Tq 3, Tk 9) + bias", {{"q", {2, 3, 8}}, {"k", {2, 9, 8}}, {"v", {2, 9, 4}},
-                                                       {"bias", {3, 9}, false}},
-        "  %y, %lse = tfm.flash_attention %q, %k, %v bias %bias {scale = 0.5 : f32} : (tensor<2x3x8xf64>, "
-        "tensor<2x9x8xf64>, tensor<2x9x4xf64>, tensor<3x9xf64>) -> (tensor<2x3x4xf64>, tensor<2x3xf64>)\n",
+  check("flash_attention cross (Tq 3, Tk 9) + bias",
+        {{"q", {2, 3, 8}}, {"k", {2, 9, 8}}, {"v", {2, 9, 4}}, {"bias", {3, 9}, false}},
+        "  %y, %lse = tfm.flash_attention %q, %k, %v bias %bias {scale = 0.5 : f32} : "
+        "(tensor<2x3x8xf64>, "
+        "tensor<2x9x8xf64>, tensor<2x9x4xf64>, tensor<3x9xf64>) -> (tensor<2x3x4xf64>, "
+        "tensor<2x3xf64>)\n",
         {2, 3, 4});
-  check("flash_attention grouped-query", {{"q", {1, 2, 2, 5, 8}}, {"k", {1, 2, 1, 5, 8}}, {"v", {1, 2, 1, 5, 8}}},
-        "  %y, %lse = tfm.flash_attention %q, %k, %v {causal, scale = 0.35 : f32} : (tensor<1x2x2x5x8xf64>, "
-        "tensor<1x2x1x5x8xf64>, tensor<1x2x1x5x8xf64>) -> (tensor<1x2x2x5x8xf64>, tensor<1x2x2x5xf64>)\n",
+  check("flash_attention grouped-query",
+        {{"q", {1, 2, 2, 5, 8}}, {"k", {1, 2, 1, 5, 8}}, {"v", {1, 2, 1, 5, 8}}},
+        "  %y, %lse = tfm.flash_attention %q, %k, %v {causal, scale = 0.35 : f32} : "
+        "(tensor<1x2x2x5x8xf64>, "
+        "tensor<1x2x1x5x8xf64>, tensor<1x2x1x5x8xf64>) -> (tensor<1x2x2x5x8xf64>, "
+        "tensor<1x2x2x5xf64>)\n",
         {1, 2, 2, 5, 8});
   // More queries and keys than one tile (32 x 64), not multiples of it.
-  check("flash_attention 70 x 70 causal, serial", {{"q", {1, 70, 4}}, {"k", {1, 70, 4}}, {"v", {1, 70, 4}}},
-        "  %y, %lse = tfm.flash_attention %q, %k, %v {causal, scale = 0.5 : f32} : (tensor<1x70x4xf64>, "
+  check("flash_attention 70 x 70 causal, serial",
+        {{"q", {1, 70, 4}}, {"k", {1, 70, 4}}, {"v", {1, 70, 4}}},
+        "  %y, %lse = tfm.flash_attention %q, %k, %v {causal, scale = 0.5 : f32} : "
+        "(tensor<1x70x4xf64>, "
         "tensor<1x70x4xf64>, tensor<1x70x4xf64>) -> (tensor<1x70x4xf64>, tensor<1x70xf64>)\n",
         {1, 70, 4}, /*parallel=*/false);
 }
 
 TEST_F(Gradients, CrossEntropy) {
   // The loss is the scalar itself here: y = cross_entropy, r a scalar.
-  check("cross_entropy smoothing + ignore_index", {{"l", {2, 4, 6}}, {"t", {2, 4}, false, "i32", {1, 2, 0, 5, 2, 2, 3, 4}}},
+  check("cross_entropy smoothing + ignore_index",
+        {{"l", {2, 4, 6}}, {"t", {2, 4}, false, "i32", {1, 2, 0, 5, 2, 2, 3, 4}}},
         "  %ce = tfm.cross_entropy %l, %t {ignore_index = 2 : i64, label_smoothing = 0.1 : f32} : "
         "(tensor<2x4x6xf64>, tensor<2x4xi32>) -> tensor<f64>\n"
         "  %y = tfm.reshape %ce : tensor<f64> -> tensor<1xf64>\n",
         {1});
-  check("cross_entropy loss mask", {{"l", {5, 6}}, {"t", {5}, false, "i32", {1, 2, 0, 5, 3}},
-                                    {"m", {5}, false, "f64", {1, 0, 1, 1, 0}}},
-        "  %ce = tfm.cross_entropy %l, %t mask %m : (tensor<5x6xf64>, tensor<5xi32>, tensor<5xf64>) -> "
+  check("cross_entropy loss mask",
+        {{"l", {5, 6}},
+         {"t", {5}, false, "i32", {1, 2, 0, 5, 3}},
+         {"m", {5}, false, "f64", {1, 0, 1, 1, 0}}},
+        "  %ce = tfm.cross_entropy %l, %t mask %m : (tensor<5x6xf64>, tensor<5xi32>, "
+        "tensor<5xf64>) -> "
         "tensor<f64>\n"
         "  %y = tfm.reshape %ce : tensor<f64> -> tensor<1xf64>\n",
         {1});

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
-#include <vector>
 #include <tfm/dsl.hpp>
 #include <tfm/jit.hpp>
+#include <vector>
 
 #include "ffn_module.hpp"
 
@@ -194,7 +194,8 @@ TEST(Jit, TargetsAreCheckedBeforeCompiling) {
   bad_cpu.cpu = "znver9";
   auto m = tfm::jit::Module::compile(kFfn, bad_cpu);
   ASSERT_FALSE(m.ok());
-  EXPECT_NE(m.message().find("tfm: jit: unknown CPU 'znver9' for "), std::string::npos) << m.message();
+  EXPECT_NE(m.message().find("tfm: jit: unknown CPU 'znver9' for "), std::string::npos)
+      << m.message();
   tfm::jit::Options bad_feature;
   bad_feature.features = "+avx9000";
   m = tfm::jit::Module::compile(kFfn, bad_feature);

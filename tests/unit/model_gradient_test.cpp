@@ -14,9 +14,6 @@
 // from the same seed give bit-identical parameters and moments, with threads
 // on), and the loss falls.
 
-#include <tfm/dsl.hpp>
-#include <tfm/jit.hpp>
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,6 +22,8 @@
 #include <map>
 #include <random>
 #include <regex>
+#include <tfm/dsl.hpp>
+#include <tfm/jit.hpp>
 
 namespace {
 
@@ -33,13 +32,20 @@ using namespace tfm::dsl;
 constexpr double kTolerance = 1e-6;
 constexpr double kStep = 1e-5;
 
-constexpr TransformerConfig kTinyPaper{.vocab = 11, .d_model = 8, .heads = 2, .layers = 1,
-                                       .d_ff = 16, .max_len = 8};
-constexpr TransformerConfig kTinyGpt{.vocab = 13, .d_model = 8, .heads = 4, .kv_heads = 2,
-                                     .layers = 2, .d_ff = 16, .max_len = 8,
+constexpr TransformerConfig kTinyPaper{
+    .vocab = 11, .d_model = 8, .heads = 2, .layers = 1, .d_ff = 16, .max_len = 8};
+constexpr TransformerConfig kTinyGpt{.vocab = 13,
+                                     .d_model = 8,
+                                     .heads = 4,
+                                     .kv_heads = 2,
+                                     .layers = 2,
+                                     .d_ff = 16,
+                                     .max_len = 8,
                                      .norm_placement = NormPlacement::pre,
-                                     .norm = NormKind::rms_norm, .activation = Activation::gelu,
-                                     .positions = Positions::rope, .tie_embeddings = false};
+                                     .norm = NormKind::rms_norm,
+                                     .activation = Activation::gelu,
+                                     .positions = Positions::rope,
+                                     .tie_embeddings = false};
 
 void paper_loss(Function& f) {
   auto logits = encoder_decoder_logits<kTinyPaper, 2, 5, 4>(f);
@@ -78,19 +84,22 @@ Values make_values(const tfm::Signature& sig, long vocab, unsigned seed) {
       auto ids = t.values<std::int32_t>();
       for (std::size_t i = 0; i < ids.size(); ++i)
         ids[i] = s.name == "src_lengths" ? static_cast<std::int32_t>(5 - 2 * i)  // 5 and 3
-                 : s.name == "labels" && i % 7 == 3 ? 0  // some <pad> targets
-                                                    : 1 + static_cast<std::int32_t>(rng() % (vocab - 1));
+                 : s.name == "labels" && i % 7 == 3
+                     ? 0  // some <pad> targets
+                     : 1 + static_cast<std::int32_t>(rng() % (vocab - 1));
     } else {
       auto set = [&](auto values) {
         for (std::size_t i = 0; i < values.size(); ++i) {
-          double x = s.name == "loss_mask"         ? (i % 3 == 1 ? 0.0 : 1.0)
+          double x = s.name == "loss_mask"        ? (i % 3 == 1 ? 0.0 : 1.0)
                      : s.name.ends_with(".gamma") ? 1.0 + 0.2 * u(rng)
-                                                   : 0.5 * u(rng);
+                                                  : 0.5 * u(rng);
           values[i] = static_cast<typename decltype(values)::value_type>(x);
         }
       };
-      if (s.dtype == tfm::DType::f64) set(t.values<double>());
-      else set(t.values<float>());
+      if (s.dtype == tfm::DType::f64)
+        set(t.values<double>());
+      else
+        set(t.values<float>());
     }
     v.tensors.emplace(s.name, std::move(t));
   }
@@ -179,7 +188,8 @@ void check_gradient(const std::string& name, const ModelFn& model, long vocab, b
     double diff = std::abs(quotient - predicted) / std::max(1.0, std::abs(predicted));
     worst = std::max(worst, diff);
     EXPECT_LE(diff, kTolerance) << (d < params.size() ? "param " + params[d] : "all params")
-                                << ": difference quotient " << quotient << ", grad . u " << predicted;
+                                << ": difference quotient " << quotient << ", grad . u "
+                                << predicted;
   }
   std::printf("%s (%s): %zu params, %zu directions, maxdiff %.3g\n", name.c_str(),
               fuse ? "fused" : "unfused", params.size(), directions, worst);

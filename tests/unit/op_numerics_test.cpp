@@ -181,24 +181,26 @@ TEST_P(OpNumerics, RowGroups) {
   ref::Array s = ref::random_array({2, 30, 200}, 25, -4.0f, 4.0f);
   ref::Array y = ref::random_array({63, 520}, 26), gy = ref::random_array({520}, 27);
   for (bool fused : {true, false}) {
-    auto out = run("row_groups",
-                   [](Function& f) {
-                     auto x = f.input<Shape<4, 16, 300>>("x");
-                     auto r = f.input<Shape<4, 16, 300>>("r");
-                     auto g = f.input<Shape<300>>("g");
-                     auto b = f.input<Shape<300>>("b");
-                     auto s = f.input<Shape<2, 30, 200>>("s");
-                     auto y = f.input<Shape<63, 520>>("y");
-                     auto gy = f.input<Shape<520>>("gy");
-                     f.output("residual_norm", layer_norm(x + r, g, b, 1e-5f));
-                     f.output("softmax", softmax(s));
-                     f.output("log_softmax", log_softmax(s));
-                     f.output("rms", rms_norm(y, gy, 1e-6f));
-                   },
-                   {view(x), view(r), view(g), view(b), view(s), view(y), view(gy)}, fused);
+    auto out = run(
+        "row_groups",
+        [](Function& f) {
+          auto x = f.input<Shape<4, 16, 300>>("x");
+          auto r = f.input<Shape<4, 16, 300>>("r");
+          auto g = f.input<Shape<300>>("g");
+          auto b = f.input<Shape<300>>("b");
+          auto s = f.input<Shape<2, 30, 200>>("s");
+          auto y = f.input<Shape<63, 520>>("y");
+          auto gy = f.input<Shape<520>>("gy");
+          f.output("residual_norm", layer_norm(x + r, g, b, 1e-5f));
+          f.output("softmax", softmax(s));
+          f.output("log_softmax", log_softmax(s));
+          f.output("rms", rms_norm(y, gy, 1e-6f));
+        },
+        {view(x), view(r), view(g), view(b), view(s), view(y), view(gy)}, fused);
     if (out.empty()) return;
     std::string how = fused ? " (rows fused)" : " (rows unfused)";
-    expect_close(out[0], ref::layer_norm(ref::add(x, r), g, b, 1e-5f), "layer_norm(x + r) [4x16x300]" + how);
+    expect_close(out[0], ref::layer_norm(ref::add(x, r), g, b, 1e-5f),
+                 "layer_norm(x + r) [4x16x300]" + how);
     expect_close(out[1], ref::softmax(s, -1), "softmax [2x30x200]" + how);
     expect_close(out[2], ref::log_softmax(s, -1), "log_softmax [2x30x200]" + how);
     expect_close(out[3], ref::rms_norm(y, gy, 1e-6f), "rms_norm [63x520]" + how);
@@ -270,11 +272,13 @@ TEST_P(OpNumerics, Attention) {
 
 TEST_P(OpNumerics, Gelu) {
   ref::Array x = ref::random_array({4, 50}, 30, -6.0f, 6.0f);
-  auto out = run("gelu", [](Function& f) {
-    auto x = f.input<Shape<4, 50>>("x");
-    f.output("erf", gelu(x));
-    f.output("tanh", gelu_tanh(x));
-  }, {view(x)});
+  auto out = run("gelu",
+                 [](Function& f) {
+                   auto x = f.input<Shape<4, 50>>("x");
+                   f.output("erf", gelu(x));
+                   f.output("tanh", gelu_tanh(x));
+                 },
+                 {view(x)});
   if (out.empty()) return;
   expect_close(out[0], ref::gelu(x), "gelu (erf) [4x50] in [-6, 6]");
   expect_close(out[1], ref::gelu_tanh(x), "gelu (tanh) [4x50] in [-6, 6]");
@@ -282,11 +286,13 @@ TEST_P(OpNumerics, Gelu) {
 
 TEST_P(OpNumerics, LogSoftmax) {
   ref::Array x = ref::random_array({3, 7, 41}, 31, -8.0f, 8.0f);
-  auto out = run("log_softmax", [](Function& f) {
-    auto x = f.input<Shape<3, 7, 41>>("x");
-    f.output("last", log_softmax(x));
-    f.output("middle", log_softmax<1>(x));
-  }, {view(x)});
+  auto out = run("log_softmax",
+                 [](Function& f) {
+                   auto x = f.input<Shape<3, 7, 41>>("x");
+                   f.output("last", log_softmax(x));
+                   f.output("middle", log_softmax<1>(x));
+                 },
+                 {view(x)});
   if (out.empty()) return;
   expect_close(out[0], ref::log_softmax(x, -1), "log_softmax axis -1 [3x7x41]");
   expect_close(out[1], ref::log_softmax(x, 1), "log_softmax axis 1 [3x7x41]");
@@ -294,11 +300,13 @@ TEST_P(OpNumerics, LogSoftmax) {
 
 TEST_P(OpNumerics, RmsNorm) {
   ref::Array x = ref::random_array({2, 5, 48}, 32, -3.0f, 3.0f), g = ref::random_array({48}, 33);
-  auto out = run("rms_norm", [](Function& f) {
-    auto x = f.input<Shape<2, 5, 48>>("x");
-    auto g = f.input<Shape<48>>("g");
-    f.output("y", rms_norm(x, g, 1e-6f));
-  }, {view(x), view(g)});
+  auto out = run("rms_norm",
+                 [](Function& f) {
+                   auto x = f.input<Shape<2, 5, 48>>("x");
+                   auto g = f.input<Shape<48>>("g");
+                   f.output("y", rms_norm(x, g, 1e-6f));
+                 },
+                 {view(x), view(g)});
   if (out.empty()) return;
   expect_close(out[0], ref::rms_norm(x, g, 1e-6f), "rms_norm [2x5x48]");
 }
@@ -307,14 +315,16 @@ TEST_P(OpNumerics, Masks) {
   ref::Array s = ref::random_array({2, 3, 5, 7}, 34);
   std::vector<std::int32_t> lengths = {7, 3};
   std::vector<std::int64_t> lengths64(lengths.begin(), lengths.end());
-  auto out = run("masks", [](Function& f) {
-    auto s = f.input<Shape<2, 3, 5, 7>>("s");
-    auto len = f.input<Shape<2>, i32>("len");
-    f.output("causal", mask<causal>(s));
-    f.output("padding", mask<padding>(s, len));
-    f.output("both", mask<causal, padding>(s, len));
-    f.output("probs", softmax(mask<causal, padding>(s, len)));
-  }, {view(s), tfm::TensorView(lengths.data(), {2})});
+  auto out = run("masks",
+                 [](Function& f) {
+                   auto s = f.input<Shape<2, 3, 5, 7>>("s");
+                   auto len = f.input<Shape<2>, i32>("len");
+                   f.output("causal", mask<causal>(s));
+                   f.output("padding", mask<padding>(s, len));
+                   f.output("both", mask<causal, padding>(s, len));
+                   f.output("probs", softmax(mask<causal, padding>(s, len)));
+                 },
+                 {view(s), tfm::TensorView(lengths.data(), {2})});
   if (out.empty()) return;
   expect_close(out[0], ref::mask(s, true), "causal, Tq 5 < Tk 7 (j <= i + 2)");
   expect_close(out[1], ref::mask(s, false, lengths64), "padding, lengths {7, 3}");
@@ -325,16 +335,18 @@ TEST_P(OpNumerics, Masks) {
 TEST_P(OpNumerics, RopeAndPositions) {
   ref::Array x = ref::random_array({2, 3, 9, 16}, 35);
   ref::Array table = ref::random_array({20, 6}, 36);
-  auto out = run("positions", [](Function& f) {
-    auto x = f.input<Shape<2, 3, 9, 16>>("x");
-    auto table = f.input<Shape<20, 6>>("table");
-    f.output("rope", rope(x));
-    f.output("rope_offset", rope(x, 500.0f, 3));
-    f.output("sinusoid", sinusoidal_positions<9, 6>());
-    f.output("sinusoid_long", sinusoidal_positions<1024, 64>());
-    f.output("slice", slice<Shape<4, 3>, 5, 2>(table));
-    f.output("prefix", slice<Shape<9, 6>>(table));
-  }, {view(x), view(table)});
+  auto out = run("positions",
+                 [](Function& f) {
+                   auto x = f.input<Shape<2, 3, 9, 16>>("x");
+                   auto table = f.input<Shape<20, 6>>("table");
+                   f.output("rope", rope(x));
+                   f.output("rope_offset", rope(x, 500.0f, 3));
+                   f.output("sinusoid", sinusoidal_positions<9, 6>());
+                   f.output("sinusoid_long", sinusoidal_positions<1024, 64>());
+                   f.output("slice", slice<Shape<4, 3>, 5, 2>(table));
+                   f.output("prefix", slice<Shape<9, 6>>(table));
+                 },
+                 {view(x), view(table)});
   if (out.empty()) return;
   expect_close(out[0], ref::rope(x), "rope [2x3x9x16]");
   expect_close(out[1], ref::rope(x, 500.0, 3), "rope base 500, offset 3");

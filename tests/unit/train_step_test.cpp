@@ -91,14 +91,20 @@ std::string linear_model(const std::string& train_attr, bool use_mask) {
   std::string mask_type = use_mask ? ", tensor<12xf32>" : "";
   return "func.func @linear(%x: tensor<12x8xf32> {tfm.input = \"x\"},\n"
          "    %w: tensor<8x6xf32> {tfm.param = \"w\"}, %b: tensor<6xf32> {tfm.param = \"b\"},\n"
-         "    %t: tensor<12xi32> {tfm.input = \"t\"}" + mask_arg + ")\n"
+         "    %t: tensor<12xi32> {tfm.input = \"t\"}" +
+         mask_arg +
+         ")\n"
          "    -> (tensor<f32> {tfm.output = \"loss\"}) attributes {tfm.train = {loss = \"loss\", " +
-         train_attr + "}} {\n"
+         train_attr +
+         "}} {\n"
          "  %z = tfm.matmul %x, %w : (tensor<12x8xf32>, tensor<8x6xf32>) -> tensor<12x6xf32>\n"
          "  %zb = tfm.add %z, %b : (tensor<12x6xf32>, tensor<6xf32>) -> tensor<12x6xf32>\n"
-         "  %l = tfm.cross_entropy %zb, %t" + mask_operand +
-         " {label_smoothing = 0.1 : f32, ignore_index = 0 : i64} : (tensor<12x6xf32>, tensor<12xi32>" +
-         mask_type + ") -> tensor<f32>\n"
+         "  %l = tfm.cross_entropy %zb, %t" +
+         mask_operand +
+         " {label_smoothing = 0.1 : f32, ignore_index = 0 : i64} : (tensor<12x6xf32>, "
+         "tensor<12xi32>" +
+         mask_type +
+         ") -> tensor<f32>\n"
          "  return %l : tensor<f32>\n}\n";
 }
 
@@ -129,12 +135,18 @@ void check_steps(const std::string& optimizer, const std::string& train_attr, bo
 
   std::vector<tfm::TensorView> args;
   for (const tfm::TensorSpec& s : sig->args) {
-    if (s.name == "x") args.push_back(x);
-    else if (s.name == "t") args.push_back(t);
-    else if (s.name == "mask") args.push_back(mask);
-    else if (s.name == "lr") args.push_back(lr_t);
-    else if (s.name == "step") args.push_back(step_t);
-    else if (s.role == tfm::Role::output) args.push_back(loss);
+    if (s.name == "x")
+      args.push_back(x);
+    else if (s.name == "t")
+      args.push_back(t);
+    else if (s.name == "mask")
+      args.push_back(mask);
+    else if (s.name == "lr")
+      args.push_back(lr_t);
+    else if (s.name == "step")
+      args.push_back(step_t);
+    else if (s.role == tfm::Role::output)
+      args.push_back(loss);
     else {
       ASSERT_EQ(s.role, tfm::Role::state) << s.name;
       auto [it, fresh] = tensors.try_emplace(s.name, tfm::Tensor(s.dtype, s.shape));
@@ -177,22 +189,23 @@ void check_steps(const std::string& optimizer, const std::string& train_attr, bo
 
 TEST(TrainStep, AdamWMatchesReference) {
   const double b1 = 0.9, b2 = 0.98, eps = 1e-8, wd = 0.01, lr = 0.05;
-  check_steps("adamw",
-              "optimizer = \"adamw\", beta1 = 0.9 : f32, beta2 = 0.98 : f32, epsilon = 1.0e-8 : f32, "
-              "weight_decay = 0.01 : f32",
-              false, static_cast<float>(lr), {"adamw.m.", "adamw.v."},
-              [&](auto& ref, const std::string& name, const std::vector<double>& g, int step) {
-                auto& p = ref[name];
-                auto& m = ref["adamw.m." + name];
-                auto& v = ref["adamw.v." + name];
-                for (std::size_t i = 0; i < p.size(); ++i) {
-                  p[i] -= lr * wd * p[i];
-                  m[i] = b1 * m[i] + (1 - b1) * g[i];
-                  v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-                  double mh = m[i] / (1 - std::pow(b1, step)), vh = v[i] / (1 - std::pow(b2, step));
-                  p[i] -= lr * mh / (std::sqrt(vh) + eps);
-                }
-              });
+  check_steps(
+      "adamw",
+      "optimizer = \"adamw\", beta1 = 0.9 : f32, beta2 = 0.98 : f32, epsilon = 1.0e-8 : f32, "
+      "weight_decay = 0.01 : f32",
+      false, static_cast<float>(lr), {"adamw.m.", "adamw.v."},
+      [&](auto& ref, const std::string& name, const std::vector<double>& g, int step) {
+        auto& p = ref[name];
+        auto& m = ref["adamw.m." + name];
+        auto& v = ref["adamw.v." + name];
+        for (std::size_t i = 0; i < p.size(); ++i) {
+          p[i] -= lr * wd * p[i];
+          m[i] = b1 * m[i] + (1 - b1) * g[i];
+          v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+          double mh = m[i] / (1 - std::pow(b1, step)), vh = v[i] / (1 - std::pow(b2, step));
+          p[i] -= lr * mh / (std::sqrt(vh) + eps);
+        }
+      });
 }
 
 TEST(TrainStep, SgdMomentumWithLossMaskMatchesReference) {

@@ -4,15 +4,14 @@
 // (embeddings, each attention step, add & norm, feed-forward) compared by tap
 // name. Tolerance: maxdiff <= 1e-5 (relative above 1, absolute below).
 
-#include <tfm/dsl.hpp>
-#include <tfm/jit.hpp>
-
-#include "reference_transformer.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <random>
+#include <tfm/dsl.hpp>
+#include <tfm/jit.hpp>
+
+#include "reference_transformer.hpp"
 
 namespace {
 
@@ -29,8 +28,8 @@ struct ModelRun {
 // Traces `model` with taps, compiles it, and runs it with seeded parameters
 // (layer-norm gains near 1) on the given int32 inputs.
 ModelRun run_model(const std::string& name, const ModelFn& model,
-              const std::vector<std::pair<std::vector<std::int32_t>, tfm::Shape>>& inputs,
-              std::uint32_t seed) {
+                   const std::vector<std::pair<std::vector<std::int32_t>, tfm::Shape>>& inputs,
+                   std::uint32_t seed) {
   ModelRun run;
   TraceResult traced = trace(name, model, {.taps = true});
   EXPECT_TRUE(traced.ok()) << traced.error;
@@ -109,9 +108,14 @@ TEST(TransformerFamilies, EncoderDecoderMatchesReference) {
   auto src = random_ids(B * Ts, kPaper.vocab, 1), tgt = random_ids(B * Tt, kPaper.vocab, 2);
   std::vector<std::int32_t> src_len = {8, 5};
   ModelRun run = run_model("encoder_decoder", encoder_decoder<kPaper, B, Ts, Tt>,
-                      {{src, {B, Ts}}, {src_len, {B}}, {tgt, {B, Tt}}}, 3);
-  ref::TransformerConfig c{.vocab = 41, .d_model = 12, .heads = 3, .kv_heads = 3, .layers = 2,
-                           .d_ff = 32, .max_len = 16};
+                           {{src, {B, Ts}}, {src_len, {B}}, {tgt, {B, Tt}}}, 3);
+  ref::TransformerConfig c{.vocab = 41,
+                           .d_model = 12,
+                           .heads = 3,
+                           .kv_heads = 3,
+                           .layers = 2,
+                           .d_ff = 32,
+                           .max_len = 16};
   ref::TransformerReference model(c, run.params);
   model.taps["logits"] = model.encoder_decoder(widen(src), widen(src_len), widen(tgt), B, Ts, Tt);
   expect_matches(run, model.taps, "encoder-decoder (post-norm, relu, sinusoid)");
@@ -119,20 +123,33 @@ TEST(TransformerFamilies, EncoderDecoderMatchesReference) {
 
 // GPT-like: pre-norm, tanh GELU, learned positions, grouped-query attention
 // (4 query heads on 2 key/value heads), an untied output projection.
-constexpr TransformerConfig kGpt{.vocab = 50, .d_model = 16, .heads = 4, .kv_heads = 2,
-                                 .layers = 2, .d_ff = 40, .max_len = 20,
+constexpr TransformerConfig kGpt{.vocab = 50,
+                                 .d_model = 16,
+                                 .heads = 4,
+                                 .kv_heads = 2,
+                                 .layers = 2,
+                                 .d_ff = 40,
+                                 .max_len = 20,
                                  .norm_placement = NormPlacement::pre,
                                  .activation = Activation::gelu_tanh,
-                                 .positions = Positions::learned, .tie_embeddings = false};
+                                 .positions = Positions::learned,
+                                 .tie_embeddings = false};
 
 TEST(TransformerFamilies, DecoderOnlyMatchesReference) {
   constexpr dim_t B = 2, T = 9;
   auto ids = random_ids(B * T, kGpt.vocab, 4);
   ModelRun run = run_model("decoder_only", decoder_only<kGpt, B, T>, {{ids, {B, T}}}, 5);
-  ref::TransformerConfig c{.vocab = 50, .d_model = 16, .heads = 4, .kv_heads = 2, .layers = 2,
-                           .d_ff = 40, .max_len = 20, .pre_norm = true,
+  ref::TransformerConfig c{.vocab = 50,
+                           .d_model = 16,
+                           .heads = 4,
+                           .kv_heads = 2,
+                           .layers = 2,
+                           .d_ff = 40,
+                           .max_len = 20,
+                           .pre_norm = true,
                            .activation = ref::TransformerConfig::gelu_tanh,
-                           .positions = ref::TransformerConfig::learned, .tie_embeddings = false};
+                           .positions = ref::TransformerConfig::learned,
+                           .tie_embeddings = false};
   ref::TransformerReference model(c, run.params);
   model.taps["logits"] = model.decoder_only(widen(ids), B, T);
   expect_matches(run, model.taps, "decoder-only (pre-norm, GQA 4/2, learned)");
@@ -140,20 +157,35 @@ TEST(TransformerFamilies, DecoderOnlyMatchesReference) {
 
 // BERT-like with today's choices: RMS norm, exact GELU, rotary positions,
 // no biases, multi-query attention (one key/value head).
-constexpr TransformerConfig kBert{.vocab = 30, .d_model = 16, .heads = 4, .kv_heads = 1,
-                                  .layers = 2, .d_ff = 48, .max_len = 12,
-                                  .norm = NormKind::rms_norm, .activation = Activation::gelu,
-                                  .positions = Positions::rope, .bias = false};
+constexpr TransformerConfig kBert{.vocab = 30,
+                                  .d_model = 16,
+                                  .heads = 4,
+                                  .kv_heads = 1,
+                                  .layers = 2,
+                                  .d_ff = 48,
+                                  .max_len = 12,
+                                  .norm = NormKind::rms_norm,
+                                  .activation = Activation::gelu,
+                                  .positions = Positions::rope,
+                                  .bias = false};
 
 TEST(TransformerFamilies, EncoderOnlyMatchesReference) {
   constexpr dim_t B = 3, T = 7;
   auto ids = random_ids(B * T, kBert.vocab, 6);
   std::vector<std::int32_t> lengths = {7, 1, 4};
-  ModelRun run = run_model("encoder_only", encoder_only<kBert, B, T>, {{ids, {B, T}}, {lengths, {B}}}, 7);
-  ref::TransformerConfig c{.vocab = 30, .d_model = 16, .heads = 4, .kv_heads = 1, .layers = 2,
-                           .d_ff = 48, .max_len = 12, .rms_norm = true,
+  ModelRun run =
+      run_model("encoder_only", encoder_only<kBert, B, T>, {{ids, {B, T}}, {lengths, {B}}}, 7);
+  ref::TransformerConfig c{.vocab = 30,
+                           .d_model = 16,
+                           .heads = 4,
+                           .kv_heads = 1,
+                           .layers = 2,
+                           .d_ff = 48,
+                           .max_len = 12,
+                           .rms_norm = true,
                            .activation = ref::TransformerConfig::gelu,
-                           .positions = ref::TransformerConfig::rope, .bias = false};
+                           .positions = ref::TransformerConfig::rope,
+                           .bias = false};
   ref::TransformerReference model(c, run.params);
   model.taps["hidden"] = model.encoder_only(widen(ids), widen(lengths), B, T);
   expect_matches(run, model.taps, "encoder-only (RMS norm, MQA, rope, no bias)");
@@ -161,8 +193,8 @@ TEST(TransformerFamilies, EncoderOnlyMatchesReference) {
 
 // The parameter names and their order are the checkpoint's layout.
 TEST(TransformerFamilies, ParameterNamesFollowTheLayers) {
-  constexpr TransformerConfig c{.vocab = 8, .d_model = 4, .heads = 2, .layers = 1, .d_ff = 8,
-                                .max_len = 4};
+  constexpr TransformerConfig c{
+      .vocab = 8, .d_model = 4, .heads = 2, .layers = 1, .d_ff = 8, .max_len = 4};
   TraceResult traced = trace("ed", encoder_decoder<c, 1, 3, 2>);
   ASSERT_TRUE(traced.ok()) << traced.error;
   std::vector<std::string> names;

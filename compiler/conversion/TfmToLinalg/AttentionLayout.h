@@ -1,4 +1,5 @@
-//===- AttentionLayout.h - operand layout of the attention loops -*- C++ -*-===//
+//===- AttentionLayout.h - operand layout of the attention loops -*- C++
+//-*-===//
 //
 // What the forward and backward lowerings of flash attention share: batch
 // dimensions flattened to one, rows and columns padded to whole tiles, the
@@ -82,17 +83,21 @@ inline Value padTiles(OpBuilder &b, Location loc, Value t, int64_t rowsPad,
   if (s[1] == rowsPad && s[2] == colsPad)
     return t;
   Type et = type.getElementType();
-  Value padded = filledTensor(b, loc, RankedTensorType::get({s[0], rowsPad, colsPad}, et),
-                              floatConstant(b, loc, et, 0));
-  SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)), strides(3, b.getIndexAttr(1));
-  return b.create<tensor::InsertSliceOp>(loc, t, padded, offsets,
-                                         getAsIndexOpFoldResult(b.getContext(), s), strides);
+  Value padded =
+      filledTensor(b, loc, RankedTensorType::get({s[0], rowsPad, colsPad}, et),
+                   floatConstant(b, loc, et, 0));
+  SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)),
+      strides(3, b.getIndexAttr(1));
+  return b.create<tensor::InsertSliceOp>(
+      loc, t, padded, offsets, getAsIndexOpFoldResult(b.getContext(), s),
+      strides);
 }
 
 /// The flattened batch index, in `operand` (whose batch dimensions equal or
 /// broadcast into `batch`), of the query's flattened batch index `n`:
 /// dimensions of size 1 read index 0.
-inline Value operandBatchIndex(OpBuilder &b, Location loc, Value n, ArrayRef<int64_t> batch,
+inline Value operandBatchIndex(OpBuilder &b, Location loc, Value n,
+                               ArrayRef<int64_t> batch,
                                RankedTensorType operand) {
   int64_t nb = batch.size();
   ArrayRef<int64_t> tb = operand.getShape().drop_back(2);
@@ -105,7 +110,8 @@ inline Value operandBatchIndex(OpBuilder &b, Location loc, Value n, ArrayRef<int
           loc, b.create<arith::DivUIOp>(loc, n, index(b, loc, qStride)),
           index(b, loc, batch[i]));
       result = b.create<arith::AddIOp>(
-          loc, result, b.create<arith::MulIOp>(loc, coord, index(b, loc, tStride)));
+          loc, result,
+          b.create<arith::MulIOp>(loc, coord, index(b, loc, tStride)));
     }
     if (j >= 0)
       tStride *= tb[j];
@@ -118,13 +124,13 @@ inline Value operandBatchIndex(OpBuilder &b, Location loc, Value n, ArrayRef<int
 /// flattened and padded: [Nb, Tq' or 1, Tk' or 1]. Tiles read it through a
 /// broadcast map, so a [Tq, Tk] bias shared by all heads stays one copy.
 struct TiledBias {
-  Value value;                // null without a bias
-  RankedTensorType ranked;    // the bias at rank nb + 2, for the batch index
+  Value value;             // null without a bias
+  RankedTensorType ranked; // the bias at rank nb + 2, for the batch index
   bool rows = false, cols = false;
 };
 
-inline TiledBias tileBias(OpBuilder &b, Location loc, Value bias, int64_t nb, int64_t tqPad,
-                          int64_t tkPad) {
+inline TiledBias tileBias(OpBuilder &b, Location loc, Value bias, int64_t nb,
+                          int64_t tqPad, int64_t tkPad) {
   TiledBias result;
   if (!bias)
     return result;
@@ -136,8 +142,8 @@ inline TiledBias tileBias(OpBuilder &b, Location loc, Value bias, int64_t nb, in
     // Prepend unit dimensions: the first group takes them all.
     int64_t extra = nb + 2 - biasType.getRank();
     if (biasType.getRank() == 0) {
-      bias = b.create<tensor::ExpandShapeOp>(loc, result.ranked, bias,
-                                             SmallVector<ReassociationIndices>{});
+      bias = b.create<tensor::ExpandShapeOp>(
+          loc, result.ranked, bias, SmallVector<ReassociationIndices>{});
     } else {
       SmallVector<ReassociationIndices> groups;
       ReassociationIndices first(extra + 1);
@@ -150,8 +156,8 @@ inline TiledBias tileBias(OpBuilder &b, Location loc, Value bias, int64_t nb, in
   }
   result.rows = shape[nb] != 1;
   result.cols = shape[nb + 1] != 1;
-  result.value = padTiles(b, loc, flattenBatch(b, loc, bias), result.rows ? tqPad : 1,
-                          result.cols ? tkPad : 1);
+  result.value = padTiles(b, loc, flattenBatch(b, loc, bias),
+                          result.rows ? tqPad : 1, result.cols ? tkPad : 1);
   return result;
 }
 
@@ -162,34 +168,40 @@ inline Value keyLimit(OpBuilder &b, Location loc, Value lengths, Value n,
   Value limit = index(b, loc, tk);
   if (!lengths)
     return limit;
-  Value b0 = batch.empty() ? index(b, loc, 0)
-                           : b.create<arith::DivUIOp>(loc, n, index(b, loc, numBatch / batch[0]))
-                                 .getResult();
+  Value b0 =
+      batch.empty()
+          ? index(b, loc, 0)
+          : b.create<arith::DivUIOp>(loc, n, index(b, loc, numBatch / batch[0]))
+                .getResult();
   Value len = b.create<tensor::ExtractOp>(loc, lengths, ValueRange{b0});
   len = b.create<arith::IndexCastOp>(loc, b.getIndexType(), len);
   len = b.create<arith::MaxSIOp>(loc, len, index(b, loc, 0));
   return b.create<arith::MinSIOp>(loc, limit, len);
 }
 
-/// A [1, s1, s2] slice of the [N, ., .] tensor `src` at (i0, o1, o2), as [s1, s2].
-inline Value slice2d(OpBuilder &b, Location loc, Value src, OpFoldResult i0, OpFoldResult o1,
-                     OpFoldResult o2, int64_t s1, int64_t s2) {
+/// A [1, s1, s2] slice of the [N, ., .] tensor `src` at (i0, o1, o2), as [s1,
+/// s2].
+inline Value slice2d(OpBuilder &b, Location loc, Value src, OpFoldResult i0,
+                     OpFoldResult o1, OpFoldResult o2, int64_t s1, int64_t s2) {
   SmallVector<OpFoldResult> offsets{i0, o1, o2};
-  SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(s1), b.getIndexAttr(s2)};
+  SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(s1),
+                                  b.getIndexAttr(s2)};
   SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
   return b.create<tensor::ExtractSliceOp>(
-      loc, RankedTensorType::get({s1, s2}, tensorType(src).getElementType()), src, offsets,
-      sizes, strides);
+      loc, RankedTensorType::get({s1, s2}, tensorType(src).getElementType()),
+      src, offsets, sizes, strides);
 }
 
 /// A [s1, s2] tile inserted at (i0, o1, o2) of the shared output of an
 /// scf.forall (in its terminator).
-inline void parallelInsert2d(OpBuilder &b, Location loc, Value tile, Value shared,
-                             OpFoldResult i0, OpFoldResult o1, OpFoldResult o2) {
+inline void parallelInsert2d(OpBuilder &b, Location loc, Value tile,
+                             Value shared, OpFoldResult i0, OpFoldResult o1,
+                             OpFoldResult o2) {
   ArrayRef<int64_t> s = tensorType(tile).getShape();
   b.create<tensor::ParallelInsertSliceOp>(
       loc, tile, shared, SmallVector<OpFoldResult>{i0, o1, o2},
-      SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(s[0]), b.getIndexAttr(s[1])},
+      SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(s[0]),
+                                b.getIndexAttr(s[1])},
       SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
 }
 
@@ -202,7 +214,8 @@ inline Value unflattenBatch(OpBuilder &b, Location loc, Value t, int64_t rows,
   SmallVector<int64_t> unpadded(type.getShape());
   unpadded[1] = rows;
   if (unpadded != SmallVector<int64_t>(type.getShape())) {
-    SmallVector<OpFoldResult> offsets(r, b.getIndexAttr(0)), strides(r, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> offsets(r, b.getIndexAttr(0)),
+        strides(r, b.getIndexAttr(1));
     t = b.create<tensor::ExtractSliceOp>(
         loc, RankedTensorType::get(unpadded, type.getElementType()), t, offsets,
         getAsIndexOpFoldResult(b.getContext(), unpadded), strides);

@@ -28,21 +28,22 @@ inline RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-inline Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+inline Value floatConstant(OpBuilder &b, Location loc, Type type,
+                           double value) {
   return b.create<arith::ConstantOp>(loc, b.getFloatAttr(type, value));
 }
 
 inline Value negInfConstant(OpBuilder &b, Location loc, Type type) {
   return b.create<arith::ConstantOp>(
-      loc, b.getFloatAttr(type, APFloat::getInf(
-                                    cast<FloatType>(type).getFloatSemantics(),
-                                    /*Negative=*/true)));
+      loc, b.getFloatAttr(
+               type, APFloat::getInf(cast<FloatType>(type).getFloatSemantics(),
+                                     /*Negative=*/true)));
 }
 
 /// An arith.constant tensor of `type` holding `values` (computed in double,
 /// rounded to the element type).
 inline Value tableConstant(OpBuilder &b, Location loc, RankedTensorType type,
-                    ArrayRef<double> values) {
+                           ArrayRef<double> values) {
   const llvm::fltSemantics &sem =
       cast<FloatType>(type.getElementType()).getFloatSemantics();
   SmallVector<APFloat> elements;
@@ -62,7 +63,7 @@ inline Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
 }
 inline Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                   Value value) {
+                          Value value) {
   return b.create<linalg::FillOp>(loc, value, emptyTensor(b, loc, type))
       .getResult(0);
 }
@@ -71,8 +72,9 @@ inline Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
 /// aligned at the trailing dimensions of `loopDims` (NumPy broadcasting): a
 /// size-1 dimension facing a larger loop reads index 0.
 inline AffineMap broadcastMap(MLIRContext *ctx, unsigned numLoops,
-                       ArrayRef<int64_t> shape, ArrayRef<unsigned> loopDims,
-                       ArrayRef<int64_t> loopShape) {
+                              ArrayRef<int64_t> shape,
+                              ArrayRef<unsigned> loopDims,
+                              ArrayRef<int64_t> loopShape) {
   SmallVector<AffineExpr> exprs;
   size_t offset = loopDims.size() - shape.size();
   for (auto [i, size] : llvm::enumerate(shape)) {
@@ -91,9 +93,9 @@ inline SmallVector<unsigned> iota(unsigned n) {
 }
 
 /// A linalg.generic with one result whose region yields `body(args)`.
-inline Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value init,
-                   ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iterators,
-                   BodyBuilder body) {
+inline Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                          Value init, ArrayRef<AffineMap> maps,
+                          ArrayRef<IteratorType> iterators, BodyBuilder body) {
   auto op = b.create<linalg::GenericOp>(
       loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -104,7 +106,7 @@ inline Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value i
 
 /// An elementwise generic over `resultType` whose inputs broadcast into it.
 inline Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
-                       RankedTensorType resultType, BodyBuilder body) {
+                              RankedTensorType resultType, BodyBuilder body) {
   MLIRContext *ctx = b.getContext();
   unsigned rank = resultType.getRank();
   SmallVector<AffineMap> maps;
@@ -136,7 +138,7 @@ inline RankedTensorType reducedType(RankedTensorType type, unsigned axis) {
 /// `acc = body(inputs..., acc)`. Every input after the first is already
 /// reduced (it is read with the reduced map).
 inline Value buildReduction(OpBuilder &b, Location loc, ValueRange inputs,
-                     unsigned axis, Value initValue, BodyBuilder body) {
+                            unsigned axis, Value initValue, BodyBuilder body) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorType(inputs.front());
   unsigned rank = type.getRank();
@@ -149,7 +151,6 @@ inline Value buildReduction(OpBuilder &b, Location loc, ValueRange inputs,
   Value init = filledTensor(b, loc, reducedType(type, axis), initValue);
   return buildGeneric(b, loc, inputs, init, maps, iterators, body);
 }
-
 
 /// `m`, or 0 where m is -inf: a row of only -inf (every key masked) then
 /// gives exp(-inf - 0) = 0 rather than exp(-inf + inf) = NaN.
@@ -164,8 +165,9 @@ inline Value safeMax(OpBuilder &b, Location l, Value m) {
 /// `type` as rows: [N, last], N the product of the leading dimensions.
 inline RankedTensorType rowsType(RankedTensorType type) {
   int64_t last = type.getShape().back();
-  return RankedTensorType::get({type.getNumElements() / std::max<int64_t>(last, 1), last},
-                               type.getElementType());
+  return RankedTensorType::get(
+      {type.getNumElements() / std::max<int64_t>(last, 1), last},
+      type.getElementType());
 }
 
 /// `x` collapsed to rowsType (N the product of the leading dimensions), or
@@ -177,8 +179,8 @@ inline Value flattenRows(OpBuilder &b, Location loc, Value x) {
   if (r == 2)
     return x;
   if (r == 1)
-    return b.create<tensor::ExpandShapeOp>(loc, flat, x,
-                                           SmallVector<ReassociationIndices>{{0, 1}});
+    return b.create<tensor::ExpandShapeOp>(
+        loc, flat, x, SmallVector<ReassociationIndices>{{0, 1}});
   ReassociationIndices lead(r - 1);
   std::iota(lead.begin(), lead.end(), 0);
   return b.create<tensor::CollapseShapeOp>(
@@ -188,7 +190,8 @@ inline Value flattenRows(OpBuilder &b, Location loc, Value x) {
 /// `x` collapsed to rank 1 (or expanded from rank 0).
 inline Value flattenAll(OpBuilder &b, Location loc, Value x) {
   RankedTensorType type = tensorType(x);
-  auto flat = RankedTensorType::get({type.getNumElements()}, type.getElementType());
+  auto flat =
+      RankedTensorType::get({type.getNumElements()}, type.getElementType());
   if (type.getRank() == 1)
     return x;
   if (type.getRank() == 0)
@@ -196,26 +199,27 @@ inline Value flattenAll(OpBuilder &b, Location loc, Value x) {
                                            SmallVector<ReassociationIndices>{});
   ReassociationIndices all(type.getRank());
   std::iota(all.begin(), all.end(), 0);
-  return b.create<tensor::CollapseShapeOp>(loc, flat, x,
-                                           SmallVector<ReassociationIndices>{all});
+  return b.create<tensor::CollapseShapeOp>(
+      loc, flat, x, SmallVector<ReassociationIndices>{all});
 }
 
 /// `x` of shape [N, ...] back to `type` (the inverse of the flattening).
-inline Value unflattenTo(OpBuilder &b, Location loc, Value x, RankedTensorType type) {
+inline Value unflattenTo(OpBuilder &b, Location loc, Value x,
+                         RankedTensorType type) {
   RankedTensorType from = tensorType(x);
   if (from == type)
     return x;
   if (type.getRank() == 0)
-    return b.create<tensor::CollapseShapeOp>(loc, type, x,
-                                             SmallVector<ReassociationIndices>{});
+    return b.create<tensor::CollapseShapeOp>(
+        loc, type, x, SmallVector<ReassociationIndices>{});
   if (from.getRank() == 2 && type.getRank() == 1)
-    return b.create<tensor::CollapseShapeOp>(loc, type, x,
-                                             SmallVector<ReassociationIndices>{{0, 1}});
+    return b.create<tensor::CollapseShapeOp>(
+        loc, type, x, SmallVector<ReassociationIndices>{{0, 1}});
   if (from.getRank() == 1) {
     ReassociationIndices all(type.getRank());
     std::iota(all.begin(), all.end(), 0);
-    return b.create<tensor::ExpandShapeOp>(loc, type, x,
-                                           SmallVector<ReassociationIndices>{all});
+    return b.create<tensor::ExpandShapeOp>(
+        loc, type, x, SmallVector<ReassociationIndices>{all});
   }
   ReassociationIndices lead(type.getRank() - 1);
   std::iota(lead.begin(), lead.end(), 0);

@@ -61,12 +61,15 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
     double scale = op.getScale().convertToDouble();
     bool causal = op.getCausal();
 
-    auto ty = [&](ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, et); };
+    auto ty = [&](ArrayRef<int64_t> shape) {
+      return RankedTensorType::get(shape, et);
+    };
     auto idx = [&](int64_t n) { return index(b, loc, n); };
     Value zero = floatConstant(b, loc, et, 0.0);
     Value negInf = negInfConstant(b, loc, et);
 
-    // Batch dimensions flattened: q [N, Tq', D], kT [Nk, D, Tk'], v [Nv, Tk', Dv].
+    // Batch dimensions flattened: q [N, Tq', D], kT [Nk, D, Tk'], v [Nv, Tk',
+    // Dv].
     auto flatten = [&](Value t) { return flattenBatch(b, loc, t); };
     auto pad = [&](Value t, int64_t rowsPad, int64_t colsPad) {
       return padTiles(b, loc, t, rowsPad, colsPad);
@@ -93,18 +96,22 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
       Value head = tb->getArgument(0), tile = tb->getArgument(1);
       Value key0 = b.create<arith::MulIOp>(loc, tile, idx(bc));
       Value rows = b.create<tensor::ExtractSliceOp>(
-          loc, ty({bc, d}), kFlat, SmallVector<OpFoldResult>{head, key0, b.getIndexAttr(0)},
-          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(bc), b.getIndexAttr(d)},
+          loc, ty({bc, d}), kFlat,
+          SmallVector<OpFoldResult>{head, key0, b.getIndexAttr(0)},
+          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(bc),
+                                    b.getIndexAttr(d)},
           SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
-      Value cols = b.create<linalg::TransposeOp>(loc, rows, emptyTensor(b, loc, ty({d, bc})),
-                                                 ArrayRef<int64_t>{1, 0})
+      Value cols = b.create<linalg::TransposeOp>(
+                        loc, rows, emptyTensor(b, loc, ty({d, bc})),
+                        ArrayRef<int64_t>{1, 0})
                        .getResult()[0];
       b.setInsertionPointToStart(transpose.getTerminator().getBody());
       b.create<tensor::ParallelInsertSliceOp>(
           loc, cols, tb->getArgument(2),
-          SmallVector<OpFoldResult>{head, tile, b.getIndexAttr(0), b.getIndexAttr(0)},
-          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(d),
-                                    b.getIndexAttr(bc)},
+          SmallVector<OpFoldResult>{head, tile, b.getIndexAttr(0),
+                                    b.getIndexAttr(0)},
+          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                    b.getIndexAttr(d), b.getIndexAttr(bc)},
           SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
       kT = transpose.getResult(0);
     }
@@ -123,7 +130,8 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
     };
 
     auto forall = b.create<scf::ForallOp>(
-        loc, getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{numBatch, tqPad / br}),
+        loc,
+        getAsIndexOpFoldResult(ctx, ArrayRef<int64_t>{numBatch, tqPad / br}),
         ValueRange{outInit, lseInit}, /*mapping=*/std::nullopt);
     Block *body = forall.getBody();
     OpBuilder::InsertionGuard guard(b);
@@ -134,14 +142,15 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
     Value nK = batchMap(n, kType), nV = batchMap(n, vType);
     Value nBias = bias ? batchMap(n, tiledBias.ranked) : Value();
 
-    auto slice2d = [&](Value src, OpFoldResult i0, OpFoldResult o1, OpFoldResult o2,
-                       int64_t s1, int64_t s2) {
+    auto slice2d = [&](Value src, OpFoldResult i0, OpFoldResult o1,
+                       OpFoldResult o2, int64_t s1, int64_t s2) {
       return attention::slice2d(b, loc, src, i0, o1, o2, s1, s2);
     };
-    Value qTile = buildElementwise(  // q' = scale * q, this task's rows
+    Value qTile = buildElementwise( // q' = scale * q, this task's rows
         b, loc, {slice2d(qFlat, n, q0, b.getIndexAttr(0), br, d)}, ty({br, d}),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return b.create<arith::MulFOp>(l, a[0], floatConstant(b, l, et, scale));
+          return b.create<arith::MulFOp>(l, a[0],
+                                         floatConstant(b, l, et, scale));
         });
 
     // Key bounds of this query tile. Keys at or past kLimit (padding, or past
@@ -155,16 +164,19 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
       // row) and q0 + diagonal (first row).
       Value lastRowBound = b.create<arith::AddIOp>(loc, q0, idx(br + diagonal));
       Value firstRowBound = b.create<arith::AddIOp>(loc, q0, idx(diagonal + 1));
-      kEnd = b.create<arith::MinSIOp>(loc, kEnd, b.create<arith::MaxSIOp>(loc, lastRowBound, idx(0)));
-      kFullKeys = b.create<arith::MinSIOp>(loc, kFullKeys,
-                                           b.create<arith::MaxSIOp>(loc, firstRowBound, idx(0)));
+      kEnd = b.create<arith::MinSIOp>(
+          loc, kEnd, b.create<arith::MaxSIOp>(loc, lastRowBound, idx(0)));
+      kFullKeys = b.create<arith::MinSIOp>(
+          loc, kFullKeys, b.create<arith::MaxSIOp>(loc, firstRowBound, idx(0)));
     }
-    // Loop bounds in whole tiles: [0, kFull) unmasked, [kFull, kEndTiles) masked.
+    // Loop bounds in whole tiles: [0, kFull) unmasked, [kFull, kEndTiles)
+    // masked.
     Value kFull = b.create<arith::MulIOp>(
         loc, b.create<arith::DivUIOp>(loc, kFullKeys, idx(bc)), idx(bc));
     Value kEndTiles = b.create<arith::MulIOp>(
         loc,
-        b.create<arith::DivUIOp>(loc, b.create<arith::AddIOp>(loc, kEnd, idx(bc - 1)), idx(bc)),
+        b.create<arith::DivUIOp>(
+            loc, b.create<arith::AddIOp>(loc, kEnd, idx(bc - 1)), idx(bc)),
         idx(bc));
     kFull = b.create<arith::MinUIOp>(loc, kFull, kEndTiles);
 
@@ -180,31 +192,42 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
     AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
     AffineMap rows = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
     AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
-    auto par = [](unsigned n) { return SmallVector<IteratorType>(n, IteratorType::parallel); };
-    SmallVector<IteratorType> rowReduce{IteratorType::parallel, IteratorType::reduction};
+    auto par = [](unsigned n) {
+      return SmallVector<IteratorType>(n, IteratorType::parallel);
+    };
+    SmallVector<IteratorType> rowReduce{IteratorType::parallel,
+                                        IteratorType::reduction};
 
-    auto step = [&](OpBuilder &b, Location loc, Value kt, ValueRange in, bool masked) {
+    auto step = [&](OpBuilder &b, Location loc, Value kt, ValueRange in,
+                    bool masked) {
       SmallVector<Value> st(in.begin(), in.end());
-      Value kTile = b.create<tensor::ExtractSliceOp>(              // [D, Bc]
+      Value kTile = b.create<tensor::ExtractSliceOp>( // [D, Bc]
           loc, ty({d, bc}), kT,
-          SmallVector<OpFoldResult>{nK, b.create<arith::DivUIOp>(loc, kt, idx(bc)).getResult(),
-                                    b.getIndexAttr(0), b.getIndexAttr(0)},
-          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(d),
-                                    b.getIndexAttr(bc)},
+          SmallVector<OpFoldResult>{
+              nK, b.create<arith::DivUIOp>(loc, kt, idx(bc)).getResult(),
+              b.getIndexAttr(0), b.getIndexAttr(0)},
+          SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                    b.getIndexAttr(d), b.getIndexAttr(bc)},
           SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
-      Value vTile = slice2d(vFlat, nV, kt, b.getIndexAttr(0), bc, dv);  // [Bc, Dv]
+      Value vTile =
+          slice2d(vFlat, nV, kt, b.getIndexAttr(0), bc, dv); // [Bc, Dv]
       // s = q' kT
       Value s = b.create<linalg::FillOp>(loc, zero, st[kS]).getResult(0);
-      s = b.create<linalg::MatmulOp>(loc, ValueRange{qTile, kTile}, ValueRange{s}).getResult(0);
+      s = b.create<linalg::MatmulOp>(loc, ValueRange{qTile, kTile},
+                                     ValueRange{s})
+              .getResult(0);
       if (bias) {
-        Value biasTile = slice2d(bias, nBias, biasRows ? OpFoldResult(q0) : b.getIndexAttr(0),
-                                 biasCols ? OpFoldResult(kt) : b.getIndexAttr(0),
-                                 biasRows ? br : 1, biasCols ? bc : 1);
-        AffineMap biasMap = AffineMap::get(
-            2, 0,
-            {biasRows ? getAffineDimExpr(0, ctx) : getAffineConstantExpr(0, ctx),
-             biasCols ? getAffineDimExpr(1, ctx) : getAffineConstantExpr(0, ctx)},
-            ctx);
+        Value biasTile = slice2d(
+            bias, nBias, biasRows ? OpFoldResult(q0) : b.getIndexAttr(0),
+            biasCols ? OpFoldResult(kt) : b.getIndexAttr(0), biasRows ? br : 1,
+            biasCols ? bc : 1);
+        AffineMap biasMap =
+            AffineMap::get(2, 0,
+                           {biasRows ? getAffineDimExpr(0, ctx)
+                                     : getAffineConstantExpr(0, ctx),
+                            biasCols ? getAffineDimExpr(1, ctx)
+                                     : getAffineConstantExpr(0, ctx)},
+                           ctx);
         s = buildGeneric(b, loc, {biasTile}, s, {biasMap, id2}, par(2),
                          [](OpBuilder &b, Location l, ValueRange a) -> Value {
                            return b.create<arith::AddFOp>(l, a[1], a[0]);
@@ -212,78 +235,101 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
       }
       if (masked) {
         s = buildGeneric(
-            b, loc, {}, s, {id2}, par(2), [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-              Value i = b.create<arith::AddIOp>(l, q0, b.create<linalg::IndexOp>(l, 0));
-              Value j = b.create<arith::AddIOp>(l, kt, b.create<linalg::IndexOp>(l, 1));
-              Value ok = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, j, kLimit);
+            b, loc, {}, s, {id2}, par(2),
+            [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+              Value i = b.create<arith::AddIOp>(
+                  l, q0, b.create<linalg::IndexOp>(l, 0));
+              Value j = b.create<arith::AddIOp>(
+                  l, kt, b.create<linalg::IndexOp>(l, 1));
+              Value ok = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt,
+                                                 j, kLimit);
               if (causal) {
                 Value last = b.create<arith::AddIOp>(
                     l, i, b.create<arith::ConstantIndexOp>(l, diagonal));
                 ok = b.create<arith::AndIOp>(
-                    l, ok, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j, last));
+                    l, ok,
+                    b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j,
+                                            last));
               }
               return b.create<arith::SelectOp>(l, ok, a[0], negInf);
             });
       }
       // m_prev = m; m = max(m, rowmax s)
-      st[kMPrev] = b.create<linalg::CopyOp>(loc, st[kM], st[kMPrev]).getResult(0);
-      st[kM] = buildGeneric(b, loc, {s}, st[kM], {id2, rows}, rowReduce,
-                            [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                              return b.create<arith::MaximumFOp>(l, a[0], a[1]);
-                            });
+      st[kMPrev] =
+          b.create<linalg::CopyOp>(loc, st[kM], st[kMPrev]).getResult(0);
+      st[kM] =
+          buildGeneric(b, loc, {s}, st[kM], {id2, rows}, rowReduce,
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return b.create<arith::MaximumFOp>(l, a[0], a[1]);
+                       });
       // A row with no allowed key yet keeps m = -inf: safeMax subtracts 0.
       // a = exp(m_prev - m)
-      st[kAlpha] = buildGeneric(b, loc, {st[kMPrev], st[kM]}, st[kAlpha], {id1, id1, id1},
-                                par(1), [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                  return b.create<math::ExpOp>(
-                                      l, b.create<arith::SubFOp>(l, a[0], safeMax(b, l, a[1])));
-                                });
+      st[kAlpha] = buildGeneric(
+          b, loc, {st[kMPrev], st[kM]}, st[kAlpha], {id1, id1, id1}, par(1),
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return b.create<math::ExpOp>(
+                l, b.create<arith::SubFOp>(l, a[0], safeMax(b, l, a[1])));
+          });
       // p = exp(s - m), in place of s
-      Value p = buildGeneric(b, loc, {st[kM]}, s, {rows, id2}, par(2),
-                             [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                               return b.create<math::ExpOp>(
-                                   l, b.create<arith::SubFOp>(l, a[1], safeMax(b, l, a[0])));
-                             });
+      Value p = buildGeneric(
+          b, loc, {st[kM]}, s, {rows, id2}, par(2),
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return b.create<math::ExpOp>(
+                l, b.create<arith::SubFOp>(l, a[1], safeMax(b, l, a[0])));
+          });
       // l = a l + rowsum p
-      Value l = buildGeneric(b, loc, {st[kAlpha]}, st[kL], {id1, id1}, par(1),
-                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                               return b.create<arith::MulFOp>(l, a[0], a[1]);
-                             });
-      st[kL] = buildGeneric(b, loc, {p}, l, {id2, rows}, rowReduce,
-                            [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                              return b.create<arith::AddFOp>(l, a[0], a[1]);
-                            });
+      Value l =
+          buildGeneric(b, loc, {st[kAlpha]}, st[kL], {id1, id1}, par(1),
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return b.create<arith::MulFOp>(l, a[0], a[1]);
+                       });
+      st[kL] =
+          buildGeneric(b, loc, {p}, l, {id2, rows}, rowReduce,
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return b.create<arith::AddFOp>(l, a[0], a[1]);
+                       });
       // o = a o + p v
-      Value o = buildGeneric(b, loc, {st[kAlpha]}, st[kO], {rows, id2}, par(2),
-                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                               return b.create<arith::MulFOp>(l, a[0], a[1]);
-                             });
-      st[kO] = b.create<linalg::MatmulOp>(loc, ValueRange{p, vTile}, ValueRange{o}).getResult(0);
+      Value o =
+          buildGeneric(b, loc, {st[kAlpha]}, st[kO], {rows, id2}, par(2),
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return b.create<arith::MulFOp>(l, a[0], a[1]);
+                       });
+      st[kO] =
+          b.create<linalg::MatmulOp>(loc, ValueRange{p, vTile}, ValueRange{o})
+              .getResult(0);
       st[kS] = p;
       b.create<scf::YieldOp>(loc, st);
     };
 
-    auto unmasked = b.create<scf::ForOp>(
-        loc, idx(0), kFull, idx(bc), state,
-        [&](OpBuilder &b, Location l, Value kt, ValueRange in) { step(b, l, kt, in, false); });
+    auto unmasked =
+        b.create<scf::ForOp>(loc, idx(0), kFull, idx(bc), state,
+                             [&](OpBuilder &b, Location l, Value kt,
+                                 ValueRange in) { step(b, l, kt, in, false); });
     auto masked = b.create<scf::ForOp>(
         loc, kFull, kEndTiles, idx(bc), unmasked.getResults(),
-        [&](OpBuilder &b, Location l, Value kt, ValueRange in) { step(b, l, kt, in, true); });
+        [&](OpBuilder &b, Location l, Value kt, ValueRange in) {
+          step(b, l, kt, in, true);
+        });
     ValueRange done = masked.getResults();
 
     // out = o / l; lse = m + log(l); a row with l = 0 had no allowed key.
     Value outTile = buildGeneric(
-        b, loc, {done[kO], done[kL]}, emptyTensor(b, loc, ty({br, dv})), {id2, rows, id2},
-        par(2), [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value empty = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], zero);
+        b, loc, {done[kO], done[kL]}, emptyTensor(b, loc, ty({br, dv})),
+        {id2, rows, id2}, par(2),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value empty =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], zero);
           Value div = b.create<arith::DivFOp>(l, a[0], a[1]);
           return b.create<arith::SelectOp>(l, empty, zero, div);
         });
     Value lseTile = buildGeneric(
-        b, loc, {done[kM], done[kL]}, emptyTensor(b, loc, ty({br})), {id1, id1, id1}, par(1),
+        b, loc, {done[kM], done[kL]}, emptyTensor(b, loc, ty({br})),
+        {id1, id1, id1}, par(1),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value empty = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], zero);
-          Value lse = b.create<arith::AddFOp>(l, a[0], b.create<math::LogOp>(l, a[1]));
+          Value empty =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], zero);
+          Value lse =
+              b.create<arith::AddFOp>(l, a[0], b.create<math::LogOp>(l, a[1]));
           return b.create<arith::SelectOp>(l, empty, negInf, lse);
         });
 
@@ -308,7 +354,7 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
 
 } // namespace
 
-void mlir::tfm::populateFlashAttentionLoweringPatterns(RewritePatternSet &patterns,
-                                                       FlashAttentionTiles tiles) {
+void mlir::tfm::populateFlashAttentionLoweringPatterns(
+    RewritePatternSet &patterns, FlashAttentionTiles tiles) {
   patterns.add<FlashAttentionOpLowering>(patterns.getContext(), tiles);
 }

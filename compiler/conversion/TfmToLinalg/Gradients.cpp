@@ -1,4 +1,5 @@
-//===- Gradients.cpp - backward, loss and optimizer ops to linalg -*- C++ -*-===//
+//===- Gradients.cpp - backward, loss and optimizer ops to linalg -*- C++
+//-*-===//
 //
 // Lowers the ops of TfmGradientOps.td (but flash_attention_grad, see
 // FlashAttentionGrad.cpp) into linalg on tensors:
@@ -42,12 +43,10 @@ SmallVector<IteratorType> parallel(unsigned n) {
 }
 
 /// A linalg.generic with several results.
-SmallVector<Value> buildGenericN(OpBuilder &b, Location loc, ValueRange inputs,
-                                 ValueRange inits, ArrayRef<AffineMap> maps,
-                                 ArrayRef<IteratorType> iterators,
-                                 function_ref<SmallVector<Value>(
-                                     OpBuilder &, Location, ValueRange)>
-                                     body) {
+SmallVector<Value> buildGenericN(
+    OpBuilder &b, Location loc, ValueRange inputs, ValueRange inits,
+    ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iterators,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
   auto op = b.create<linalg::GenericOp>(
       loc, inits.getTypes(), inputs, inits, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -90,11 +89,13 @@ struct ReduceToOpLowering : OpConversionPattern<ReduceToOp> {
         exprs.push_back(getAffineConstantExpr(0, ctx));
       }
     }
-    Value init = filledTensor(rewriter, loc, type,
-                              floatConstant(rewriter, loc, type.getElementType(), 0));
+    Value init =
+        filledTensor(rewriter, loc, type,
+                     floatConstant(rewriter, loc, type.getElementType(), 0));
     Value result = buildGeneric(
         rewriter, loc, {x}, init,
-        {AffineMap::getMultiDimIdentityMap(rank, ctx), AffineMap::get(rank, 0, exprs, ctx)},
+        {AffineMap::getMultiDimIdentityMap(rank, ctx),
+         AffineMap::get(rank, 0, exprs, ctx)},
         iterators, [](OpBuilder &b, Location l, ValueRange a) -> Value {
           return b.create<arith::AddFOp>(l, a[1], a[0]);
         });
@@ -111,11 +112,13 @@ struct PadOpLowering : OpConversionPattern<PadOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType();
-    Value zeros = filledTensor(rewriter, loc, type,
-                               floatConstant(rewriter, loc, type.getElementType(), 0));
+    Value zeros =
+        filledTensor(rewriter, loc, type,
+                     floatConstant(rewriter, loc, type.getElementType(), 0));
     SmallVector<int64_t> strides(type.getRank(), 1);
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
-        op, adaptor.getInput(), zeros, getAsIndexOpFoldResult(ctx, op.getOffsets()),
+        op, adaptor.getInput(), zeros,
+        getAsIndexOpFoldResult(ctx, op.getOffsets()),
         getAsIndexOpFoldResult(ctx, tensorType(adaptor.getInput()).getShape()),
         getAsIndexOpFoldResult(ctx, strides));
     return success();
@@ -136,7 +139,8 @@ struct ReluGradOpLowering : OpConversionPattern<ReluGradOp> {
     Value result = buildElementwise(
         rewriter, loc, {adaptor.getInput(), adaptor.getGrad()}, op.getType(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0], zero);
+          Value positive =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0], zero);
           return b.create<arith::SelectOp>(l, positive, a[1], zero);
         });
     rewriter.replaceOp(op, result);
@@ -167,23 +171,36 @@ struct GeluGradOpLowering : OpConversionPattern<GeluGradOp> {
           Value x = a[0], x2 = b.create<arith::MulFOp>(l, x, x), d;
           if (tanh) {
             Value inner = b.create<arith::AddFOp>(
-                l, x, b.create<arith::MulFOp>(l, cubic, b.create<arith::MulFOp>(l, x2, x)));
-            Value t = b.create<math::TanhOp>(l, b.create<arith::MulFOp>(l, k, inner));
-            Value left = b.create<arith::MulFOp>(l, half, b.create<arith::AddFOp>(l, one, t));
-            Value sech2 = b.create<arith::SubFOp>(l, one, b.create<arith::MulFOp>(l, t, t));
+                l, x,
+                b.create<arith::MulFOp>(l, cubic,
+                                        b.create<arith::MulFOp>(l, x2, x)));
+            Value t =
+                b.create<math::TanhOp>(l, b.create<arith::MulFOp>(l, k, inner));
+            Value left = b.create<arith::MulFOp>(
+                l, half, b.create<arith::AddFOp>(l, one, t));
+            Value sech2 = b.create<arith::SubFOp>(
+                l, one, b.create<arith::MulFOp>(l, t, t));
             Value du = b.create<arith::MulFOp>(
-                l, k, b.create<arith::AddFOp>(l, one, b.create<arith::MulFOp>(l, threeCubic, x2)));
-            Value right = b.create<arith::MulFOp>(
-                l, b.create<arith::MulFOp>(l, half, x), b.create<arith::MulFOp>(l, sech2, du));
+                l, k,
+                b.create<arith::AddFOp>(
+                    l, one, b.create<arith::MulFOp>(l, threeCubic, x2)));
+            Value right =
+                b.create<arith::MulFOp>(l, b.create<arith::MulFOp>(l, half, x),
+                                        b.create<arith::MulFOp>(l, sech2, du));
             d = b.create<arith::AddFOp>(l, left, right);
           } else {
             Value cdf = b.create<arith::MulFOp>(
                 l, half,
                 b.create<arith::AddFOp>(
-                    l, one, b.create<math::ErfOp>(l, b.create<arith::MulFOp>(l, x, k))));
+                    l, one,
+                    b.create<math::ErfOp>(l,
+                                          b.create<arith::MulFOp>(l, x, k))));
             Value pdf = b.create<arith::MulFOp>(
-                l, invSqrt2Pi, b.create<math::ExpOp>(l, b.create<arith::MulFOp>(l, minusHalf, x2)));
-            d = b.create<arith::AddFOp>(l, cdf, b.create<arith::MulFOp>(l, x, pdf));
+                l, invSqrt2Pi,
+                b.create<math::ExpOp>(
+                    l, b.create<arith::MulFOp>(l, minusHalf, x2)));
+            d = b.create<arith::AddFOp>(l, cdf,
+                                        b.create<arith::MulFOp>(l, x, pdf));
           }
           return b.create<arith::MulFOp>(l, a[1], d);
         });
@@ -193,8 +210,9 @@ struct GeluGradOpLowering : OpConversionPattern<GeluGradOp> {
 };
 
 /// sum along `axis` of body(a, b) for two tensors of one shape.
-Value buildPairReduction(OpBuilder &b, Location loc, Value x, Value y, unsigned axis,
-                         function_ref<Value(OpBuilder &, Location, Value, Value)> term) {
+Value buildPairReduction(
+    OpBuilder &b, Location loc, Value x, Value y, unsigned axis,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> term) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorType(x);
   unsigned rank = type.getRank();
@@ -203,10 +221,11 @@ Value buildPairReduction(OpBuilder &b, Location loc, Value x, Value y, unsigned 
   iterators[axis] = IteratorType::reduction;
   Value init = filledTensor(b, loc, reducedType(type, axis),
                             floatConstant(b, loc, type.getElementType(), 0));
-  return buildGeneric(b, loc, {x, y}, init, {id, id, reducedMap(ctx, rank, axis)}, iterators,
-                      [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                        return b.create<arith::AddFOp>(l, a[2], term(b, l, a[0], a[1]));
-                      });
+  return buildGeneric(
+      b, loc, {x, y}, init, {id, id, reducedMap(ctx, rank, axis)}, iterators,
+      [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        return b.create<arith::AddFOp>(l, a[2], term(b, l, a[0], a[1]));
+      });
 }
 
 struct SoftmaxGradOpLowering : OpConversionPattern<SoftmaxGradOp> {
@@ -219,16 +238,18 @@ struct SoftmaxGradOpLowering : OpConversionPattern<SoftmaxGradOp> {
     MLIRContext *ctx = rewriter.getContext();
     unsigned axis = op.getNormalizedAxis(), rank = op.getType().getRank();
     Value y = adaptor.getOutput(), dy = adaptor.getGrad();
-    Value r = buildPairReduction(rewriter, loc, y, dy, axis,
-                                 [](OpBuilder &b, Location l, Value y, Value dy) -> Value {
-                                   return b.create<arith::MulFOp>(l, y, dy);
-                                 });
+    Value r = buildPairReduction(
+        rewriter, loc, y, dy, axis,
+        [](OpBuilder &b, Location l, Value y, Value dy) -> Value {
+          return b.create<arith::MulFOp>(l, y, dy);
+        });
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     Value result = buildGeneric(
         rewriter, loc, {y, dy, r}, emptyTensor(rewriter, loc, op.getType()),
         {id, id, reducedMap(ctx, rank, axis), id}, parallel(rank),
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return b.create<arith::MulFOp>(l, a[0], b.create<arith::SubFOp>(l, a[1], a[2]));
+          return b.create<arith::MulFOp>(
+              l, a[0], b.create<arith::SubFOp>(l, a[1], a[2]));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -246,17 +267,19 @@ struct LogSoftmaxGradOpLowering : OpConversionPattern<LogSoftmaxGradOp> {
     unsigned axis = op.getNormalizedAxis(), rank = op.getType().getRank();
     Value y = adaptor.getOutput(), dy = adaptor.getGrad();
     Type et = op.getType().getElementType();
-    Value s = buildReduction(rewriter, loc, {dy}, axis, floatConstant(rewriter, loc, et, 0),
-                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                               return b.create<arith::AddFOp>(l, a[1], a[0]);
-                             });
+    Value s = buildReduction(
+        rewriter, loc, {dy}, axis, floatConstant(rewriter, loc, et, 0),
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::AddFOp>(l, a[1], a[0]);
+        });
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     Value result = buildGeneric(
         rewriter, loc, {y, dy, s}, emptyTensor(rewriter, loc, op.getType()),
         {id, id, reducedMap(ctx, rank, axis), id}, parallel(rank),
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value p = b.create<math::ExpOp>(l, a[0]);
-          return b.create<arith::SubFOp>(l, a[1], b.create<arith::MulFOp>(l, p, a[2]));
+          return b.create<arith::SubFOp>(l, a[1],
+                                         b.create<arith::MulFOp>(l, p, a[2]));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -266,8 +289,9 @@ struct LogSoftmaxGradOpLowering : OpConversionPattern<LogSoftmaxGradOp> {
 /// The gradients of layer_norm (center = true) and rms_norm (false) for
 /// x: [N, D] rows, gamma: [D], dy: [N, D]. Returns dx, dgamma, and dbeta
 /// (layer_norm only).
-SmallVector<Value> buildNormGrad(OpBuilder &b, Location loc, Value x, Value gamma,
-                                 Value dy, double epsilon, bool center) {
+SmallVector<Value> buildNormGrad(OpBuilder &b, Location loc, Value x,
+                                 Value gamma, Value dy, double epsilon,
+                                 bool center) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorType(x);
   Type et = type.getElementType();
@@ -279,17 +303,20 @@ SmallVector<Value> buildNormGrad(OpBuilder &b, Location loc, Value x, Value gamm
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap row = reducedMap(ctx, rank, axis);
   AffineMap col = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
-  SmallVector<IteratorType> rowReduce{IteratorType::parallel, IteratorType::reduction};
+  SmallVector<IteratorType> rowReduce{IteratorType::parallel,
+                                      IteratorType::reduction};
   RankedTensorType rowType = reducedType(type, axis);
 
   // Row statistics: mean (layer_norm) and rstd = 1 / sqrt(var + eps), var
   // about the mean (or the mean square, rms_norm).
   Value mean;
   if (center)
-    mean = buildReduction(b, loc, {x}, axis, zero,
-                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                            return b.create<arith::AddFOp>(l, a[1], b.create<arith::MulFOp>(l, a[0], invD));
-                          });
+    mean =
+        buildReduction(b, loc, {x}, axis, zero,
+                       [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return b.create<arith::AddFOp>(
+                             l, a[1], b.create<arith::MulFOp>(l, a[0], invD));
+                       });
   SmallVector<Value> statInputs{x};
   SmallVector<AffineMap> statMaps{id};
   if (center) {
@@ -297,22 +324,25 @@ SmallVector<Value> buildNormGrad(OpBuilder &b, Location loc, Value x, Value gamm
     statMaps.push_back(row);
   }
   statMaps.push_back(row);
-  Value sumSq = buildGeneric(b, loc, statInputs, filledTensor(b, loc, rowType, zero), statMaps,
-                             rowReduce, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                               Value c = center ? b.create<arith::SubFOp>(l, a[0], a[1]) : a[0];
-                               return b.create<arith::AddFOp>(l, a.back(),
-                                                              b.create<arith::MulFOp>(l, c, c));
-                             });
-  Value rstd = buildGeneric(b, loc, {sumSq}, emptyTensor(b, loc, rowType),
-                            {AffineMap::getMultiDimIdentityMap(1, ctx),
-                             AffineMap::getMultiDimIdentityMap(1, ctx)},
-                            parallel(1), [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                              Value var = b.create<arith::AddFOp>(
-                                  l, b.create<arith::MulFOp>(l, a[0], invD), eps);
-                              return b.create<arith::DivFOp>(l, one, b.create<math::SqrtOp>(l, var));
-                            });
+  Value sumSq = buildGeneric(
+      b, loc, statInputs, filledTensor(b, loc, rowType, zero), statMaps,
+      rowReduce, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value c = center ? b.create<arith::SubFOp>(l, a[0], a[1]) : a[0];
+        return b.create<arith::AddFOp>(l, a.back(),
+                                       b.create<arith::MulFOp>(l, c, c));
+      });
+  Value rstd = buildGeneric(
+      b, loc, {sumSq}, emptyTensor(b, loc, rowType),
+      {AffineMap::getMultiDimIdentityMap(1, ctx),
+       AffineMap::getMultiDimIdentityMap(1, ctx)},
+      parallel(1), [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value var = b.create<arith::AddFOp>(
+            l, b.create<arith::MulFOp>(l, a[0], invD), eps);
+        return b.create<arith::DivFOp>(l, one, b.create<math::SqrtOp>(l, var));
+      });
   // xhat = (x - mean) rstd, g = dy gamma; row sums of g and g xhat.
-  auto xhatOf = [&](OpBuilder &b, Location l, Value xv, Value meanV, Value rstdV) -> Value {
+  auto xhatOf = [&](OpBuilder &b, Location l, Value xv, Value meanV,
+                    Value rstdV) -> Value {
     Value c = center ? b.create<arith::SubFOp>(l, xv, meanV) : xv;
     return b.create<arith::MulFOp>(l, c, rstdV);
   };
@@ -324,19 +354,22 @@ SmallVector<Value> buildNormGrad(OpBuilder &b, Location loc, Value x, Value gamm
   }
   SmallVector<Value> rowSums = buildGenericN(
       b, loc, inputs,
-      ValueRange{filledTensor(b, loc, rowType, zero), filledTensor(b, loc, rowType, zero)},
+      ValueRange{filledTensor(b, loc, rowType, zero),
+                 filledTensor(b, loc, rowType, zero)},
       [&] {
         SmallVector<AffineMap> m(maps);
         m.push_back(row);
         m.push_back(row);
         return m;
       }(),
-      rowReduce, [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
+      rowReduce,
+      [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
         Value xhat = xhatOf(b, l, a[0], center ? a[4] : Value(), a[3]);
         Value g = b.create<arith::MulFOp>(l, a[1], a[2]);
         size_t n = a.size();
         return {b.create<arith::AddFOp>(l, a[n - 2], g),
-                b.create<arith::AddFOp>(l, a[n - 1], b.create<arith::MulFOp>(l, g, xhat))};
+                b.create<arith::AddFOp>(l, a[n - 1],
+                                        b.create<arith::MulFOp>(l, g, xhat))};
       });
   // dx = rstd (g - [mean(g)] - xhat mean(g xhat))
   SmallVector<Value> dxInputs(inputs);
@@ -351,10 +384,11 @@ SmallVector<Value> buildNormGrad(OpBuilder &b, Location loc, Value x, Value gamm
       [&](OpBuilder &b, Location l, ValueRange a) -> Value {
         Value xhat = xhatOf(b, l, a[0], center ? a[4] : Value(), a[3]);
         Value g = b.create<arith::MulFOp>(l, a[1], a[2]);
-        size_t n = a.size();  // ..., sum g, sum g xhat, out
+        size_t n = a.size(); // ..., sum g, sum g xhat, out
         Value meanG = b.create<arith::MulFOp>(l, a[n - 3], invD);
         Value meanGX = b.create<arith::MulFOp>(l, a[n - 2], invD);
-        Value t = b.create<arith::SubFOp>(l, g, b.create<arith::MulFOp>(l, xhat, meanGX));
+        Value t = b.create<arith::SubFOp>(
+            l, g, b.create<arith::MulFOp>(l, xhat, meanGX));
         if (center)
           t = b.create<arith::SubFOp>(l, t, meanG);
         return b.create<arith::MulFOp>(l, t, a[3]);
@@ -379,8 +413,10 @@ SmallVector<Value> buildNormGrad(OpBuilder &b, Location loc, Value x, Value gamm
         Value xhat = xhatOf(b, l, a[0], center ? a[3] : Value(), a[2]);
         size_t n = a.size();
         if (!center)
-          return {b.create<arith::AddFOp>(l, a[n - 1], b.create<arith::MulFOp>(l, a[1], xhat))};
-        return {b.create<arith::AddFOp>(l, a[n - 2], b.create<arith::MulFOp>(l, a[1], xhat)),
+          return {b.create<arith::AddFOp>(
+              l, a[n - 1], b.create<arith::MulFOp>(l, a[1], xhat))};
+        return {b.create<arith::AddFOp>(l, a[n - 2],
+                                        b.create<arith::MulFOp>(l, a[1], xhat)),
                 b.create<arith::AddFOp>(l, a[n - 1], a[1])};
       });
   SmallVector<Value> results{dx};
@@ -399,9 +435,11 @@ struct NormGradOpLowering : OpConversionPattern<NormGradOp> {
     constexpr bool center = std::is_same_v<NormGradOp, LayerNormGradOp>;
     Value x = flattenRows(rewriter, loc, adaptor.getInput());
     Value dy = flattenRows(rewriter, loc, adaptor.getGrad());
-    SmallVector<Value> grads = buildNormGrad(rewriter, loc, x, adaptor.getGamma(), dy,
-                                             op.getEpsilon().convertToDouble(), center);
-    grads[0] = unflattenTo(rewriter, loc, grads[0], tensorType(op->getResult(0)));
+    SmallVector<Value> grads =
+        buildNormGrad(rewriter, loc, x, adaptor.getGamma(), dy,
+                      op.getEpsilon().convertToDouble(), center);
+    grads[0] =
+        unflattenTo(rewriter, loc, grads[0], tensorType(op->getResult(0)));
     rewriter.replaceOp(op, grads);
     return success();
   }
@@ -425,8 +463,11 @@ struct EmbeddingGradOpLowering : OpConversionPattern<EmbeddingGradOp> {
     Value ids = flattenAll(rewriter, loc, adaptor.getIds());
     Value dy = flattenRows(rewriter, loc, adaptor.getGrad());
     int64_t positions = tensorType(ids).getShape()[0];
-    Value table = filledTensor(rewriter, loc, type, floatConstant(rewriter, loc, et, 0));
-    auto idx = [&](int64_t n) -> Value { return rewriter.create<arith::ConstantIndexOp>(loc, n); };
+    Value table =
+        filledTensor(rewriter, loc, type, floatConstant(rewriter, loc, et, 0));
+    auto idx = [&](int64_t n) -> Value {
+      return rewriter.create<arith::ConstantIndexOp>(loc, n);
+    };
     auto rowType = RankedTensorType::get({1, d}, et);
     auto loop = rewriter.create<scf::ForOp>(
         loc, idx(0), idx(positions), idx(1), ValueRange{table},
@@ -434,20 +475,24 @@ struct EmbeddingGradOpLowering : OpConversionPattern<EmbeddingGradOp> {
           Value id = b.create<tensor::ExtractOp>(l, ids, ValueRange{p});
           Value row = b.create<arith::IndexCastOp>(l, b.getIndexType(), id);
           row = b.create<arith::MinSIOp>(
-              l, b.create<arith::MaxSIOp>(l, row, b.create<arith::ConstantIndexOp>(l, 0)),
+              l,
+              b.create<arith::MaxSIOp>(l, row,
+                                       b.create<arith::ConstantIndexOp>(l, 0)),
               b.create<arith::ConstantIndexOp>(l, vocab - 1));
           auto slice = [&](Value src, Value r) {
             return b.create<tensor::ExtractSliceOp>(
-                l, rowType, src, SmallVector<OpFoldResult>{r, b.getIndexAttr(0)},
+                l, rowType, src,
+                SmallVector<OpFoldResult>{r, b.getIndexAttr(0)},
                 SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(d)},
                 SmallVector<OpFoldResult>(2, b.getIndexAttr(1)));
           };
           Value current = slice(acc[0], row);
           AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-          Value sum = buildGeneric(b, l, {slice(dy, p)}, current, {id2, id2}, parallel(2),
-                                   [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                     return b.create<arith::AddFOp>(l, a[1], a[0]);
-                                   });
+          Value sum = buildGeneric(
+              b, l, {slice(dy, p)}, current, {id2, id2}, parallel(2),
+              [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                return b.create<arith::AddFOp>(l, a[1], a[0]);
+              });
           Value updated = b.create<tensor::InsertSliceOp>(
               l, sum, acc[0], SmallVector<OpFoldResult>{row, b.getIndexAttr(0)},
               SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(d)},
@@ -471,27 +516,31 @@ struct RowTerms {
   Value logits, targets;
 };
 
-RowTerms buildRowTerms(OpBuilder &b, Location loc, Value logits, Value targets, Value mask,
-                       std::optional<int64_t> ignoreIndex) {
+RowTerms buildRowTerms(OpBuilder &b, Location loc, Value logits, Value targets,
+                       Value mask, std::optional<int64_t> ignoreIndex) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorType(logits);
   Type et = type.getElementType();
   int64_t n = type.getShape()[0], vocab = type.getShape()[1];
   auto rowType = RankedTensorType::get({n}, et);
   Value zero = floatConstant(b, loc, et, 0), one = floatConstant(b, loc, et, 1);
-  Value max = buildReduction(b, loc, {logits}, 1, negInfConstant(b, loc, et),
-                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                               return b.create<arith::MaximumFOp>(l, a[0], a[1]);
-                             });
+  Value max =
+      buildReduction(b, loc, {logits}, 1, negInfConstant(b, loc, et),
+                     [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                       return b.create<arith::MaximumFOp>(l, a[0], a[1]);
+                     });
   AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
   AffineMap row = reducedMap(ctx, 2, 1);
   SmallVector<Value> sums = buildGenericN(
       b, loc, {logits, max},
-      ValueRange{filledTensor(b, loc, rowType, zero), filledTensor(b, loc, rowType, zero)},
+      ValueRange{filledTensor(b, loc, rowType, zero),
+                 filledTensor(b, loc, rowType, zero)},
       {id2, row, row, row}, {IteratorType::parallel, IteratorType::reduction},
       [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
-        Value e = b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
-        return {b.create<arith::AddFOp>(l, a[2], e), b.create<arith::AddFOp>(l, a[3], a[0])};
+        Value e =
+            b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
+        return {b.create<arith::AddFOp>(l, a[2], e),
+                b.create<arith::AddFOp>(l, a[3], a[0])};
       });
   AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
   SmallVector<Value> inputs{targets, max, sums[0]};
@@ -505,26 +554,34 @@ RowTerms buildRowTerms(OpBuilder &b, Location loc, Value logits, Value targets, 
       b, loc, inputs,
       ValueRange{emptyTensor(b, loc, rowType), emptyTensor(b, loc, rowType),
                  emptyTensor(b, loc, rowType)},
-      maps, parallel(1), [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
-        Value lse = b.create<arith::AddFOp>(l, a[1], b.create<math::LogOp>(l, a[2]));
+      maps, parallel(1),
+      [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
+        Value lse =
+            b.create<arith::AddFOp>(l, a[1], b.create<math::LogOp>(l, a[2]));
         Value t = b.create<arith::IndexCastOp>(l, b.getIndexType(), a[0]);
         Value inRange = b.create<arith::AndIOp>(
-            l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, t,
-                                       b.create<arith::ConstantIndexOp>(l, 0)),
-            b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, t,
-                                    b.create<arith::ConstantIndexOp>(l, vocab)));
+            l,
+            b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, t,
+                                    b.create<arith::ConstantIndexOp>(l, 0)),
+            b.create<arith::CmpIOp>(
+                l, arith::CmpIPredicate::slt, t,
+                b.create<arith::ConstantIndexOp>(l, vocab)));
         Value clamped = b.create<arith::MinSIOp>(
-            l, b.create<arith::MaxSIOp>(l, t, b.create<arith::ConstantIndexOp>(l, 0)),
+            l,
+            b.create<arith::MaxSIOp>(l, t,
+                                     b.create<arith::ConstantIndexOp>(l, 0)),
             b.create<arith::ConstantIndexOp>(l, vocab - 1));
         Value r = b.create<linalg::IndexOp>(l, 0);
-        Value logit = b.create<tensor::ExtractOp>(l, logits, ValueRange{r, clamped});
+        Value logit =
+            b.create<tensor::ExtractOp>(l, logits, ValueRange{r, clamped});
         // A target outside the vocabulary does not count, like ignore_index.
         Value counts = inRange;
         if (ignoreIndex)
           counts = b.create<arith::AndIOp>(
               l, counts,
-              b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne, t,
-                                      b.create<arith::ConstantIndexOp>(l, *ignoreIndex)));
+              b.create<arith::CmpIOp>(
+                  l, arith::CmpIPredicate::ne, t,
+                  b.create<arith::ConstantIndexOp>(l, *ignoreIndex)));
         Value w = b.create<arith::SelectOp>(l, counts, mask ? a[3] : one, zero);
         return {lse, logit, w};
       });
@@ -546,8 +603,10 @@ RowTerms rowTermsOf(OpBuilder &b, Op op, typename Op::Adaptor adaptor) {
   Location loc = op.getLoc();
   Value logits = flattenRows(b, loc, adaptor.getLogits());
   Value targets = flattenAll(b, loc, adaptor.getTargets());
-  Value mask = adaptor.getMask() ? flattenAll(b, loc, adaptor.getMask()) : Value();
-  RowTerms rows = buildRowTerms(b, loc, logits, targets, mask, signedValue(op.getIgnoreIndexAttr()));
+  Value mask =
+      adaptor.getMask() ? flattenAll(b, loc, adaptor.getMask()) : Value();
+  RowTerms rows = buildRowTerms(b, loc, logits, targets, mask,
+                                signedValue(op.getIgnoreIndexAttr()));
   rows.logits = logits;
   rows.targets = targets;
   return rows;
@@ -575,26 +634,35 @@ struct CrossEntropyOpLowering : OpConversionPattern<CrossEntropyOp> {
     AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
     AffineMap toScalar = AffineMap::get(1, 0, {}, ctx);
     SmallVector<Value> totals = buildGenericN(
-        rewriter, loc, {rows.lse, rows.targetLogit, rows.sumLogits, rows.weight},
+        rewriter, loc,
+        {rows.lse, rows.targetLogit, rows.sumLogits, rows.weight},
         ValueRange{filledTensor(rewriter, loc, scalar, zero),
                    filledTensor(rewriter, loc, scalar, zero)},
         {id1, id1, id1, id1, toScalar, toScalar}, {IteratorType::reduction},
         [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
           Value loss = b.create<arith::SubFOp>(
-              l, b.create<arith::SubFOp>(l, a[0], b.create<arith::MulFOp>(l, keep, a[1])),
+              l,
+              b.create<arith::SubFOp>(l, a[0],
+                                      b.create<arith::MulFOp>(l, keep, a[1])),
               b.create<arith::MulFOp>(l, spread, a[2]));
           // A row that does not count adds 0 even if its loss is not finite.
-          Value counts = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::ONE, a[3], zero);
-          Value weighted = b.create<arith::SelectOp>(l, counts, b.create<arith::MulFOp>(l, a[3], loss),
-                                                     zero);
-          return {b.create<arith::AddFOp>(l, a[4], weighted), b.create<arith::AddFOp>(l, a[5], a[3])};
+          Value counts =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::ONE, a[3], zero);
+          Value weighted = b.create<arith::SelectOp>(
+              l, counts, b.create<arith::MulFOp>(l, a[3], loss), zero);
+          return {b.create<arith::AddFOp>(l, a[4], weighted),
+                  b.create<arith::AddFOp>(l, a[5], a[3])};
         });
     Value result = buildGeneric(
-        rewriter, loc, {totals[0], totals[1]}, emptyTensor(rewriter, loc, scalar),
-        {AffineMap::get(0, 0, {}, ctx), AffineMap::get(0, 0, {}, ctx), AffineMap::get(0, 0, {}, ctx)},
+        rewriter, loc, {totals[0], totals[1]},
+        emptyTensor(rewriter, loc, scalar),
+        {AffineMap::get(0, 0, {}, ctx), AffineMap::get(0, 0, {}, ctx),
+         AffineMap::get(0, 0, {}, ctx)},
         {}, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value none = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], zero);
-          return b.create<arith::SelectOp>(l, none, zero, b.create<arith::DivFOp>(l, a[0], a[1]));
+          Value none =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[1], zero);
+          return b.create<arith::SelectOp>(
+              l, none, zero, b.create<arith::DivFOp>(l, a[0], a[1]));
         });
     rewriter.replaceOp(op, unflattenTo(rewriter, loc, result, op.getType()));
     return success();
@@ -619,34 +687,40 @@ struct CrossEntropyGradOpLowering : OpConversionPattern<CrossEntropyGradOp> {
     Value zero = floatConstant(rewriter, loc, et, 0);
     auto scalar = RankedTensorType::get({}, et);
     AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
-    Value total = buildGeneric(rewriter, loc, {rows.weight}, filledTensor(rewriter, loc, scalar, zero),
-                               {id1, AffineMap::get(1, 0, {}, ctx)}, {IteratorType::reduction},
-                               [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                                 return b.create<arith::AddFOp>(l, a[1], a[0]);
-                               });
+    Value total = buildGeneric(
+        rewriter, loc, {rows.weight}, filledTensor(rewriter, loc, scalar, zero),
+        {id1, AffineMap::get(1, 0, {}, ctx)}, {IteratorType::reduction},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::AddFOp>(l, a[1], a[0]);
+        });
     // c = g / W, once.
     Value g = extractScalar(rewriter, loc, adaptor.getGrad());
     Value w = extractScalar(rewriter, loc, total);
-    Value none = rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, w, zero);
-    Value c = rewriter.create<arith::SelectOp>(loc, none, zero,
-                                               rewriter.create<arith::DivFOp>(loc, g, w));
+    Value none =
+        rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, w, zero);
+    Value c = rewriter.create<arith::SelectOp>(
+        loc, none, zero, rewriter.create<arith::DivFOp>(loc, g, w));
     Value keep = floatConstant(rewriter, loc, et, 1 - e);
     Value spread = floatConstant(rewriter, loc, et, e / vocab);
     AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
     AffineMap row = reducedMap(ctx, 2, 1);
     Value result = buildGeneric(
-        rewriter, loc, {logits, rows.lse, rows.weight, rows.targets}, emptyTensor(rewriter, loc, type),
-        {id2, row, row, row, id2}, parallel(2),
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value p = b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
+        rewriter, loc, {logits, rows.lse, rows.weight, rows.targets},
+        emptyTensor(rewriter, loc, type), {id2, row, row, row, id2},
+        parallel(2), [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value p =
+              b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
           Value v = b.create<linalg::IndexOp>(l, 1);
           Value t = b.create<arith::IndexCastOp>(l, b.getIndexType(), a[3]);
-          Value isTarget = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, v, t);
+          Value isTarget =
+              b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, v, t);
           Value q = b.create<arith::AddFOp>(
               l, b.create<arith::SelectOp>(l, isTarget, keep, zero), spread);
-          Value counts = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::ONE, a[2], zero);
-          Value d = b.create<arith::MulFOp>(l, b.create<arith::MulFOp>(l, c, a[2]),
-                                            b.create<arith::SubFOp>(l, p, q));
+          Value counts =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::ONE, a[2], zero);
+          Value d =
+              b.create<arith::MulFOp>(l, b.create<arith::MulFOp>(l, c, a[2]),
+                                      b.create<arith::SubFOp>(l, p, q));
           return b.create<arith::SelectOp>(l, counts, d, zero);
         });
     rewriter.replaceOp(op, unflattenTo(rewriter, loc, result, op.getType()));
@@ -672,34 +746,47 @@ struct AdamWOpLowering : OpConversionPattern<AdamWOp> {
     Type et = type.getElementType();
     unsigned rank = type.getRank();
     auto c = [&](double v) { return floatConstant(rewriter, loc, et, v); };
-    double b1 = op.getBeta1().convertToDouble(), b2 = op.getBeta2().convertToDouble();
+    double b1 = op.getBeta1().convertToDouble(),
+           b2 = op.getBeta2().convertToDouble();
     Value lr = extractScalar(rewriter, loc, adaptor.getLr());
     Value step = extractScalar(rewriter, loc, adaptor.getStep());
     Value one = c(1);
-    Value c1 = rewriter.create<arith::SubFOp>(loc, one, rewriter.create<math::PowFOp>(loc, c(b1), step));
-    Value c2 = rewriter.create<arith::SubFOp>(loc, one, rewriter.create<math::PowFOp>(loc, c(b2), step));
+    Value c1 = rewriter.create<arith::SubFOp>(
+        loc, one, rewriter.create<math::PowFOp>(loc, c(b1), step));
+    Value c2 = rewriter.create<arith::SubFOp>(
+        loc, one, rewriter.create<math::PowFOp>(loc, c(b2), step));
     Value stepSize = rewriter.create<arith::DivFOp>(loc, lr, c1);
     Value invC2 = rewriter.create<arith::DivFOp>(loc, one, c2);
-    Value decay = rewriter.create<arith::MulFOp>(loc, lr, c(op.getWeightDecay().convertToDouble()));
-    Value beta1 = c(b1), oneMinusB1 = c(1 - b1), beta2 = c(b2), oneMinusB2 = c(1 - b2);
+    Value decay = rewriter.create<arith::MulFOp>(
+        loc, lr, c(op.getWeightDecay().convertToDouble()));
+    Value beta1 = c(b1), oneMinusB1 = c(1 - b1), beta2 = c(b2),
+          oneMinusB2 = c(1 - b2);
     Value eps = c(op.getEpsilon().convertToDouble());
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     SmallVector<Value> results = buildGenericN(
-        rewriter, loc, {adaptor.getParam(), adaptor.getGrad(), adaptor.getM(), adaptor.getV()},
-        ValueRange{emptyTensor(rewriter, loc, type), emptyTensor(rewriter, loc, type),
+        rewriter, loc,
+        {adaptor.getParam(), adaptor.getGrad(), adaptor.getM(), adaptor.getV()},
+        ValueRange{emptyTensor(rewriter, loc, type),
+                   emptyTensor(rewriter, loc, type),
                    emptyTensor(rewriter, loc, type)},
         SmallVector<AffineMap>(7, id), parallel(rank),
         [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
           Value p = a[0], g = a[1];
-          Value m = b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, beta1, a[2]),
-                                            b.create<arith::MulFOp>(l, oneMinusB1, g));
+          Value m = b.create<arith::AddFOp>(
+              l, b.create<arith::MulFOp>(l, beta1, a[2]),
+              b.create<arith::MulFOp>(l, oneMinusB1, g));
           Value v = b.create<arith::AddFOp>(
               l, b.create<arith::MulFOp>(l, beta2, a[3]),
-              b.create<arith::MulFOp>(l, oneMinusB2, b.create<arith::MulFOp>(l, g, g)));
+              b.create<arith::MulFOp>(l, oneMinusB2,
+                                      b.create<arith::MulFOp>(l, g, g)));
           Value denom = b.create<arith::AddFOp>(
-              l, b.create<math::SqrtOp>(l, b.create<arith::MulFOp>(l, v, invC2)), eps);
-          Value update = b.create<arith::DivFOp>(l, b.create<arith::MulFOp>(l, stepSize, m), denom);
-          Value decayed = b.create<arith::SubFOp>(l, p, b.create<arith::MulFOp>(l, decay, p));
+              l,
+              b.create<math::SqrtOp>(l, b.create<arith::MulFOp>(l, v, invC2)),
+              eps);
+          Value update = b.create<arith::DivFOp>(
+              l, b.create<arith::MulFOp>(l, stepSize, m), denom);
+          Value decayed = b.create<arith::SubFOp>(
+              l, p, b.create<arith::MulFOp>(l, decay, p));
           return {b.create<arith::SubFOp>(l, decayed, update), m, v};
         });
     rewriter.replaceOp(op, results);
@@ -719,17 +806,25 @@ struct SgdOpLowering : OpConversionPattern<SgdOp> {
     Type et = type.getElementType();
     unsigned rank = type.getRank();
     Value lr = extractScalar(rewriter, loc, adaptor.getLr());
-    Value wd = floatConstant(rewriter, loc, et, op.getWeightDecay().convertToDouble());
-    Value momentum = floatConstant(rewriter, loc, et, op.getMomentum().convertToDouble());
+    Value wd =
+        floatConstant(rewriter, loc, et, op.getWeightDecay().convertToDouble());
+    Value momentum =
+        floatConstant(rewriter, loc, et, op.getMomentum().convertToDouble());
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     SmallVector<Value> results = buildGenericN(
-        rewriter, loc, {adaptor.getParam(), adaptor.getGrad(), adaptor.getMomentumBuffer()},
-        ValueRange{emptyTensor(rewriter, loc, type), emptyTensor(rewriter, loc, type)},
+        rewriter, loc,
+        {adaptor.getParam(), adaptor.getGrad(), adaptor.getMomentumBuffer()},
+        ValueRange{emptyTensor(rewriter, loc, type),
+                   emptyTensor(rewriter, loc, type)},
         SmallVector<AffineMap>(5, id), parallel(rank),
         [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
-          Value g = b.create<arith::AddFOp>(l, a[1], b.create<arith::MulFOp>(l, wd, a[0]));
-          Value buf = b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, momentum, a[2]), g);
-          return {b.create<arith::SubFOp>(l, a[0], b.create<arith::MulFOp>(l, lr, buf)), buf};
+          Value g = b.create<arith::AddFOp>(
+              l, a[1], b.create<arith::MulFOp>(l, wd, a[0]));
+          Value buf = b.create<arith::AddFOp>(
+              l, b.create<arith::MulFOp>(l, momentum, a[2]), g);
+          return {b.create<arith::SubFOp>(l, a[0],
+                                          b.create<arith::MulFOp>(l, lr, buf)),
+                  buf};
         });
     rewriter.replaceOp(op, results);
     return success();
@@ -739,9 +834,10 @@ struct SgdOpLowering : OpConversionPattern<SgdOp> {
 } // namespace
 
 void mlir::tfm::populateGradientLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReduceToOpLowering, PadOpLowering, ReluGradOpLowering, GeluGradOpLowering,
-               SoftmaxGradOpLowering, LogSoftmaxGradOpLowering,
-               NormGradOpLowering<LayerNormGradOp>, NormGradOpLowering<RmsNormGradOp>,
-               EmbeddingGradOpLowering, CrossEntropyOpLowering, CrossEntropyGradOpLowering,
+  patterns.add<ReduceToOpLowering, PadOpLowering, ReluGradOpLowering,
+               GeluGradOpLowering, SoftmaxGradOpLowering,
+               LogSoftmaxGradOpLowering, NormGradOpLowering<LayerNormGradOp>,
+               NormGradOpLowering<RmsNormGradOp>, EmbeddingGradOpLowering,
+               CrossEntropyOpLowering, CrossEntropyGradOpLowering,
                AdamWOpLowering, SgdOpLowering>(patterns.getContext());
 }

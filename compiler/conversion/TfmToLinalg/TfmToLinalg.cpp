@@ -71,7 +71,8 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     unsigned numLoops = nb + 3, m = nb, n = nb + 1, k = nb + 2;
     ArrayRef<int64_t> batchShape = resultType.getShape().drop_back(2);
     SmallVector<unsigned> batchLoops = iota(nb);
-    auto operandMap = [&](Value v, unsigned row, unsigned col, bool transposed) {
+    auto operandMap = [&](Value v, unsigned row, unsigned col,
+                          bool transposed) {
       ArrayRef<int64_t> shape = tensorType(v).getShape();
       AffineMap batch = broadcastMap(ctx, numLoops, shape.drop_back(2),
                                      batchLoops, batchShape);
@@ -92,12 +93,11 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     Type et = resultType.getElementType();
     Value init = filledTensor(rewriter, loc, resultType,
                               floatConstant(rewriter, loc, et, 0));
-    return buildGeneric(
-        rewriter, loc, {lhs, rhs}, init, maps, iterators,
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value prod = b.create<arith::MulFOp>(l, a[0], a[1]);
-          return b.create<arith::AddFOp>(l, a[2], prod);
-        });
+    return buildGeneric(rewriter, loc, {lhs, rhs}, init, maps, iterators,
+                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          Value prod = b.create<arith::MulFOp>(l, a[0], a[1]);
+                          return b.create<arith::AddFOp>(l, a[2], prod);
+                        });
   }
 
   LogicalResult
@@ -115,13 +115,14 @@ struct MatmulOpLowering : OpConversionPattern<MatmulOp> {
     if (tensorType(rhs).getRank() == 2 && tensorType(lhs).getRank() > 2 &&
         !ta) {
       Value rows = flattenRows(rewriter, loc, lhs);
-      Value out = contract(rewriter, loc, rows, false, rhs, tb,
-                           rowsType(resultType));
+      Value out =
+          contract(rewriter, loc, rows, false, rhs, tb, rowsType(resultType));
       rewriter.replaceOp(op, unflattenTo(rewriter, loc, out, resultType));
       return success();
     }
     if (resultType.getRank() == 2) {
-      rewriter.replaceOp(op, contract(rewriter, loc, lhs, ta, rhs, tb, resultType));
+      rewriter.replaceOp(op,
+                         contract(rewriter, loc, lhs, ta, rhs, tb, resultType));
       return success();
     }
     // Batched products (one per batch element: heads): a transposed operand
@@ -222,10 +223,11 @@ struct ReluOpLowering : OpConversionPattern<ReluOp> {
 std::pair<Value, Value> buildMaxAndSumExp(OpBuilder &b, Location loc, Value x,
                                           unsigned axis) {
   Type et = tensorType(x).getElementType();
-  Value max = buildReduction(b, loc, {x}, axis, negInfConstant(b, loc, et),
-                             [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                               return b.create<arith::MaximumFOp>(l, a[0], a[1]);
-                             });
+  Value max =
+      buildReduction(b, loc, {x}, axis, negInfConstant(b, loc, et),
+                     [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                       return b.create<arith::MaximumFOp>(l, a[0], a[1]);
+                     });
   Value sum = buildReduction(
       b, loc, {x, max}, axis, floatConstant(b, loc, et, 0),
       [](OpBuilder &b, Location l, ValueRange a) -> Value {
@@ -265,14 +267,16 @@ struct SoftmaxOpLowering : OpConversionPattern<SoftmaxOp> {
     // a row of only -inf (s = 0) gives zeros.
     Location loc = op.getLoc();
     unsigned axis = op.getNormalizedAxis();
-    auto [max, sum] = buildMaxAndSumExp(rewriter, loc, adaptor.getInput(), axis);
+    auto [max, sum] =
+        buildMaxAndSumExp(rewriter, loc, adaptor.getInput(), axis);
     Value result = buildAlongAxis(
         rewriter, loc, op.getType(), axis, adaptor.getInput(), {max, sum},
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value e = b.create<math::ExpOp>(
               l, b.create<arith::SubFOp>(l, a[0], safeMax(b, l, a[1])));
           Value zero = floatConstant(b, l, a[2].getType(), 0);
-          Value empty = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[2], zero);
+          Value empty =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[2], zero);
           return b.create<arith::SelectOp>(l, empty, zero,
                                            b.create<arith::DivFOp>(l, e, a[2]));
         });
@@ -290,15 +294,19 @@ struct LogSoftmaxOpLowering : OpConversionPattern<LogSoftmaxOp> {
     // a row of only -inf (s = 0) gives -inf.
     Location loc = op.getLoc();
     unsigned axis = op.getNormalizedAxis();
-    auto [max, sum] = buildMaxAndSumExp(rewriter, loc, adaptor.getInput(), axis);
+    auto [max, sum] =
+        buildMaxAndSumExp(rewriter, loc, adaptor.getInput(), axis);
     Value result = buildAlongAxis(
         rewriter, loc, op.getType(), axis, adaptor.getInput(), {max, sum},
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value shifted = b.create<arith::SubFOp>(l, a[0], safeMax(b, l, a[1]));
-          Value y = b.create<arith::SubFOp>(l, shifted, b.create<math::LogOp>(l, a[2]));
+          Value y = b.create<arith::SubFOp>(l, shifted,
+                                            b.create<math::LogOp>(l, a[2]));
           Value zero = floatConstant(b, l, a[2].getType(), 0);
-          Value empty = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[2], zero);
-          return b.create<arith::SelectOp>(l, empty, negInfConstant(b, l, a[2].getType()), y);
+          Value empty =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a[2], zero);
+          return b.create<arith::SelectOp>(
+              l, empty, negInfConstant(b, l, a[2].getType()), y);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -317,22 +325,26 @@ struct GeluOpLowering : OpConversionPattern<GeluOp> {
     bool tanh = op.getApproximate() == "tanh";
     Value half = floatConstant(rewriter, loc, et, 0.5);
     Value one = floatConstant(rewriter, loc, et, 1.0);
-    Value k = floatConstant(rewriter, loc, et,
-                            tanh ? std::sqrt(2.0 / M_PI) : 1.0 / std::sqrt(2.0));
+    Value k = floatConstant(
+        rewriter, loc, et, tanh ? std::sqrt(2.0 / M_PI) : 1.0 / std::sqrt(2.0));
     Value c = tanh ? floatConstant(rewriter, loc, et, 0.044715) : Value();
     Value result = buildElementwise(
         rewriter, loc, {adaptor.getInput()}, op.getType(),
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value x = a[0], phi;
           if (tanh) {
-            Value x3 = b.create<arith::MulFOp>(l, b.create<arith::MulFOp>(l, x, x), x);
-            Value inner = b.create<arith::AddFOp>(l, x, b.create<arith::MulFOp>(l, c, x3));
-            phi = b.create<math::TanhOp>(l, b.create<arith::MulFOp>(l, k, inner));
+            Value x3 =
+                b.create<arith::MulFOp>(l, b.create<arith::MulFOp>(l, x, x), x);
+            Value inner = b.create<arith::AddFOp>(
+                l, x, b.create<arith::MulFOp>(l, c, x3));
+            phi =
+                b.create<math::TanhOp>(l, b.create<arith::MulFOp>(l, k, inner));
           } else {
             phi = b.create<math::ErfOp>(l, b.create<arith::MulFOp>(l, x, k));
           }
           Value halfX = b.create<arith::MulFOp>(l, half, x);
-          return b.create<arith::MulFOp>(l, halfX, b.create<arith::AddFOp>(l, one, phi));
+          return b.create<arith::MulFOp>(l, halfX,
+                                         b.create<arith::AddFOp>(l, one, phi));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -352,24 +364,30 @@ struct RmsNormOpLowering : OpConversionPattern<RmsNormOp> {
     unsigned rank = type.getRank(), axis = rank - 1;
     MLIRContext *ctx = rewriter.getContext();
     Value invD = floatConstant(rewriter, loc, et, 1.0 / type.getShape().back());
-    Value eps = floatConstant(rewriter, loc, et, op.getEpsilon().convertToDouble());
+    Value eps =
+        floatConstant(rewriter, loc, et, op.getEpsilon().convertToDouble());
     Value one = floatConstant(rewriter, loc, et, 1);
     Value sumSq = buildReduction(
         rewriter, loc, {x}, axis, floatConstant(rewriter, loc, et, 0),
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return b.create<arith::AddFOp>(l, a[1], b.create<arith::MulFOp>(l, a[0], a[0]));
+          return b.create<arith::AddFOp>(
+              l, a[1], b.create<arith::MulFOp>(l, a[0], a[0]));
         });
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     AffineMap red = reducedMap(ctx, rank, axis);
     AffineMap last = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
-    Value result = buildGeneric(
-        rewriter, loc, {x, sumSq, adaptor.getGamma()}, emptyTensor(rewriter, loc, type),
-        {id, red, last, id}, SmallVector<IteratorType>(rank, IteratorType::parallel),
-        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value ms = b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, a[1], invD), eps);
-          Value inv = b.create<arith::DivFOp>(l, one, b.create<math::SqrtOp>(l, ms));
-          return b.create<arith::MulFOp>(l, b.create<arith::MulFOp>(l, a[0], inv), a[2]);
-        });
+    Value result =
+        buildGeneric(rewriter, loc, {x, sumSq, adaptor.getGamma()},
+                     emptyTensor(rewriter, loc, type), {id, red, last, id},
+                     SmallVector<IteratorType>(rank, IteratorType::parallel),
+                     [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                       Value ms = b.create<arith::AddFOp>(
+                           l, b.create<arith::MulFOp>(l, a[1], invD), eps);
+                       Value inv = b.create<arith::DivFOp>(
+                           l, one, b.create<math::SqrtOp>(l, ms));
+                       return b.create<arith::MulFOp>(
+                           l, b.create<arith::MulFOp>(l, a[0], inv), a[2]);
+                     });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -414,12 +432,15 @@ struct MaskOpLowering : OpConversionPattern<MaskLikeOp> {
             Value i = b.create<linalg::IndexOp>(l, rank - 2);
             Value last = b.create<arith::AddIOp>(
                 l, i, b.create<arith::ConstantIndexOp>(l, tk - tq));
-            allowed = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j, last);
+            allowed =
+                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j, last);
           }
           if (lengths) {
             Value len = b.create<arith::IndexCastOp>(l, b.getIndexType(), a[1]);
-            Value inside = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, j, len);
-            allowed = allowed ? b.create<arith::AndIOp>(l, allowed, inside) : inside;
+            Value inside =
+                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, j, len);
+            allowed =
+                allowed ? b.create<arith::AndIOp>(l, allowed, inside) : inside;
           }
           return b.create<arith::SelectOp>(l, allowed, a[0], fill);
         });
@@ -444,7 +465,8 @@ struct RopeOpLowering : OpConversionPattern<RopeLikeOp> {
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType();
     unsigned rank = type.getRank();
-    int64_t t = type.getShape()[rank - 2], d = type.getShape()[rank - 1], h = d / 2;
+    int64_t t = type.getShape()[rank - 2], d = type.getShape()[rank - 1],
+            h = d / 2;
     double base = op.getBase().convertToDouble();
     int64_t offset = op.getOffsetAttr().getValue().getSExtValue();
     std::vector<double> cosTable(t * h), sinTable(t * h);
@@ -469,40 +491,46 @@ struct RopeOpLowering : OpConversionPattern<RopeLikeOp> {
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(ctx, halfShape);
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-    Value lo = rewriter.create<tensor::ExtractSliceOp>(loc, halfType, x, offsets,
-                                                       sizes, strides);
+    Value lo = rewriter.create<tensor::ExtractSliceOp>(loc, halfType, x,
+                                                       offsets, sizes, strides);
     SmallVector<OpFoldResult> hiOffsets = offsets;
     hiOffsets.back() = rewriter.getIndexAttr(h);
-    Value hi = rewriter.create<tensor::ExtractSliceOp>(loc, halfType, x, hiOffsets,
-                                                       sizes, strides);
+    Value hi = rewriter.create<tensor::ExtractSliceOp>(
+        loc, halfType, x, hiOffsets, sizes, strides);
 
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     AffineMap table = AffineMap::get(
-        rank, 0, {getAffineDimExpr(rank - 2, ctx), getAffineDimExpr(rank - 1, ctx)},
+        rank, 0,
+        {getAffineDimExpr(rank - 2, ctx), getAffineDimExpr(rank - 1, ctx)},
         ctx);
     auto halves = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{halfType, halfType}, ValueRange{lo, hi, cosValues, sinValues},
-        ValueRange{emptyTensor(rewriter, loc, halfType), emptyTensor(rewriter, loc, halfType)},
+        loc, TypeRange{halfType, halfType},
+        ValueRange{lo, hi, cosValues, sinValues},
+        ValueRange{emptyTensor(rewriter, loc, halfType),
+                   emptyTensor(rewriter, loc, halfType)},
         ArrayRef<AffineMap>{id, id, table, table, id, id},
         SmallVector<IteratorType>(rank, IteratorType::parallel),
         [](OpBuilder &b, Location l, ValueRange a) {
-          Value yLo = b.create<arith::SubFOp>(l, b.create<arith::MulFOp>(l, a[0], a[2]),
-                                              b.create<arith::MulFOp>(l, a[1], a[3]));
-          Value yHi = b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, a[1], a[2]),
-                                              b.create<arith::MulFOp>(l, a[0], a[3]));
+          Value yLo =
+              b.create<arith::SubFOp>(l, b.create<arith::MulFOp>(l, a[0], a[2]),
+                                      b.create<arith::MulFOp>(l, a[1], a[3]));
+          Value yHi =
+              b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, a[1], a[2]),
+                                      b.create<arith::MulFOp>(l, a[0], a[3]));
           b.create<linalg::YieldOp>(l, ValueRange{yLo, yHi});
         });
     Value result = rewriter.create<tensor::InsertSliceOp>(
-        loc, halves.getResult(0), emptyTensor(rewriter, loc, type), offsets, sizes,
-        strides);
-    result = rewriter.create<tensor::InsertSliceOp>(loc, halves.getResult(1), result,
-                                                    hiOffsets, sizes, strides);
+        loc, halves.getResult(0), emptyTensor(rewriter, loc, type), offsets,
+        sizes, strides);
+    result = rewriter.create<tensor::InsertSliceOp>(
+        loc, halves.getResult(1), result, hiOffsets, sizes, strides);
     rewriter.replaceOp(op, result);
     return success();
   }
 };
 
-struct SinusoidalPositionsOpLowering : OpConversionPattern<SinusoidalPositionsOp> {
+struct SinusoidalPositionsOpLowering
+    : OpConversionPattern<SinusoidalPositionsOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(SinusoidalPositionsOp op, OpAdaptor,
@@ -531,7 +559,8 @@ struct SliceOpLowering : OpConversionPattern<SliceOp> {
     RankedTensorType type = op.getType();
     SmallVector<int64_t> strides(type.getRank(), 1);
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        op, type, adaptor.getInput(), getAsIndexOpFoldResult(ctx, op.getOffsets()),
+        op, type, adaptor.getInput(),
+        getAsIndexOpFoldResult(ctx, op.getOffsets()),
         getAsIndexOpFoldResult(ctx, type.getShape()),
         getAsIndexOpFoldResult(ctx, strides));
     return success();
@@ -727,8 +756,7 @@ void mlir::tfm::populateTfmToLinalgPatterns(RewritePatternSet &patterns,
                LogSoftmaxOpLowering, LayerNormOpLowering, RmsNormOpLowering,
                MaskOpLowering<MaskOp>, MaskOpLowering<MaskGradOp>,
                RopeOpLowering<RopeOp>, RopeOpLowering<RopeGradOp>,
-               SinusoidalPositionsOpLowering,
-               SliceOpLowering, SelectOpLowering,
+               SinusoidalPositionsOpLowering, SliceOpLowering, SelectOpLowering,
                EmbeddingOpLowering, TransposeOpLowering, ReshapeOpLowering>(
       patterns.getContext());
 }

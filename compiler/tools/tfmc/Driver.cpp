@@ -19,10 +19,10 @@
 #include "compiler/pipelines/Pipelines.h"
 
 #include "mlir/IR/AsmState.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Pass.h"
@@ -105,10 +105,11 @@ cl::opt<bool> noFuse("no-fuse", cl::init(false),
                      cl::desc("keep attention unfused (the reference the fused "
                               "code is checked against)"),
                      cl::cat(category));
-cl::opt<bool> fusionRemarks("fusion-remarks", cl::init(false),
-                            cl::desc("say, at its source line, why an attention "
-                                     "was left unfused"),
-                            cl::cat(category));
+cl::opt<bool>
+    fusionRemarks("fusion-remarks", cl::init(false),
+                  cl::desc("say, at its source line, why an attention "
+                           "was left unfused"),
+                  cl::cat(category));
 cl::opt<std::string> attentionTileFlag(
     "attention-tiles", cl::init(""), cl::value_desc("QxK"),
     cl::desc("query rows x keys per tile of fused attention (default: "
@@ -173,11 +174,11 @@ cl::list<std::string>
 cl::opt<std::string> cxx("cxx", cl::init(TFM_CXX), cl::value_desc("path"),
                          cl::desc("C++ compiler for a C++ model"),
                          cl::cat(category));
-cl::opt<std::string> depfile(
-    "depfile", cl::value_desc("file"),
-    cl::desc("write the headers a C++ model includes to <file>, as a "
-             "make-style dependency of the output (for build systems)"),
-    cl::cat(category));
+cl::opt<std::string>
+    depfile("depfile", cl::value_desc("file"),
+            cl::desc("write the headers a C++ model includes to <file>, as a "
+                     "make-style dependency of the output (for build systems)"),
+            cl::cat(category));
 cl::opt<std::string> depfileTarget(
     "depfile-target", cl::value_desc("path"),
     cl::desc("the output as the depfile names it (default: -o's path)"),
@@ -319,7 +320,8 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   if (!attentionTileFlag.empty()) {
     long long tq = 0, tk = 0;
     char x = 0, extra = 0;
-    if (std::sscanf(attentionTileFlag.c_str(), "%lld%c%lld%c", &tq, &x, &tk, &extra) != 3 ||
+    if (std::sscanf(attentionTileFlag.c_str(), "%lld%c%lld%c", &tq, &x, &tk,
+                    &extra) != 3 ||
         x != 'x' || tq <= 0 || tk <= 0)
       return fail("--attention-tiles=" + attentionTileFlag +
                   " is not two positive sizes QxK, e.g. 32x64");
@@ -329,7 +331,8 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   if (!matmulBlock.empty()) {
     long long mr = 0, nr = 0;
     char x = 0, extra = 0;
-    if (std::sscanf(matmulBlock.c_str(), "%lld%c%lld%c", &mr, &x, &nr, &extra) != 3 ||
+    if (std::sscanf(matmulBlock.c_str(), "%lld%c%lld%c", &mr, &x, &nr,
+                    &extra) != 3 ||
         x != 'x' || mr <= 0 || nr <= 0)
       return fail("--matmul-block=" + matmulBlock +
                   " is not two positive sizes MRxNR, e.g. 8x32");
@@ -410,7 +413,8 @@ int mlir::tfm::runTfmc(int argc, char **argv) {
   for (const ::tfm::Signature &packs : *signatures)
     for (const ::tfm::Signature &other : *signatures)
       if (packs.packed_bytes > 0 && other.name == packs.name + "_pack")
-        return fail("entry point '" + other.name + "' has the name of " + packs.name +
+        return fail("entry point '" + other.name + "' has the name of " +
+                    packs.name +
                     "'s weight packing in the header ---> HINT: rename it");
 
   if (emit <= Emit::LlvmMlir) {

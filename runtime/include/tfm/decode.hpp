@@ -23,7 +23,7 @@ namespace tfm::decode {
 using NextLogits = std::function<Result<std::vector<float>>(std::span<const std::int32_t> prefix)>;
 
 struct Stop {
-  std::int32_t end_id = 2;     // stop after this token (it is kept in the result)
+  std::int32_t end_id = 2;      // stop after this token (it is kept in the result)
   std::size_t max_tokens = 32;  // stop after this many new tokens
 };
 
@@ -46,8 +46,9 @@ struct BeamOptions {
 // best first. Each step extends every live hypothesis by each of its `width`
 // most likely tokens and keeps the `width` best; it stops when the best live
 // hypothesis scores below the worst of `width` finished ones.
-Result<std::vector<Hypothesis>> beam_search(const NextLogits& next, std::vector<std::int32_t> prefix,
-                                            const Stop& stop, const BeamOptions& options);
+Result<std::vector<Hypothesis>> beam_search(const NextLogits& next,
+                                            std::vector<std::int32_t> prefix, const Stop& stop,
+                                            const BeamOptions& options);
 
 struct SampleOptions {
   float temperature = 1.0f;  // > 0; below 1 sharpens, above 1 flattens

@@ -11,7 +11,7 @@ namespace tfm::metrics {
 
 // Writes `path`: "step,<column>" then one row "x_start + i,values[i]" per
 // value. A status naming the file where it cannot be written.
-Status write_csv(const std::string& path, const std::string& column,
-                 std::span<const double> values, long x_start = 1);
+Status write_csv(const std::string& path, const std::string& column, std::span<const double> values,
+                 long x_start = 1);
 
 }  // namespace tfm::metrics

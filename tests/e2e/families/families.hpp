@@ -12,16 +12,27 @@ using namespace tfm::dsl;
 inline constexpr TransformerConfig kPaper{
     .vocab = 41, .d_model = 16, .heads = 4, .layers = 2, .d_ff = 48, .max_len = 16};
 // GPT-2's choices: pre-norm, tanh GELU, learned positions; grouped-query.
-inline constexpr TransformerConfig kGpt{.vocab = 64, .d_model = 32, .heads = 4, .kv_heads = 2,
-                                        .layers = 2, .d_ff = 128, .max_len = 32,
+inline constexpr TransformerConfig kGpt{.vocab = 64,
+                                        .d_model = 32,
+                                        .heads = 4,
+                                        .kv_heads = 2,
+                                        .layers = 2,
+                                        .d_ff = 128,
+                                        .max_len = 32,
                                         .norm_placement = NormPlacement::pre,
                                         .activation = Activation::gelu_tanh,
                                         .positions = Positions::learned};
 // BERT-sized choices with RMS norm and rotary positions, no biases.
-inline constexpr TransformerConfig kBert{.vocab = 48, .d_model = 32, .heads = 4, .layers = 2,
-                                         .d_ff = 64, .max_len = 16, .norm = NormKind::rms_norm,
+inline constexpr TransformerConfig kBert{.vocab = 48,
+                                         .d_model = 32,
+                                         .heads = 4,
+                                         .layers = 2,
+                                         .d_ff = 64,
+                                         .max_len = 16,
+                                         .norm = NormKind::rms_norm,
                                          .activation = Activation::gelu,
-                                         .positions = Positions::rope, .bias = false};
+                                         .positions = Positions::rope,
+                                         .bias = false};
 
 inline constexpr dim_t kBatch = 2, kSrc = 7, kTgt = 5, kSeq = 12;
 

@@ -21,12 +21,12 @@ struct Options {
   // at compile(), never an illegal instruction at call().
   std::string cpu = "host";
   std::string features;
-  unsigned opt_level = 3;        // LLVM -O level, 0 to 3
-  bool vectorize = true;         // false: scalar loops (a reference for the vector code)
-  bool fuse_attention = true;    // false: unfused attention (the reference for fused)
-  bool parallel = true;          // false: no threads
-  bool fuse_rows = true;         // false: a norm's or softmax's row reductions in passes of their own
-  bool fuse_epilogues = true;    // false: elementwise ops after matmuls in passes of their own
+  unsigned opt_level = 3;      // LLVM -O level, 0 to 3
+  bool vectorize = true;       // false: scalar loops (a reference for the vector code)
+  bool fuse_attention = true;  // false: unfused attention (the reference for fused)
+  bool parallel = true;        // false: no threads
+  bool fuse_rows = true;       // false: a norm's or softmax's row reductions in passes of their own
+  bool fuse_epilogues = true;  // false: elementwise ops after matmuls in passes of their own
   // Weights (params) that matmuls read packed into their panels by an entry
   // point of their own (Module::pack), once, instead of on every call.
   // false: packed inside each call, as part of its workspace.
@@ -42,8 +42,8 @@ struct Options {
   // function, each layer's code compiled again (the reference for compile
   // time and for the speed of outlined code).
   bool outline_kernels = true;
-  long attention_query_tile = 0;   // fused attention tile: query rows (0: the target's)
-  long attention_key_tile = 0;     // fused attention tile: keys (0: the target's)
+  long attention_query_tile = 0;  // fused attention tile: query rows (0: the target's)
+  long attention_key_tile = 0;    // fused attention tile: keys (0: the target's)
   // The matmul register block (rows x columns) and k block; 0: computed
   // from the target (what tfmc --print-target shows).
   long matmul_mr = 0, matmul_nr = 0, matmul_kc = 0;

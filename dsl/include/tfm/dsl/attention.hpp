@@ -42,7 +42,8 @@ struct MaskCheck {
 // is allowed for query i when j <= i + (Tk - Tq).
 template <class... Kinds, AnyTensor S>
 S mask(const S& scores, std::source_location loc = std::source_location::current()) {
-  using Check = detail::MaskCheck<typename S::shape, Shape<1>, typename S::elem, i32, false, Kinds...>;
+  using Check =
+      detail::MaskCheck<typename S::shape, Shape<1>, typename S::elem, i32, false, Kinds...>;
   (void)Check{};
   return S(detail::tracing(loc, "tfm.mask")
                .emit("tfm.mask", {&scores.value()}, Check::has_causal ? "causal" : "",
@@ -52,14 +53,14 @@ S mask(const S& scores, std::source_location loc = std::source_location::current
 // Scores [B, ..., Tq, Tk] with keys j >= lengths[b] (padding) set to -inf, and
 // with causal also the keys after each query.
 template <class... Kinds, AnyTensor S, AnyTensor L>
-S mask(const S& scores, const L& lengths, std::source_location loc = std::source_location::current()) {
+S mask(const S& scores, const L& lengths,
+       std::source_location loc = std::source_location::current()) {
   using Check = detail::MaskCheck<typename S::shape, typename L::shape, typename S::elem,
                                   typename L::elem, true, Kinds...>;
   (void)Check{};
   return S(detail::tracing(loc, "tfm.mask")
                .emit("tfm.mask", {&scores.value(), &lengths.value()},
-                     Check::has_causal ? "causal" : "", scores.value().type,
-                     SourceLoc::from(loc)));
+                     Check::has_causal ? "causal" : "", scores.value().type, SourceLoc::from(loc)));
 }
 
 namespace detail {
@@ -93,18 +94,18 @@ T rope(const T& x, float base = 10000.0f, dim_t offset = 0,
 // The [T, D] sinusoidal table PE(pos, 2i) = sin(pos / 10000^(2i/D)),
 // PE(pos, 2i+1) = cos(pos / 10000^(2i/D)), pos = offset .. offset + T - 1.
 template <dim_t T, dim_t D, class E = f32>
-Tensor<Shape<T, D>, E> sinusoidal_positions(dim_t offset = 0,
-                                            std::source_location loc = std::source_location::current()) {
-  static_assert(E::is_float,
-                "tfm::dsl::sinusoidal_positions<T, D, E>: E must be floating point [TFM_DTYPE_MISMATCH]");
+Tensor<Shape<T, D>, E> sinusoidal_positions(
+    dim_t offset = 0, std::source_location loc = std::source_location::current()) {
+  static_assert(
+      E::is_float,
+      "tfm::dsl::sinusoidal_positions<T, D, E>: E must be floating point [TFM_DTYPE_MISMATCH]");
   if (offset < 0)
     throw TraceError(SourceLoc::from(loc), "tfm.sinusoidal_positions: offset must be >= 0, got " +
                                                std::to_string(offset));
-  return Tensor<Shape<T, D>, E>(detail::tracing(loc, "tfm.sinusoidal_positions")
-                                    .emit("tfm.sinusoidal_positions", {},
-                                          "offset = " + std::to_string(offset) + " : i64",
-                                          detail::tensor_type<Shape<T, D>, E>(),
-                                          SourceLoc::from(loc)));
+  return Tensor<Shape<T, D>, E>(
+      detail::tracing(loc, "tfm.sinusoidal_positions")
+          .emit("tfm.sinusoidal_positions", {}, "offset = " + std::to_string(offset) + " : i64",
+                detail::tensor_type<Shape<T, D>, E>(), SourceLoc::from(loc)));
 }
 
 }  // namespace tfm::dsl

@@ -20,13 +20,13 @@ concept IndexTensor = AnyTensor<T> && !T::elem::is_float;
 
 // Shapes that NumPy-broadcast together.
 template <class A, class B>
-concept BroadcastableWith = AnyTensor<A> && AnyTensor<B> &&
-    shapes::broadcastable(A::shape::dims, B::shape::dims);
+concept BroadcastableWith =
+    AnyTensor<A> && AnyTensor<B> && shapes::broadcastable(A::shape::dims, B::shape::dims);
 
 // [..., M, K] x [..., K, N] with broadcastable batch dimensions.
 template <class A, class B>
-concept ContractibleWith = AnyTensor<A> && AnyTensor<B> &&(A::rank >= 2) &&
-                           (B::rank >= 2) && A::shape::dim(-1) == B::shape::dim(-2) &&
+concept ContractibleWith = AnyTensor<A> && AnyTensor<B> && (A::rank >= 2) && (B::rank >= 2) &&
+                           A::shape::dim(-1) == B::shape::dim(-2) &&
                            shapes::broadcastable(shapes::take_front<A::rank - 2>(A::shape::dims),
                                                  shapes::take_front<B::rank - 2>(B::shape::dims));
 

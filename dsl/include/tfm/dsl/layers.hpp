@@ -15,9 +15,10 @@ namespace detail {
 template <class W, class B>
 inline constexpr bool linear_ok = W::rank == 2 && B::rank == 1 && B::dims[0] == W::dim(-1);
 template <class Q, class K, class V, dim_t Heads>
-inline constexpr bool attention_ok =
-    Q::rank == 3 && K::rank == 3 && V::rank == 3 && Q::dim(-1) == K::dim(-1) &&
-    K::dim(-2) == V::dim(-2) && Heads > 0 && Q::dim(-1) % Heads == 0 && V::dim(-1) % Heads == 0;
+inline constexpr bool attention_ok = Q::rank == 3 && K::rank == 3 && V::rank == 3 &&
+                                     Q::dim(-1) == K::dim(-1) && K::dim(-2) == V::dim(-2) &&
+                                     Heads > 0 &&
+                                     Q::dim(-1) % Heads == 0 && V::dim(-1) % Heads == 0;
 
 template <class W, class B>
 struct LinearCheck {

@@ -81,8 +81,7 @@ auto transpose(const T& x, std::source_location loc = std::source_location::curr
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return permute<static_cast<dim_t>(I)..., static_cast<dim_t>(T::rank - 1),
                      static_cast<dim_t>(T::rank - 2)>(x, loc);
-    }
-    (std::make_index_sequence<T::rank - 2>{});
+    }(std::make_index_sequence<T::rank - 2>{});
   }
 }
 
@@ -123,10 +122,10 @@ Tensor<S, typename T::elem> slice(const T& x,
     ((offsets += (i++ ? ", " : ": ") + std::to_string(Offsets)), ...);
   }
   offsets += ">";
-  return Tensor<S, typename T::elem>(
-      detail::tracing(loc, "tfm.slice")
-          .emit("tfm.slice", {&x.value()}, offsets, detail::tensor_type<S, typename T::elem>(),
-                SourceLoc::from(loc)));
+  return Tensor<S, typename T::elem>(detail::tracing(loc, "tfm.slice")
+                                         .emit("tfm.slice", {&x.value()}, offsets,
+                                               detail::tensor_type<S, typename T::elem>(),
+                                               SourceLoc::from(loc)));
 }
 
 // The same elements, row-major, as shape S.

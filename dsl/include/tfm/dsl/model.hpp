@@ -101,6 +101,6 @@ inline int generator_main(int argc, char** argv) {
 
 // Registers `fn` (void fn(tfm::dsl::Function&)) as the model named `fn`. The
 // cast picks that overload when `fn` also names a C function (`dup`, `exp`).
-#define TFM_MODEL(fn)                                               \
+#define TFM_MODEL(fn)                                            \
   [[maybe_unused]] static const bool tfm_model_registered_##fn = \
       ::tfm::dsl::register_model(#fn, static_cast<void (*)(::tfm::dsl::Function&)>(fn))

@@ -86,7 +86,8 @@ void Function::output(std::string_view name, const T& tensor, std::source_locati
 template <class T>
 void tap(std::string_view name, const T& tensor,
          std::source_location loc = std::source_location::current()) {
-  static_assert(is_tensor_v<T>, "tfm::dsl::tap(name, t): t must be a tfm::dsl::Tensor [TFM_NOT_A_TENSOR]");
+  static_assert(is_tensor_v<T>,
+                "tfm::dsl::tap(name, t): t must be a tfm::dsl::Tensor [TFM_NOT_A_TENSOR]");
   Function& f = detail::tracing(loc, "tap");
   if constexpr (is_tensor_v<T>)
     if (f.taps()) f.add_output(name, tensor.value(), SourceLoc::from(loc));

@@ -17,7 +17,7 @@
 namespace tfm::dsl {
 
 struct CrossEntropyOptions {
-  float label_smoothing = 0.0f;     // e in [0, 1): (1 - e) on the target, e / V everywhere
+  float label_smoothing = 0.0f;      // e in [0, 1): (1 - e) on the target, e / V everywhere
   std::optional<long> ignore_index;  // a target that does not count, e.g. <pad>
 };
 
@@ -72,10 +72,10 @@ inline std::string cross_entropy_attrs(const CrossEntropyOptions& o, long vocab,
   std::string attrs = "label_smoothing = " + f32_attr(o.label_smoothing);
   if (o.ignore_index) {
     if (*o.ignore_index < 0 || *o.ignore_index >= vocab)
-      throw TraceError(SourceLoc::from(loc),
-                       "tfm.cross_entropy: ignore_index " + std::to_string(*o.ignore_index) +
-                           " is not a token id of the vocabulary [0, " + std::to_string(vocab) +
-                           ")");
+      throw TraceError(SourceLoc::from(loc), "tfm.cross_entropy: ignore_index " +
+                                                 std::to_string(*o.ignore_index) +
+                                                 " is not a token id of the vocabulary [0, " +
+                                                 std::to_string(vocab) + ")");
     attrs += ", ignore_index = " + std::to_string(*o.ignore_index) + " : i64";
   }
   return attrs;

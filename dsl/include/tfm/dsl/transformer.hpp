@@ -5,6 +5,8 @@
 // compiler's job.
 #pragma once
 
+#include <cmath>
+#include <string>
 #include <tfm/dsl/attention.hpp>
 #include <tfm/dsl/embedding.hpp>
 #include <tfm/dsl/layers.hpp>
@@ -12,12 +14,12 @@
 #include <tfm/dsl/matmul.hpp>
 #include <tfm/dsl/normalization.hpp>
 
-#include <cmath>
-#include <string>
-
 namespace tfm::dsl {
 
-enum class NormPlacement { post, pre };  // post: norm(x + f(x)) (the paper); pre: x + f(norm(x)) (GPT-2)
+enum class NormPlacement {
+  post,
+  pre
+};  // post: norm(x + f(x)) (the paper); pre: x + f(norm(x)) (GPT-2)
 enum class NormKind { layer_norm, rms_norm };
 enum class Activation { relu, gelu, gelu_tanh };
 enum class Positions { sinusoidal, learned, rope, none };
@@ -129,8 +131,7 @@ struct Norm {
 // q k^T / sqrt(d_k), masks, softmax, x V, concat heads, output projection.
 template <TransformerConfig C>
 struct Attention {
-  static constexpr dim_t D = C.d_model, H = C.heads, Hkv = C.kv(), Dh = C.head_width(),
-                         G = H / Hkv;
+  static constexpr dim_t D = C.d_model, H = C.heads, Hkv = C.kv(), Dh = C.head_width(), G = H / Hkv;
   Linear<D, D> q;
   Linear<D, Hkv * Dh> k, v;
   Linear<D, D> o;
@@ -150,7 +151,7 @@ struct Attention {
   auto operator()(const Xq& xq, const Xkv& xkv, const std::string& tap_name,
                   const Lengths&... lengths) const {
     constexpr dim_t B = Xq::shape::dims[0], Tq = Xq::shape::dims[1], Tk = Xkv::shape::dims[1];
-    auto qh = split_heads<H>(q(xq));    // [B, H, Tq, Dh]
+    auto qh = split_heads<H>(q(xq));     // [B, H, Tq, Dh]
     auto kh = split_heads<Hkv>(k(xkv));  // [B, Hkv, Tk, Dh]
     auto vh = split_heads<Hkv>(v(xkv));  // [B, Hkv, Tk, Dh]
     if constexpr (C.positions == Positions::rope) {
@@ -250,13 +251,18 @@ struct EncoderLayer {
   X operator()(const X& x, const L& lengths, const std::string& tap_name) const {
     X h = add_and_norm<C>(
         x, norm1,
-        [&](const X& a) { return self_attn.template operator()<padding>(a, a, tap_name + ".self_attn", lengths); },
+        [&](const X& a) {
+          return self_attn.template operator()<padding>(a, a, tap_name + ".self_attn", lengths);
+        },
         tap_name + ".add_norm1");
-    return add_and_norm<C>(h, norm2, [&](const X& a) {
-      X y = ffn(a);
-      tap(tap_name + ".ffn", y);
-      return y;
-    }, tap_name + ".add_norm2");
+    return add_and_norm<C>(
+        h, norm2,
+        [&](const X& a) {
+          X y = ffn(a);
+          tap(tap_name + ".ffn", y);
+          return y;
+        },
+        tap_name + ".add_norm2");
   }
 };
 
@@ -286,7 +292,9 @@ struct DecoderLayer {
   Y operator()(const Y& y, const std::string& tap_name, const Memory&... memory) const {
     Y h = add_and_norm<C>(
         y, norm1,
-        [&](const Y& a) { return self_attn.template operator()<causal>(a, a, tap_name + ".self_attn"); },
+        [&](const Y& a) {
+          return self_attn.template operator()<causal>(a, a, tap_name + ".self_attn");
+        },
         tap_name + ".add_norm1");
     if constexpr (sizeof...(Memory) == 2) {
       auto cross = [&](const Y& a, const auto& mem, const auto& lengths) -> Y {
@@ -297,14 +305,17 @@ struct DecoderLayer {
         else
           return cross_attn.template operator()<padding>(a, mem, tap_name + ".cross_attn", lengths);
       };
-      h = add_and_norm<C>(h, norm2, [&](const Y& a) { return cross(a, memory...); },
-                          tap_name + ".add_norm2");
+      h = add_and_norm<C>(
+          h, norm2, [&](const Y& a) { return cross(a, memory...); }, tap_name + ".add_norm2");
     }
-    return add_and_norm<C>(h, norm3, [&](const Y& a) {
-      Y z = ffn(a);
-      tap(tap_name + ".ffn", z);
-      return z;
-    }, tap_name + ".add_norm3");
+    return add_and_norm<C>(
+        h, norm3,
+        [&](const Y& a) {
+          Y z = ffn(a);
+          tap(tap_name + ".ffn", z);
+          return z;
+        },
+        tap_name + ".add_norm3");
   }
 };
 
@@ -371,7 +382,8 @@ auto encoder_decoder_logits(Function& f) {
       std::string name = "encoder.layers." + std::to_string(i);
       x = EncoderLayer<C>::declare(f, name)(x, src_lengths, name);
     }
-    if constexpr (C.norm_placement == NormPlacement::pre) x = Norm<C>::declare(f, "encoder.norm")(x);
+    if constexpr (C.norm_placement == NormPlacement::pre)
+      x = Norm<C>::declare(f, "encoder.norm")(x);
     tap("encoder.out", x);
 
     auto y = embed(tgt, "decoder.embed");
@@ -379,7 +391,8 @@ auto encoder_decoder_logits(Function& f) {
       std::string name = "decoder.layers." + std::to_string(i);
       y = DecoderLayer<C>::declare(f, name, /*cross=*/true)(y, name, x, src_lengths);
     }
-    if constexpr (C.norm_placement == NormPlacement::pre) y = Norm<C>::declare(f, "decoder.norm")(y);
+    if constexpr (C.norm_placement == NormPlacement::pre)
+      y = Norm<C>::declare(f, "decoder.norm")(y);
     tap("decoder.out", y);
     return C.tie_embeddings ? embed.logits(y) : head(y);
   }

@@ -66,9 +66,7 @@ constexpr bool packs_from(Role r) { return r == Role::param || r == Role::state;
 // The entry point that packs `entry`'s weights once (where its packed_bytes
 // is not 0): it takes its params and states in signature order, then the
 // packed buffer.
-inline std::string pack_entry_name(std::string_view entry) {
-  return std::string(entry) + "__pack";
-}
+inline std::string pack_entry_name(std::string_view entry) { return std::string(entry) + "__pack"; }
 
 // The signature of what `sig`'s packing takes (its params and states, in
 // order), checked (and its mismatches named) as a call's tensors are.
@@ -107,8 +105,8 @@ inline Status check_call(const Signature& sig, std::span<const TensorView> args)
              std::to_string(i) + ")";
     };
     if (a.dtype() != s.dtype)
-      return fail(which() + " has element type " + std::string(name_of(a.dtype())) +
-                      ", expected " + std::string(name_of(s.dtype)),
+      return fail(which() + " has element type " + std::string(name_of(a.dtype())) + ", expected " +
+                      std::string(name_of(s.dtype)),
                   "the model was traced with " + describe(s));
     if (a.shape() != s.shape)
       return fail(
