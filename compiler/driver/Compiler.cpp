@@ -51,12 +51,10 @@ static bool isCIdentifier(llvm::StringRef s) {
 /// The runtime dtype of a tensor element type, if the ABI supports it
 /// (tfm/dtype.hpp's table: floats by width, signless integers by width).
 static std::optional<::tfm::DType> dtypeOf(Type t) {
-  if (!t.isIntOrFloat() || (t.isInteger() && !t.isSignlessInteger()))
+  if (!t.isIntOrFloat() || (t.isInteger() && !t.isSignlessInteger()) ||
+      t.getIntOrFloatBitWidth() % 8)
     return std::nullopt;
-  unsigned bits = t.getIntOrFloatBitWidth();
-  if (bits % 8 || (isa<FloatType>(t) && !t.isF32() && !t.isF64()))
-    return std::nullopt;
-  return ::tfm::dtype_with(isa<FloatType>(t), bits / 8);
+  return ::tfm::dtype_with(isa<FloatType>(t), t.getIntOrFloatBitWidth() / 8);
 }
 
 FailureOr<std::vector<::tfm::Signature>>

@@ -91,13 +91,18 @@ mlir::tfm::traceCppModel(const TraceToolchain &toolchain,
   std::string generator = (dir.path + "/generator").str();
   std::string traced = (dir.path + "/traced.mlir").str();
 
-  // The model source alone, so that the depfile names its headers.
-  std::vector<std::string> compile = {toolchain.cxx, "-std=c++20", "-O0", "-g0",
-                                      "-I" + toolchain.dslIncludeDir};
+  // What both clang++ steps take: the DSL, the user's include directories
+  // and flags (which may be link flags too).
+  std::vector<std::string> common = {toolchain.cxx, "-std=c++20", "-O0", "-g0",
+                                     "-I" + toolchain.dslIncludeDir};
   for (const std::string &d : options.includeDirs)
-    compile.push_back("-I" + d);
+    common.push_back("-I" + d);
   for (const std::string &f : options.cxxFlags)
-    compile.push_back(f);
+    common.push_back(f);
+
+  // The model source alone, so that the depfile names its headers; then
+  // linked with the generator's main.
+  std::vector<std::string> compile = common;
   if (!options.depfile.empty())
     compile.insert(compile.end(),
                    {"-MD", "-MF", options.depfile, "-MT", options.depTarget});
@@ -105,15 +110,8 @@ mlir::tfm::traceCppModel(const TraceToolchain &toolchain,
   std::string what = ("cannot build model source '" + source + "'").str();
   if (!run(compile, what, error))
     return std::nullopt;
-  std::vector<std::string> link = {toolchain.cxx,
-                                   "-std=c++20",
-                                   "-O0",
-                                   "-g0",
-                                   "-I" + toolchain.dslIncludeDir,
-                                   object,
-                                   toolchain.generatorMain,
-                                   "-o",
-                                   generator};
+  std::vector<std::string> link = common;
+  link.insert(link.end(), {object, toolchain.generatorMain, "-o", generator});
   if (!run(link, what, error))
     return std::nullopt;
 
