@@ -224,11 +224,13 @@ struct TfmTileAndVectorizePass
           op.emitOpError("could not be tiled");
           return signalPassFailure();
         }
+        // Read before replaceOp erases the op.
+        const bool noUnroll = op->hasAttr("tfm.no_unroll");
         rewriter.replaceOp(op, tiled->replacements);
         tile = tiled->tiledOps.back();
         // A micro-kernel's k loop that LLVM must not unroll: tagged for
         // tfm-annotate-loops.
-        if (op->hasAttr("tfm.no_unroll") && !tiled->loops.empty()) {
+        if (noUnroll && !tiled->loops.empty()) {
           Operation *loop = tiled->loops.back();
           loop->setLoc(FusedLoc::get(ctx, {loop->getLoc()},
                                      StringAttr::get(ctx, "tfm.micro_kernel")));

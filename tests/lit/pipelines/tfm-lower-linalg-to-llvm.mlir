@@ -1,4 +1,4 @@
-// RUN: tfm-opt %s --split-input-file --tfm-lower-linalg-to-llvm \
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver5" --tfm-lower-linalg-to-llvm \
 // RUN:   | FileCheck %s --implicit-check-not="{{[[:space:]](linalg|tensor|memref|bufferization|scf|cf|arith|math|vector|affine|func)\.[a-z_]+([[:space:]]+[^=[:space:]]|$)}}"
 
 #id = affine_map<(d0, d1) -> (d0, d1)>

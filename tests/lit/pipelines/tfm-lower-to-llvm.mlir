@@ -1,9 +1,9 @@
-// RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm \
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver5" --tfm-lower-to-llvm \
 // RUN:   | FileCheck %s --implicit-check-not="{{[[:space:]](tfm|linalg|tensor|memref|bufferization|scf|cf|arith|math|vector|affine|func)\.[a-z_]+([[:space:]]+[^=[:space:]]|$)}}" \
 // RUN:       --implicit-check-not=memrefCopy
-// RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm="vectorize=false" \
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver5" --tfm-lower-to-llvm="vectorize=false" \
 // RUN:   | FileCheck %s --check-prefix=SCALAR
-// RUN: tfm-opt %s --split-input-file --tfm-lower-to-llvm="parallel=false" \
+// RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver5" --tfm-lower-to-llvm="parallel=false" \
 // RUN:   | FileCheck %s --check-prefix=SERIAL --implicit-check-not=omp.
 // RUN: tfm-opt %s --split-input-file --tfm-set-target="cpu=znver4" --tfm-lower-to-llvm --mlir-print-ir-before=finalize-memref-to-llvm 2>&1 >/dev/null \
 // RUN:   | FileCheck %s --check-prefix=BUFFERS
