@@ -21,6 +21,8 @@ esac
 packages=(
   # compiler toolchain: MLIR 19.1 and clang 19 (FileCheck, not, split-file and lit come with llvm-19-tools)
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 libomp-19-dev
+  # the sanitizer and libFuzzer runtimes (the asan preset, .ci/sanitized)
+  libclang-rt-19-dev
   # build
   cmake ninja-build ccache
   # libraries of the DSL, runtime, examples (command lines), tests and benchmarks

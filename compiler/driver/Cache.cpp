@@ -278,8 +278,8 @@ bool mlir::tfm::writeCacheEntry(const std::string &dir, const std::string &key,
   }
   std::filesystem::rename(temporary, cacheEntryPath(dir, key), ec);
   if (ec) {
-    std::filesystem::remove(temporary, ec);
     error = "cannot rename " + temporary + ": " + ec.message();
+    std::filesystem::remove(temporary, ec); // after the message: this resets ec
     return false;
   }
   evictLeastRecentlyUsed(dir, cacheEntryPath(dir, key));

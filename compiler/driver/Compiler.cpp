@@ -10,6 +10,7 @@
 
 #include "compiler/dialect/TfmOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
@@ -55,6 +56,26 @@ static std::optional<::tfm::DType> dtypeOf(Type t) {
       t.getIntOrFloatBitWidth() % 8)
     return std::nullopt;
   return ::tfm::dtype_with(isa<FloatType>(t), t.getIntOrFloatBitWidth() / 8);
+}
+
+/// The rows of the smallest table that `arg` indexes (as the token ids of an
+/// embedding or of its gradient), or 0 if it indexes none: the bound a call
+/// checks each id against.
+static int64_t indexBound(BlockArgument arg) {
+  int64_t bound = 0;
+  auto take = [&](Type table) {
+    int64_t rows = cast<RankedTensorType>(table).getDimSize(0);
+    if (rows > 0 && (bound == 0 || rows < bound))
+      bound = rows;
+  };
+  for (Operation *user : arg.getUsers()) {
+    if (auto e = dyn_cast<mlir::tfm::EmbeddingOp>(user); e && e.getIds() == arg)
+      take(e.getTable().getType());
+    else if (auto g = dyn_cast<mlir::tfm::EmbeddingGradOp>(user);
+             g && g.getIds() == arg)
+      take(g.getType());
+  }
+  return bound;
 }
 
 FailureOr<std::vector<::tfm::Signature>>
@@ -111,6 +132,7 @@ mlir::tfm::readEntrySignatures(ModuleOp module) {
       }
       if (failed(addTensor(type, name, role, "argument", i)))
         return failure();
+      sig.args.back().index_bound = indexBound(func.getArgument(i));
     }
     for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
       // An update is written over its state argument: not an out-parameter.
@@ -150,11 +172,61 @@ static void inheritUnknownLocations(ModuleOp module) {
   });
 }
 
+/// Tensors of more elements than this are refused: every size the pipeline
+/// computes from a shape (bytes, strides, offsets) then fits in 64 bits.
+constexpr int64_t kMaxTensorElements = int64_t{1} << 48;
+
+/// Fails with a diagnostic at `op` if `type` is a tensor of more than
+/// kMaxTensorElements elements.
+static LogicalResult checkTensorSize(Operation *op, Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return success();
+  int64_t elements = 1;
+  for (int64_t d : tensor.getShape())
+    if (__builtin_mul_overflow(elements, d, &elements) ||
+        elements > kMaxTensorElements)
+      return op->emitError("tensor type ")
+             << type << " has more than 2^48 elements ---> HINT: tfm "
+             << "compiles tensors that fit in memory";
+  return success();
+}
+
+/// Fails with a diagnostic on the first op outside the dialects a model is
+/// written in (tfm, func, builtin, and arith.constant for constant tensors:
+/// the pipeline lowers those, and another dialect's op would reach passes
+/// that do not expect it), or on a tensor too large to address.
+static LogicalResult checkModelDialects(ModuleOp module) {
+  WalkResult walk =
+      module.walk<WalkOrder::PreOrder>([](Operation *op) {
+        StringRef ns = op->getName().getDialectNamespace();
+        if (ns != mlir::tfm::TfmDialect::getDialectNamespace() &&
+            ns != "func" && ns != "builtin" && !isa<arith::ConstantOp>(op)) {
+          op->emitError("'")
+              << op->getName()
+              << "' is not an op of a tfm model ---> HINT: tfmc and the JIT "
+                 "compile the tfm dialect (in func.func, with arith.constant); "
+                 "lower other dialects with tfm-opt";
+          return WalkResult::interrupt();
+        }
+        for (Type t : op->getResultTypes())
+          if (failed(checkTensorSize(op, t)))
+            return WalkResult::interrupt();
+        for (Region &region : op->getRegions())
+          for (Block &block : region)
+            for (Type t : block.getArgumentTypes())
+              if (failed(checkTensorSize(op, t)))
+                return WalkResult::interrupt();
+        return WalkResult::advance();
+      });
+  return failure(walk.wasInterrupted());
+}
+
 LogicalResult mlir::tfm::transformModule(ModuleOp module,
                                          const CpuPipelineOptions &options,
                                          TimingScope *timing,
                                          bool passManagerCLOptions) {
-  if (failed(verify(module)))
+  if (failed(verify(module)) || failed(checkModelDialects(module)))
     return failure();
   PassManager pm(module.getContext());
   if (timing)

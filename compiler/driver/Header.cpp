@@ -205,7 +205,7 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
        << enumName(a.dtype) << ", {";
     for (size_t d = 0; d < a.shape.size(); ++d)
       os << (d ? ", " : "") << a.shape[d];
-    os << "}},\n";
+    os << "}, " << a.index_bound << "},\n";
   }
   os << "  }, " << sig.workspace_bytes << ", " << sig.packed_bytes << ", "
      << sig.pack_workspace_bytes << "};\n  return sig;\n}\n\n";
@@ -239,7 +239,7 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
        << "(std::span<const tfm::TensorView> args, tfm::abi::Workspace "
           "&workspace) {\n";
   os << "  if (tfm::Status s = tfm::check_call(" << sig.name
-     << "_signature(), args); !s.ok())\n    return s;\n";
+     << "_signature(), args, TFM_CHECK_INDICES); !s.ok())\n    return s;\n";
   for (size_t i = 0; i < n; ++i)
     os << "  auto m" << i << " = tfm::abi::memref_of<"
        << cppType(sig.args[i].dtype) << ", " << sig.args[i].shape.size()
@@ -272,7 +272,7 @@ void writeEntryPoint(std::ostream &os, const ::tfm::Signature &sig) {
           "&workspace) {\n"
        << "  thread_local tfm::abi::Workspace packed;\n"
        << "  if (tfm::Status s = tfm::check_call(" << sig.name
-       << "_signature(), args); !s.ok())\n    return s;\n";
+       << "_signature(), args, TFM_CHECK_INDICES); !s.ok())\n    return s;\n";
     writePackCall(os, sig, /*fromCall=*/true);
     os << "  return " << sig.name << "(args, packed, workspace);\n}\n\n";
   }
@@ -313,6 +313,12 @@ mlir::tfm::generateHeader(const std::vector<::tfm::Signature> &signatures,
      << "#include <tfm/signature.hpp>\n#include <tfm/status.hpp>\n"
      << "#include <tfm/tensor.hpp>\n\n#include <array>\n#include <cstdint>\n"
      << "#include <span>\n#include <string>\n\n";
+  os << "// A call checks that each token-id input lies in its table's rows;\n"
+     << "// define TFM_CHECK_INDICES as false before including this header to\n"
+     << "// skip that scan (an id out of range is then clamped, never read "
+        "out\n"
+     << "// of bounds).\n#ifndef TFM_CHECK_INDICES\n#define TFM_CHECK_INDICES "
+        "true\n#endif\n\n";
   os << "extern \"C\" {\n";
   for (const ::tfm::Signature &sig : signatures) {
     os << "void _mlir_ciface_" << sig.name << "(";

@@ -67,6 +67,7 @@ struct Module::Impl {
   // Buffers of packed weights for calls that pack on the way (call()
   // without PackedParams).
   Pool packed;
+  bool check_indices = true;  // Options::check_indices
 };
 
 Module::Module(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -78,6 +79,19 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Runs `body`, turning what it throws (std::bad_alloc, mostly) into a
+// Status: no exception crosses the JIT's API.
+template <class Body>
+auto no_throw(const char* what, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Status::error(std::string("tfm: jit: ") + what + ": out of memory");
+  } catch (const std::exception& e) {
+    return Status::error(std::string("tfm: jit: ") + what + ": " + e.what());
+  }
 }
 
 // A cache entry's payload: the signatures, then the objects.
@@ -100,6 +114,7 @@ std::string serialize(const std::vector<Signature>& signatures,
       w.u64(static_cast<std::uint64_t>(a.dtype));
       w.u64(a.shape.size());
       for (std::int64_t d : a.shape) w.u64(static_cast<std::uint64_t>(d));
+      w.u64(static_cast<std::uint64_t>(a.index_bound));
     }
   }
   w.u64(objects.size());
@@ -135,6 +150,9 @@ bool deserialize(std::string_view payload, std::vector<Signature>& signatures,
         if (!r.u64(v)) return false;
         d = static_cast<std::int64_t>(v);
       }
+      std::uint64_t bound;
+      if (!r.u64(bound)) return false;
+      a.index_bound = static_cast<std::int64_t>(bound);
     }
   }
   if (!r.u64(n) || n > payload.size()) return false;
@@ -164,125 +182,131 @@ void print_timing(std::string_view source_name, const CompileStats& s) {
 
 Result<Module> Module::compile(std::string_view mlir_text, const Options& options,
                                std::string_view source_name) {
-  const auto start = std::chrono::steady_clock::now();
-  if (options.opt_level > 3)
-    return Status::error("tfm: jit: opt_level " + std::to_string(options.opt_level) +
-                         " is not an optimization level ---> HINT: use 0 to 3");
-  if (options.attention_query_tile < 0 || options.attention_key_tile < 0)
-    return Status::error("tfm: jit: attention tiles must be positive (or 0: the target's), got " +
-                         std::to_string(options.attention_query_tile) + "x" +
-                         std::to_string(options.attention_key_tile) +
-                         " ---> HINT: leave them 0 to compute them from the CPU");
-  if (options.matmul_mr < 0 || options.matmul_nr < 0 || options.matmul_kc < 0)
-    return Status::error(
-        "tfm: jit: matmul block sizes must be positive (or 0: the target's), got " +
-        std::to_string(options.matmul_mr) + "x" + std::to_string(options.matmul_nr) + ", kc " +
-        std::to_string(options.matmul_kc) +
-        " ---> HINT: leave them 0 to compute them from the CPU");
-  std::string target_error;
-  auto target = mlir::tfm::describeTarget({"", options.cpu, options.features}, target_error);
-  if (mlir::failed(target)) return Status::error("tfm: jit: " + target_error);
-  if (mlir::failed(mlir::tfm::checkRunsOnHost(*target, target_error)))
-    return Status::error("tfm: jit: " + target_error);
-  const bool timing = [] {
-    const char* t = std::getenv("TFM_TIMING");
-    return t && *t && std::string_view(t) != "0";
-  }();
+  return no_throw("compile", [&]() -> Result<Module> {
+    const auto start = std::chrono::steady_clock::now();
+    if (options.opt_level > 3)
+      return Status::error("tfm: jit: opt_level " + std::to_string(options.opt_level) +
+                           " is not an optimization level ---> HINT: use 0 to 3");
+    if (options.attention_query_tile < 0 || options.attention_key_tile < 0)
+      return Status::error("tfm: jit: attention tiles must be positive (or 0: the target's), got " +
+                           std::to_string(options.attention_query_tile) + "x" +
+                           std::to_string(options.attention_key_tile) +
+                           " ---> HINT: leave them 0 to compute them from the CPU");
+    if (options.matmul_mr < 0 || options.matmul_nr < 0 || options.matmul_kc < 0)
+      return Status::error(
+          "tfm: jit: matmul block sizes must be positive (or 0: the target's), got " +
+          std::to_string(options.matmul_mr) + "x" + std::to_string(options.matmul_nr) + ", kc " +
+          std::to_string(options.matmul_kc) +
+          " ---> HINT: leave them 0 to compute them from the CPU");
+    std::string target_error;
+    auto target = mlir::tfm::describeTarget({"", options.cpu, options.features}, target_error);
+    if (mlir::failed(target)) return Status::error("tfm: jit: " + target_error);
+    if (mlir::failed(mlir::tfm::checkRunsOnHost(*target, target_error)))
+      return Status::error("tfm: jit: " + target_error);
+    const bool timing = [] {
+      const char* t = std::getenv("TFM_TIMING");
+      return t && *t && std::string_view(t) != "0";
+    }();
 
-  mlir::tfm::CpuPipelineOptions pipeline;
-  pipeline.vectorize = options.vectorize;
-  pipeline.fuseAttention = options.fuse_attention;
-  pipeline.parallel = options.parallel;
-  pipeline.fuseEpilogues = options.fuse_epilogues;
-  pipeline.fuseRows = options.fuse_rows;
-  pipeline.packParams = options.pack_params;
-  pipeline.packStates = options.pack_states;
-  pipeline.outlineKernels = options.outline_kernels;
-  pipeline.flashQueryTile = options.attention_query_tile;
-  pipeline.flashKeyTile = options.attention_key_tile;
-  pipeline.matmulMr = options.matmul_mr;
-  pipeline.matmulNr = options.matmul_nr;
-  pipeline.matmulKc = options.matmul_kc;
+    mlir::tfm::CpuPipelineOptions pipeline;
+    pipeline.vectorize = options.vectorize;
+    pipeline.fuseAttention = options.fuse_attention;
+    pipeline.parallel = options.parallel;
+    pipeline.fuseEpilogues = options.fuse_epilogues;
+    pipeline.fuseRows = options.fuse_rows;
+    pipeline.packParams = options.pack_params;
+    pipeline.packStates = options.pack_states;
+    pipeline.outlineKernels = options.outline_kernels;
+    pipeline.flashQueryTile = options.attention_query_tile;
+    pipeline.flashKeyTile = options.attention_key_tile;
+    pipeline.matmulMr = options.matmul_mr;
+    pipeline.matmulNr = options.matmul_nr;
+    pipeline.matmulKc = options.matmul_kc;
 
-  const std::string cache_dir =
-      options.cache ? (options.cache_dir.empty() ? mlir::tfm::defaultCacheDir() : options.cache_dir)
-                    : "";
-  std::string key;
-  if (!cache_dir.empty()) {
-    key = mlir::tfm::cacheKey({mlir::tfm::compilerIdentity(), "jit",
-                               mlir::tfm::codeIdentity(*target, pipeline, options.opt_level),
-                               std::string_view(mlir_text.data(), mlir_text.size())});
-    if (auto payload = mlir::tfm::readCacheEntry(cache_dir, key)) {
-      // A whole entry that does not load is compiled again and written over.
-      auto cached = std::make_unique<Impl>();
-      std::vector<std::string> objects;
-      if (deserialize(*payload, cached->signatures, objects) && cached->load(objects).ok()) {
-        CompileStats& hit = cached->stats;
-        hit.cache_hit = true;
-        hit.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
-        hit.load = hit.total = seconds_since(start);
-        if (timing) print_timing(source_name, hit);
-        return Module(std::move(cached));
+    const std::string cache_dir =
+        options.cache
+            ? (options.cache_dir.empty() ? mlir::tfm::defaultCacheDir() : options.cache_dir)
+            : "";
+    std::string key;
+    if (!cache_dir.empty()) {
+      key = mlir::tfm::cacheKey({mlir::tfm::compilerIdentity(), "jit",
+                                 mlir::tfm::codeIdentity(*target, pipeline, options.opt_level),
+                                 std::string_view(mlir_text.data(), mlir_text.size())});
+      if (auto payload = mlir::tfm::readCacheEntry(cache_dir, key)) {
+        // A whole entry that does not load is compiled again and written over.
+        auto cached = std::make_unique<Impl>();
+        cached->check_indices = options.check_indices;
+        std::vector<std::string> objects;
+        if (deserialize(*payload, cached->signatures, objects) && cached->load(objects).ok()) {
+          CompileStats& hit = cached->stats;
+          hit.cache_hit = true;
+          hit.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
+          hit.load = hit.total = seconds_since(start);
+          if (timing) print_timing(source_name, hit);
+          return Module(std::move(cached));
+        }
       }
     }
-  }
-  auto impl = std::make_unique<Impl>();
-  CompileStats& stats = impl->stats;
+    auto impl = std::make_unique<Impl>();
+    impl->check_indices = options.check_indices;
+    CompileStats& stats = impl->stats;
 
-  mlir::DialectRegistry registry;
-  mlir::tfm::registerCompilerDialects(registry);
-  mlir::MLIRContext ctx(registry);
-  ctx.printOpOnDiagnostic(false);
+    mlir::DialectRegistry registry;
+    mlir::tfm::registerCompilerDialects(registry);
+    mlir::MLIRContext ctx(registry);
+    ctx.printOpOnDiagnostic(false);
 
-  // Collect diagnostics as "file:line:col: error: message" lines.
-  std::string diagnostics;
-  llvm::raw_string_ostream diag_os(diagnostics);
-  llvm::SourceMgr source_mgr;
-  mlir::SourceMgrDiagnosticHandler handler(source_mgr, &ctx, diag_os);
-  auto failed = [&](const std::string& what) {
-    return Status::error("tfm: jit: " + what + " '" + std::string(source_name) + "':\n" +
-                         diagnostics);
-  };
+    // Collect diagnostics as "file:line:col: error: message" lines.
+    std::string diagnostics;
+    llvm::raw_string_ostream diag_os(diagnostics);
+    llvm::SourceMgr source_mgr;
+    mlir::SourceMgrDiagnosticHandler handler(source_mgr, &ctx, diag_os);
+    auto failed = [&](const std::string& what) {
+      return Status::error("tfm: jit: " + what + " '" + std::string(source_name) + "':\n" +
+                           diagnostics);
+    };
 
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::tfm::parseModule(ctx, source_mgr, llvm::StringRef(mlir_text.data(), mlir_text.size()),
-                             llvm::StringRef(source_name.data(), source_name.size()));
-  if (!module) return failed("cannot parse");
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        mlir::tfm::parseModule(ctx, source_mgr, llvm::StringRef(mlir_text.data(), mlir_text.size()),
+                               llvm::StringRef(source_name.data(), source_name.size()));
+    if (!module) return failed("cannot parse");
 
-  if (mlir::failed(mlir::tfm::transformModule(*module, pipeline))) return failed("cannot compile");
-  auto signatures = mlir::tfm::readEntrySignatures(*module);
-  if (mlir::failed(signatures)) return failed("bad entry points in");
-  impl->signatures = std::move(*signatures);
-  mlir::tfm::setTarget(*module, *target);
-  if (mlir::failed(mlir::tfm::lowerModule(*module, mlir::tfm::Stage::LlvmDialect, pipeline)))
-    return failed("cannot compile");
-  mlir::tfm::readWorkspaces(*module, impl->signatures);
-  stats.mlir = seconds_since(start);
-  for (auto func : module->getOps<mlir::LLVM::LLVMFuncOp>())
-    stats.kernels += func.getNoInline().value_or(false);
+    if (mlir::failed(mlir::tfm::transformModule(*module, pipeline)))
+      return failed("cannot compile");
+    auto signatures = mlir::tfm::readEntrySignatures(*module);
+    if (mlir::failed(signatures)) return failed("bad entry points in");
+    impl->signatures = std::move(*signatures);
+    mlir::tfm::setTarget(*module, *target);
+    if (mlir::failed(mlir::tfm::lowerModule(*module, mlir::tfm::Stage::LlvmDialect, pipeline)))
+      return failed("cannot compile");
+    mlir::tfm::readWorkspaces(*module, impl->signatures);
+    stats.mlir = seconds_since(start);
+    for (auto func : module->getOps<mlir::LLVM::LLVMFuncOp>())
+      stats.kernels += func.getNoInline().value_or(false);
 
-  mlir::tfm::CodegenTimes times;
-  auto objects = mlir::tfm::compileToObjects(*module, *target, options.opt_level,
-                                             options.compile_threads, &times);
-  if (mlir::failed(objects)) return failed("cannot compile");
-  stats.translate = times.translate;
-  stats.llvm_optimize = times.optimize;
-  stats.codegen = times.codegen;
-  stats.objects_compiled = times.parts;
-  stats.threads = times.threads;
-  auto load_start = std::chrono::steady_clock::now();
-  if (Status s = impl->load(*objects); !s.ok()) return s;
-  stats.load = seconds_since(load_start);
-  if (!cache_dir.empty()) {
-    std::string error;
-    if (mlir::tfm::writeCacheEntry(cache_dir, key, serialize(impl->signatures, *objects), error))
-      stats.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
-    else if (timing)
-      std::fprintf(stderr, "tfm: jit: cache not written: %s\n", error.c_str());
-  }
-  stats.total = seconds_since(start);
-  if (timing) print_timing(source_name, stats);
-  return Module(std::move(impl));
+    mlir::tfm::CodegenTimes times;
+    auto objects = mlir::tfm::compileToObjects(*module, *target, options.opt_level,
+                                               options.compile_threads, &times);
+    if (mlir::failed(objects)) return failed("cannot compile");
+    stats.translate = times.translate;
+    stats.llvm_optimize = times.optimize;
+    stats.codegen = times.codegen;
+    stats.objects_compiled = times.parts;
+    stats.threads = times.threads;
+    auto load_start = std::chrono::steady_clock::now();
+    if (Status s = impl->load(*objects); !s.ok()) return s;
+    stats.load = seconds_since(load_start);
+    if (!cache_dir.empty()) {
+      std::string error;
+      if (mlir::tfm::writeCacheEntry(cache_dir, key, serialize(impl->signatures, *objects), error))
+        stats.cache_entry = mlir::tfm::cacheEntryPath(cache_dir, key);
+      else if (timing)
+        std::fprintf(stderr, "tfm: jit: cache not written: %s\n", error.c_str());
+    }
+    stats.total = seconds_since(start);
+    if (timing) print_timing(source_name, stats);
+    return Module(std::move(impl));
+  });
 }
 
 Status Module::Impl::load(const std::vector<std::string>& objects) {
@@ -457,35 +481,41 @@ Status Module::pack_into(const Signature& sig, std::span<const TensorView> tenso
 }
 
 Status Module::call(std::string_view entry, std::span<const TensorView> args) const {
-  Status error;
-  const Signature* sig = find(entry, error);
-  if (!sig) return error;
-  if (Status s = check_call(*sig, args); !s.ok()) return s;
-  if (sig->packed_bytes == 0) return invoke(*sig, args, nullptr);
-  // Packed on this call, into a buffer of the module's.
-  std::unique_ptr<abi::Workspace> packed = impl_->packed.take();
-  Status s = pack_into(*sig, args, /*whole_call=*/true, *packed);
-  if (s.ok()) s = invoke(*sig, args, packed.get());
-  impl_->packed.give_back(std::move(packed));
-  return s;
+  return no_throw("call", [&]() -> Status {
+    Status error;
+    const Signature* sig = find(entry, error);
+    if (!sig) return error;
+    if (Status s = check_call(*sig, args, impl_->check_indices); !s.ok()) return s;
+    if (sig->packed_bytes == 0) return invoke(*sig, args, nullptr);
+    // Packed on this call, into a buffer of the module's.
+    std::unique_ptr<abi::Workspace> packed = impl_->packed.take();
+    Status s = pack_into(*sig, args, /*whole_call=*/true, *packed);
+    if (s.ok()) s = invoke(*sig, args, packed.get());
+    impl_->packed.give_back(std::move(packed));
+    return s;
+  });
 }
 
 Result<PackedParams> Module::pack(std::string_view entry,
                                   std::span<const TensorView> params) const {
-  Status error;
-  const Signature* sig = find(entry, error);
-  if (!sig) return error;
-  if (Status s = check_call(pack_signature(*sig), params); !s.ok()) return s;
-  return packed_for(*sig, params, /*whole_call=*/false);
+  return no_throw("pack", [&]() -> Result<PackedParams> {
+    Status error;
+    const Signature* sig = find(entry, error);
+    if (!sig) return error;
+    if (Status s = check_call(pack_signature(*sig), params); !s.ok()) return s;
+    return packed_for(*sig, params, /*whole_call=*/false);
+  });
 }
 
 Result<PackedParams> Module::pack_call(std::string_view entry,
                                        std::span<const TensorView> args) const {
-  Status error;
-  const Signature* sig = find(entry, error);
-  if (!sig) return error;
-  if (Status s = check_call(*sig, args); !s.ok()) return s;
-  return packed_for(*sig, args, /*whole_call=*/true);
+  return no_throw("pack_call", [&]() -> Result<PackedParams> {
+    Status error;
+    const Signature* sig = find(entry, error);
+    if (!sig) return error;
+    if (Status s = check_call(*sig, args, impl_->check_indices); !s.ok()) return s;
+    return packed_for(*sig, args, /*whole_call=*/true);
+  });
 }
 
 Result<PackedParams> Module::packed_for(const Signature& sig, std::span<const TensorView> tensors,
@@ -504,25 +534,27 @@ Result<PackedParams> Module::packed_for(const Signature& sig, std::span<const Te
 
 Status Module::call(std::string_view entry, std::span<const TensorView> args,
                     const PackedParams& packed) const {
-  Status error;
-  const Signature* sig = find(entry, error);
-  if (!sig) return error;
-  if (Status s = check_call(*sig, args); !s.ok()) return s;
-  if (packed.entry_ != sig->name)
-    return Status::error(
-        "tfm: jit: " + sig->name + ": given weights packed for " +
-        (packed.entry_.empty() ? std::string("no entry point") : "'" + packed.entry_ + "'") +
-        " ---> HINT: pack them with pack(\"" + sig->name + "\", params)");
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < sig->args.size(); ++i) {
-    if (!packs_from(sig->args[i].role)) continue;
-    if (args[i].data() != packed.params_[k++])
-      return Status::error("tfm: jit: " + sig->name + ": " +
-                           std::string(name_of(sig->args[i].role)) + " '" + sig->args[i].name +
-                           "' is not the tensor its packed weights were packed from"
-                           " ---> HINT: pack() the params and states this call passes");
-  }
-  return invoke(*sig, args, packed.buffer_.get());
+  return no_throw("call", [&]() -> Status {
+    Status error;
+    const Signature* sig = find(entry, error);
+    if (!sig) return error;
+    if (Status s = check_call(*sig, args, impl_->check_indices); !s.ok()) return s;
+    if (packed.entry_ != sig->name)
+      return Status::error(
+          "tfm: jit: " + sig->name + ": given weights packed for " +
+          (packed.entry_.empty() ? std::string("no entry point") : "'" + packed.entry_ + "'") +
+          " ---> HINT: pack them with pack(\"" + sig->name + "\", params)");
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < sig->args.size(); ++i) {
+      if (!packs_from(sig->args[i].role)) continue;
+      if (args[i].data() != packed.params_[k++])
+        return Status::error("tfm: jit: " + sig->name + ": " +
+                             std::string(name_of(sig->args[i].role)) + " '" + sig->args[i].name +
+                             "' is not the tensor its packed weights were packed from"
+                             " ---> HINT: pack() the params and states this call passes");
+    }
+    return invoke(*sig, args, packed.buffer_.get());
+  });
 }
 
 Result<std::vector<Tensor>> Module::run(std::string_view entry,
@@ -538,23 +570,29 @@ Result<std::vector<Tensor>> Module::run(std::string_view entry, std::span<const 
 Result<std::vector<Tensor>> Module::run_with(std::string_view entry,
                                              std::span<const TensorView> inputs,
                                              const PackedParams* packed) const {
-  const Signature* sig = signature(entry);
-  if (!sig) return call(entry, inputs);  // names the entry points
-  std::size_t num_inputs = sig->args.size() - sig->count(Role::output);
-  if (inputs.size() != num_inputs)
-    return Status::error("tfm: " + sig->name + ": expects " + std::to_string(num_inputs) +
-                         " inputs and params, got " + std::to_string(inputs.size()) +
-                         " ---> HINT: outputs are allocated by run(); use call() to pass them");
-  std::vector<Tensor> outputs;
-  std::vector<TensorView> args(inputs.begin(), inputs.end());
-  for (const TensorSpec& spec : sig->args)
-    if (spec.role == Role::output) {
-      outputs.emplace_back(spec.dtype, spec.shape);
-      args.push_back(outputs.back().view());
-    }
-  Status s = packed ? call(entry, args, *packed) : call(entry, args);
-  if (!s.ok()) return s;
-  return outputs;
+  return no_throw("run", [&]() -> Result<std::vector<Tensor>> {
+    const Signature* sig = signature(entry);
+    if (!sig) return call(entry, inputs);  // names the entry points
+    std::size_t num_inputs = sig->args.size() - sig->count(Role::output);
+    if (inputs.size() != num_inputs)
+      return Status::error("tfm: " + sig->name + ": expects " + std::to_string(num_inputs) +
+                           " inputs and params, got " + std::to_string(inputs.size()) +
+                           " ---> HINT: outputs are allocated by run(); use call() to pass them");
+    std::vector<Tensor> outputs;
+    std::vector<TensorView> args(inputs.begin(), inputs.end());
+    for (const TensorSpec& spec : sig->args)
+      if (spec.role == Role::output) {
+        Result<Tensor> t = Tensor::create(spec.dtype, spec.shape);
+        if (!t)
+          return Status::error("tfm: " + sig->name + ": output '" + spec.name +
+                               "': " + t.message());
+        outputs.push_back(std::move(*t));
+        args.push_back(outputs.back().view());
+      }
+    Status s = packed ? call(entry, args, *packed) : call(entry, args);
+    if (!s.ok()) return s;
+    return outputs;
+  });
 }
 
 }  // namespace tfm::jit

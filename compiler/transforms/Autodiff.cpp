@@ -353,8 +353,15 @@ struct TfmAutodiffPass : tfm::impl::TfmAutodiffPassBase<TfmAutodiffPass> {
         if (auto s = train.getAs<StringAttr>("optimizer"))
           spec.optimizer = s.str();
         if (auto list = train.getAs<ArrayAttr>("wrt"))
-          for (Attribute a : list)
-            spec.wrt.push_back(cast<StringAttr>(a).str());
+          for (Attribute a : list) {
+            auto name = dyn_cast<StringAttr>(a);
+            if (!name) {
+              f.emitOpError("tfm-autodiff: tfm.train's wrt lists ")
+                  << a << ", not the name of a parameter";
+              return signalPassFailure();
+            }
+            spec.wrt.push_back(name.str());
+          }
       }
       if (!loss.empty())
         spec.loss = loss;

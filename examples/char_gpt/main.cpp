@@ -7,6 +7,13 @@
 //
 //   char_gpt [--corpus FILE] [--steps N] [--lr X] [--temperature T] [--top-k K]
 //            [--seed N] [--out DIR] [--expect-below F]
+//            [--checkpoint DIR [--every N] [--resume]]
+//
+// --checkpoint DIR saves the training state (parameters, AdamW moments, the
+// step, the RNG that draws the text's windows, the losses so far) in
+// DIR/checkpoint.safetensors every N steps (100) and after the last; with
+// --resume, a run continues from there and ends as the uninterrupted run
+// would have, bit for bit (tests/checkpoint).
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -24,6 +31,7 @@
 #include <tfm/metrics.hpp>
 #include <vector>
 
+#include "checkpoints.hpp"
 #include "cli_checks.hpp"
 
 namespace {
@@ -54,6 +62,7 @@ struct Options {
   std::string corpus = "/usr/share/common-licenses/GPL-3", out = ".";
   long steps = 600, top_k = 10, seed = 1;
   double lr = 3e-3, temperature = 0.8, expect_below = 0;
+  examples::CheckpointOptions checkpoints;
 };
 
 }  // namespace
@@ -78,6 +87,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", o.out, "where char_gpt_loss.csv goes")->capture_default_str();
   app.add_option("--expect-below", o.expect_below,
                  "exit 1 unless the final loss is below this fraction of the unigram entropy");
+  examples::add_checkpoint_options(app, o.checkpoints);
   CLI11_PARSE(app, argc, argv);
 
   std::ifstream in(o.corpus, std::ios::binary);
@@ -131,11 +141,38 @@ int main(int argc, char** argv) {
       "batch %ld, %ld steps of AdamW\n\n",
       long(kContext), values, long(kBatch), o.steps);
 
+  // The training state: every state of the step (parameters and AdamW
+  // moments), the RNG (where the next windows are) and the losses so far. A
+  // checkpoint is resumed only by the same model, text and training flags.
+  std::vector<examples::Checkpoints::Named> state;
+  for (const tfm::TensorSpec& s : step_sig.args)
+    if (s.role == tfm::Role::state) state.emplace_back(s.name, tensors.at(s.name).view());
+  examples::Checkpoints checkpoints("char_gpt", o.checkpoints, std::move(state),
+                                    {{"model", step_sig.name},
+                                     {"batch", std::to_string(kBatch)},
+                                     {"corpus", o.corpus},
+                                     {"corpus_bytes", std::to_string(text.size())},
+                                     {"steps", std::to_string(o.steps)},
+                                     {"lr", examples::exact(o.lr)},
+                                     {"seed", std::to_string(o.seed)}});
+  auto rng_text = [&] {
+    std::ostringstream out;
+    out << rng;
+    return tfm::Metadata{{"rng", out.str()}};
+  };
+  std::vector<double> losses;
+  tfm::Metadata resumed;
+  auto done = checkpoints.start(losses, resumed);
+  if (!done.ok()) return std::fprintf(stderr, "%s\n", done.message().c_str()), 1;
+  if (*done > 0 && !(std::istringstream(resumed["rng"]) >> rng))
+    return std::fprintf(stderr, "char_gpt: --resume: '%s' holds no RNG state\n",
+                        checkpoints.file().c_str()),
+           1;
+
   // Random windows of the text; lr: warm-up over 10% of the steps, then a
   // cosine decay to a tenth.
   std::uniform_int_distribution<std::size_t> start(0, text.size() - kContext - 1);
-  std::vector<double> losses;
-  for (long s = 1; s <= o.steps; ++s) {
+  for (long s = *done + 1; s <= o.steps; ++s) {
     std::int32_t* ids = tensors.at("ids").data<std::int32_t>();
     std::int32_t* next = tensors.at("next").data<std::int32_t>();
     for (long b = 0; b < kBatch; ++b) {
@@ -157,6 +194,9 @@ int main(int argc, char** argv) {
     losses.push_back(*tensors.at("loss").data<float>());
     if (s % std::max(1L, o.steps / 10) == 0 || s == o.steps)
       std::printf("  step %4ld/%ld  loss %.4f  lr %.2e\n", s, o.steps, losses.back(), lr);
+    if (!checkpoints.due(s, o.steps)) continue;
+    if (tfm::Status st = checkpoints.save(s, losses, rng_text()); !st.ok())
+      return std::fprintf(stderr, "%s\n", st.message().c_str()), 1;
   }
   std::size_t tail = std::min<std::size_t>(20, losses.size());
   double final_loss = 0;

@@ -7,10 +7,12 @@
 // next-token probabilities.
 //
 //   seed_walkthrough [--d-model N] [--heads N] [--seed N] [--dump FILE.safetensors]
-//   seed_walkthrough --train [--steps N] [--lr X] [--beam K] [--no-fuse] [--out DIR] ...
+//   seed_walkthrough --train [--steps N] [--lr X] [--beam K] [--no-fuse] [--out DIR]
+//                    [--checkpoint DIR [--every N] [--resume]] ...
 //
 // --train (train.cpp) trains the model to map the first half of each line
-// to its second half and decodes with greedy and beam search.
+// to its second half and decodes with greedy and beam search; --checkpoint
+// saves its state every N steps, and --resume continues from there.
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -155,6 +157,7 @@ int main(int argc, char** argv) {
   bool no_fuse = false;
   app.add_flag("--no-fuse", no_fuse, "train with unfused attention");
   app.add_option("--out", o.training.out_dir, "where seed_loss.csv goes")->capture_default_str();
+  examples::add_checkpoint_options(app, o.training.checkpoints);
   CLI11_PARSE(app, argc, argv);
   o.training.fuse = !no_fuse;
   o.width_given = width->count() > 0;

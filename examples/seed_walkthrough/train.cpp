@@ -181,9 +181,27 @@ int train(const TrainOptions& o) {
   std::printf("\n%zu parameter tensors, %zu values; training step compiled (%s attention)\n\n",
               num_params, num_values, o.fuse ? "fused" : "unfused");
 
-  // Linear warm-up over the first 10% of the steps, then constant.
+  // The training state: the step's states (parameters and AdamW moments)
+  // and the losses so far; every step sees the whole batch, so there is no
+  // RNG or data position to keep.
+  std::vector<examples::Checkpoints::Named> saved;
+  for (const tfm::TensorSpec& spec : step_sig->args)
+    if (spec.role == tfm::Role::state) saved.emplace_back(spec.name, state.at(spec.name).view());
+  examples::Checkpoints checkpoints("seed_walkthrough", o.checkpoints, std::move(saved),
+                                    {{"model", step_sig->name},
+                                     {"d_model", std::to_string(o.d_model)},
+                                     {"heads", std::to_string(o.heads)},
+                                     {"attention", o.fuse ? "fused" : "unfused"},
+                                     {"steps", std::to_string(o.steps)},
+                                     {"lr", examples::exact(o.lr)},
+                                     {"seed", std::to_string(o.seed)}});
   std::vector<double> losses;
-  for (long s = 1; s <= o.steps; ++s) {
+  tfm::Metadata resumed;
+  auto done = checkpoints.start(losses, resumed);
+  if (!done.ok()) return std::fprintf(stderr, "%s\n", done.message().c_str()), 1;
+
+  // Linear warm-up over the first 10% of the steps, then constant.
+  for (long s = *done + 1; s <= o.steps; ++s) {
     long warmup = std::max(1L, o.steps / 10);
     *lr.data<float>() = static_cast<float>(o.lr * std::min(1.0, double(s) / double(warmup)));
     *step.data<float>() = static_cast<float>(s);
@@ -191,6 +209,9 @@ int train(const TrainOptions& o) {
       return std::fprintf(stderr, "%s\n", st.message().c_str()), 1;
     losses.push_back(*loss.data<float>());
     progress(s, o.steps, *loss.data<float>());
+    if (!checkpoints.due(s, o.steps)) continue;
+    if (tfm::Status st = checkpoints.save(s, losses); !st.ok())
+      return std::fprintf(stderr, "%s\n", st.message().c_str()), 1;
   }
   // With label smoothing e the best loss is the entropy of the smoothed
   // target: (1 - e + e/V) on the answer, e/V on each other token.

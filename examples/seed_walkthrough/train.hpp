@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "checkpoints.hpp"
+
 namespace seed {
 
 struct TrainOptions {
@@ -12,6 +14,7 @@ struct TrainOptions {
   long beam = 3;              // beam search width
   bool fuse = true;           // false: unfused attention
   std::string out_dir = ".";  // where seed_loss.csv goes
+  examples::CheckpointOptions checkpoints;
 };
 
 // Trains, writes the loss curve, decodes each source; the exit status.

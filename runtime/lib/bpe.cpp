@@ -12,6 +12,9 @@
 #include <queue>
 #include <tfm/tokenizer.hpp>
 
+#include "json_text.hpp"
+#include "no_throw.hpp"
+
 namespace tfm {
 namespace {
 
@@ -81,114 +84,116 @@ void BpeTokenizer::add_merge(std::int32_t left, std::int32_t right) {
 
 Result<BpeTokenizer> BpeTokenizer::train(std::span<const std::string_view> corpus,
                                          std::size_t vocab_size) {
-  if (vocab_size < static_cast<std::size_t>(num_base))
-    return Status::error("tfm: bpe tokenizer: vocab_size " + std::to_string(vocab_size) +
-                         " is below the base vocabulary of 259 tokens (3 special + 256 bytes) "
-                         "---> HINT: ask for at least 259; the merges come on top of it");
+  return no_throw("tfm: bpe tokenizer: ", [&]() -> Result<BpeTokenizer> {
+    if (vocab_size < static_cast<std::size_t>(num_base))
+      return Status::error("tfm: bpe tokenizer: vocab_size " + std::to_string(vocab_size) +
+                           " is below the base vocabulary of 259 tokens (3 special + 256 bytes) "
+                           "---> HINT: ask for at least 259; the merges come on top of it");
 
-  // The distinct chunks ("words") of the corpus with their counts, sorted so
-  // that the word list does not depend on hashing.
-  std::unordered_map<std::string_view, std::int64_t> chunk_counts;
-  for (std::string_view text : corpus)
-    for (std::string_view chunk : pre_split(text)) ++chunk_counts[chunk];
-  std::vector<std::pair<std::string_view, std::int64_t>> sorted(chunk_counts.begin(),
-                                                                chunk_counts.end());
-  std::sort(sorted.begin(), sorted.end());
+    // The distinct chunks ("words") of the corpus with their counts, sorted so
+    // that the word list does not depend on hashing.
+    std::unordered_map<std::string_view, std::int64_t> chunk_counts;
+    for (std::string_view text : corpus)
+      for (std::string_view chunk : pre_split(text)) ++chunk_counts[chunk];
+    std::vector<std::pair<std::string_view, std::int64_t>> sorted(chunk_counts.begin(),
+                                                                  chunk_counts.end());
+    std::sort(sorted.begin(), sorted.end());
 
-  struct Word {
-    std::vector<std::int32_t> ids;
-    std::int64_t count;
-  };
-  std::vector<Word> words;
-  words.reserve(sorted.size());
-  std::unordered_map<std::uint64_t, std::int64_t> pair_count;
-  // The words that hold each pair; entries may be stale or repeated.
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> words_with;
-  for (const auto& [chunk, count] : sorted) {
-    Word w{{}, count};
-    for (char c : chunk) w.ids.push_back(byte_id(static_cast<std::uint8_t>(c)));
-    for (std::size_t i = 0; i + 1 < w.ids.size(); ++i) {
-      std::uint64_t k = key(w.ids[i], w.ids[i + 1]);
-      pair_count[k] += count;
-      words_with[k].push_back(static_cast<std::uint32_t>(words.size()));
+    struct Word {
+      std::vector<std::int32_t> ids;
+      std::int64_t count;
+    };
+    std::vector<Word> words;
+    words.reserve(sorted.size());
+    std::unordered_map<std::uint64_t, std::int64_t> pair_count;
+    // The words that hold each pair; entries may be stale or repeated.
+    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> words_with;
+    for (const auto& [chunk, count] : sorted) {
+      Word w{{}, count};
+      for (char c : chunk) w.ids.push_back(byte_id(static_cast<std::uint8_t>(c)));
+      for (std::size_t i = 0; i + 1 < w.ids.size(); ++i) {
+        std::uint64_t k = key(w.ids[i], w.ids[i + 1]);
+        pair_count[k] += count;
+        words_with[k].push_back(static_cast<std::uint32_t>(words.size()));
+      }
+      words.push_back(std::move(w));
     }
-    words.push_back(std::move(w));
-  }
 
-  // Max-heap on (count, then smaller left id, then smaller right id). Entries
-  // go stale when counts change; a popped entry counts only if it still
-  // matches pair_count.
-  struct Entry {
-    std::int64_t count;
-    std::uint64_t pair;  // key(left, right): smaller key = smaller left, then right
-    bool operator<(const Entry& o) const {
-      return count != o.count ? count < o.count : pair > o.pair;
-    }
-  };
-  std::priority_queue<Entry> heap;
-  for (const auto& [k, c] : pair_count) heap.push({c, k});
+    // Max-heap on (count, then smaller left id, then smaller right id). Entries
+    // go stale when counts change; a popped entry counts only if it still
+    // matches pair_count.
+    struct Entry {
+      std::int64_t count;
+      std::uint64_t pair;  // key(left, right): smaller key = smaller left, then right
+      bool operator<(const Entry& o) const {
+        return count != o.count ? count < o.count : pair > o.pair;
+      }
+    };
+    std::priority_queue<Entry> heap;
+    for (const auto& [k, c] : pair_count) heap.push({c, k});
 
-  BpeTokenizer t;
-  std::vector<std::uint32_t> visited(words.size(), 0);  // the step that last merged a word
-  std::unordered_map<std::uint64_t, std::int64_t> delta;
-  std::vector<std::int32_t> merged;
-  for (std::uint32_t step = 1; t.size() < vocab_size; ++step) {
-    while (!heap.empty()) {
-      auto it = pair_count.find(heap.top().pair);
-      if (it != pair_count.end() && it->second == heap.top().count) break;
+    BpeTokenizer t;
+    std::vector<std::uint32_t> visited(words.size(), 0);  // the step that last merged a word
+    std::unordered_map<std::uint64_t, std::int64_t> delta;
+    std::vector<std::int32_t> merged;
+    for (std::uint32_t step = 1; t.size() < vocab_size; ++step) {
+      while (!heap.empty()) {
+        auto it = pair_count.find(heap.top().pair);
+        if (it != pair_count.end() && it->second == heap.top().count) break;
+        heap.pop();
+      }
+      if (heap.empty() || heap.top().count < 2) break;  // no pair occurs twice
+      const std::uint64_t pair = heap.top().pair;
       heap.pop();
-    }
-    if (heap.empty() || heap.top().count < 2) break;  // no pair occurs twice
-    const std::uint64_t pair = heap.top().pair;
-    heap.pop();
-    const auto left = static_cast<std::int32_t>(pair >> 32);
-    const auto right = static_cast<std::int32_t>(pair & 0xffffffffu);
-    const auto new_id = static_cast<std::int32_t>(t.size());
-    t.add_merge(left, right);
+      const auto left = static_cast<std::int32_t>(pair >> 32);
+      const auto right = static_cast<std::int32_t>(pair & 0xffffffffu);
+      const auto new_id = static_cast<std::int32_t>(t.size());
+      t.add_merge(left, right);
 
-    delta.clear();
-    std::vector<std::uint32_t> holders = std::move(words_with[pair]);
-    words_with.erase(pair);
-    for (std::uint32_t wi : holders) {
-      if (visited[wi] == step) continue;
-      visited[wi] = step;
-      Word& w = words[wi];
-      merged.clear();
-      bool found = false;
-      for (std::size_t i = 0; i < w.ids.size();) {
-        if (i + 1 < w.ids.size() && w.ids[i] == left && w.ids[i + 1] == right) {
-          merged.push_back(new_id);
-          i += 2;
-          found = true;
+      delta.clear();
+      std::vector<std::uint32_t> holders = std::move(words_with[pair]);
+      words_with.erase(pair);
+      for (std::uint32_t wi : holders) {
+        if (visited[wi] == step) continue;
+        visited[wi] = step;
+        Word& w = words[wi];
+        merged.clear();
+        bool found = false;
+        for (std::size_t i = 0; i < w.ids.size();) {
+          if (i + 1 < w.ids.size() && w.ids[i] == left && w.ids[i + 1] == right) {
+            merged.push_back(new_id);
+            i += 2;
+            found = true;
+          } else {
+            merged.push_back(w.ids[i++]);
+          }
+        }
+        if (!found) continue;  // a stale entry
+        for (std::size_t i = 0; i + 1 < w.ids.size(); ++i)
+          delta[key(w.ids[i], w.ids[i + 1])] -= w.count;
+        for (std::size_t i = 0; i + 1 < merged.size(); ++i) {
+          std::uint64_t k = key(merged[i], merged[i + 1]);
+          delta[k] += w.count;
+          if (merged[i] == new_id || merged[i + 1] == new_id) words_with[k].push_back(wi);
+        }
+        w.ids.swap(merged);
+      }
+      // Apply the changes in key order, so that the heap sees the same pushes
+      // whatever the hash order.
+      std::vector<std::pair<std::uint64_t, std::int64_t>> changes(delta.begin(), delta.end());
+      std::sort(changes.begin(), changes.end());
+      for (const auto& [k, d] : changes) {
+        if (d == 0) continue;
+        std::int64_t c = pair_count[k] += d;
+        if (c <= 0) {
+          pair_count.erase(k);
         } else {
-          merged.push_back(w.ids[i++]);
+          heap.push({c, k});
         }
       }
-      if (!found) continue;  // a stale entry
-      for (std::size_t i = 0; i + 1 < w.ids.size(); ++i)
-        delta[key(w.ids[i], w.ids[i + 1])] -= w.count;
-      for (std::size_t i = 0; i + 1 < merged.size(); ++i) {
-        std::uint64_t k = key(merged[i], merged[i + 1]);
-        delta[k] += w.count;
-        if (merged[i] == new_id || merged[i + 1] == new_id) words_with[k].push_back(wi);
-      }
-      w.ids.swap(merged);
     }
-    // Apply the changes in key order, so that the heap sees the same pushes
-    // whatever the hash order.
-    std::vector<std::pair<std::uint64_t, std::int64_t>> changes(delta.begin(), delta.end());
-    std::sort(changes.begin(), changes.end());
-    for (const auto& [k, d] : changes) {
-      if (d == 0) continue;
-      std::int64_t c = pair_count[k] += d;
-      if (c <= 0) {
-        pair_count.erase(k);
-      } else {
-        heap.push({c, k});
-      }
-    }
-  }
-  return t;
+    return t;
+  });
 }
 
 Result<BpeTokenizer> BpeTokenizer::train(std::span<const std::string> corpus,
@@ -257,18 +262,20 @@ std::vector<std::int32_t> BpeTokenizer::encode(std::string_view text) const {
 
 Result<std::string> BpeTokenizer::decode(std::span<const std::int32_t> ids,
                                          bool keep_special) const {
-  std::string bytes;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    std::int32_t id = ids[i];
-    if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size())
-      return Status::error("tfm: bpe tokenizer: id " + std::to_string(id) + " at position " +
-                           std::to_string(i) + " is out of range ---> HINT: the vocabulary has " +
-                           std::to_string(tokens_.size()) + " tokens, ids 0 to " +
-                           std::to_string(tokens_.size() - 1));
-    if (id < num_special && !keep_special) continue;
-    bytes += tokens_[static_cast<std::size_t>(id)];
-  }
-  return bytes;
+  return no_throw("tfm: bpe tokenizer: ", [&]() -> Result<std::string> {
+    std::string bytes;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      std::int32_t id = ids[i];
+      if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size())
+        return Status::error("tfm: bpe tokenizer: id " + std::to_string(id) + " at position " +
+                             std::to_string(i) + " is out of range ---> HINT: the vocabulary has " +
+                             std::to_string(tokens_.size()) + " tokens, ids 0 to " +
+                             std::to_string(tokens_.size() - 1));
+      if (id < num_special && !keep_special) continue;
+      bytes += tokens_[static_cast<std::size_t>(id)];
+    }
+    return bytes;
+  });
 }
 
 Result<std::string_view> BpeTokenizer::token_bytes(std::int32_t id) const {
@@ -279,28 +286,46 @@ Result<std::string_view> BpeTokenizer::token_bytes(std::int32_t id) const {
 }
 
 Status BpeTokenizer::save(const std::filesystem::path& path) const {
-  // One merge per line, so that the file reads (and diffs) as a list.
-  std::string text =
-      "{\n  \"type\": \"" + std::string(kTypeTag) +
-      "\",\n  \"version\": " + std::to_string(kVersion) + ",\n  \"specials\": " +
-      nlohmann::json(std::vector<std::string>(tokens_.begin(), tokens_.begin() + 3)).dump() +
-      ",\n  \"merges\": [";
-  for (std::size_t r = 0; r < merges_.size(); ++r)
-    text += (r ? ",\n    [" : "\n    [") + std::to_string(merges_[r].first) + ", " +
-            std::to_string(merges_[r].second) + "]";
-  text += merges_.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  return no_throw(error_prefix(path), [&]() -> Status {
+    // One merge per line, so that the file reads (and diffs) as a list.
+    std::string text =
+        "{\n  \"type\": \"" + std::string(kTypeTag) +
+        "\",\n  \"version\": " + std::to_string(kVersion) + ",\n  \"specials\": " +
+        nlohmann::json(std::vector<std::string>(tokens_.begin(), tokens_.begin() + 3)).dump() +
+        ",\n  \"merges\": [";
+    for (std::size_t r = 0; r < merges_.size(); ++r)
+      text += (r ? ",\n    [" : "\n    [") + std::to_string(merges_[r].first) + ", " +
+              std::to_string(merges_[r].second) + "]";
+    text += merges_.empty() ? "]\n}\n" : "\n  ]\n}\n";
 
-  File f(std::fopen(path.c_str(), "wb"), &std::fclose);
-  if (!f)
-    return Status::error(error_prefix(path) + "cannot open for writing: " + std::strerror(errno) +
-                         " ---> HINT: does its folder exist, and may you write there?");
-  if (std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
-      std::fclose(f.release()) != 0)
-    return Status::error(error_prefix(path) + "cannot write: " + std::strerror(errno));
-  return Status();
+    File f(std::fopen(path.c_str(), "wb"), &std::fclose);
+    if (!f)
+      return Status::error(error_prefix(path) + "cannot open for writing: " + std::strerror(errno) +
+                           " ---> HINT: does its folder exist, and may you write there?");
+    if (std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
+        std::fclose(f.release()) != 0)
+      return Status::error(error_prefix(path) + "cannot write: " + std::strerror(errno));
+    return Status();
+  });
 }
 
+namespace {
+
+Result<BpeTokenizer> load_failed(const std::filesystem::path& path, const std::exception& e) {
+  return Status::error(error_prefix(path) + "cannot load the tokenizer: " + e.what());
+}
+
+}  // namespace
+
 Result<BpeTokenizer> BpeTokenizer::load(const std::filesystem::path& path) {
+  try {
+    return load_impl(path);
+  } catch (const std::exception& e) {  // out of memory
+    return load_failed(path, e);
+  }
+}
+
+Result<BpeTokenizer> BpeTokenizer::load_impl(const std::filesystem::path& path) {
   const std::string at = error_prefix(path);
   std::string text;
   {
@@ -313,13 +338,13 @@ Result<BpeTokenizer> BpeTokenizer::load(const std::filesystem::path& path) {
       text.append(buf, got);
     if (std::ferror(f.get())) return Status::error(at + "cannot read: " + std::strerror(errno));
   }
+  if (auto at_byte = json_text::too_deep(text))
+    return Status::error(at + json_text::too_deep_message(*at_byte));
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    if (auto p = what.find("] "); p != std::string::npos) what.erase(0, p + 2);
-    return Status::error(at + "not JSON (" + what +
+    return Status::error(at + "not JSON (" + json_text::parse_error(e) +
                          ") ---> HINT: the file is damaged, or is not a tokenizer");
   }
   const std::string not_ours = " ---> HINT: this is not a file that tfm::BpeTokenizer::save wrote";
@@ -344,8 +369,8 @@ Result<BpeTokenizer> BpeTokenizer::load(const std::filesystem::path& path) {
   auto specials = j.find("specials");
   if (specials == j.end() || *specials != want_specials)
     return Status::error(at + "specials are " +
-                         (specials == j.end() ? "missing" : specials->dump()) + ", expected " +
-                         want_specials.dump() +
+                         (specials == j.end() ? "missing" : json_text::excerpt(*specials)) +
+                         ", expected " + want_specials.dump() +
                          " ---> HINT: ids 0, 1, 2 are fixed; this file was not written by tfm");
   auto merges = j.find("merges");
   if (merges == j.end() || !merges->is_array())
@@ -353,7 +378,7 @@ Result<BpeTokenizer> BpeTokenizer::load(const std::filesystem::path& path) {
   t.merges_.reserve(merges->size());
   for (std::size_t r = 0; r < merges->size(); ++r) {
     const nlohmann::json& m = (*merges)[r];
-    const std::string which = "merge " + std::to_string(r) + " " + m.dump();
+    const std::string which = "merge " + std::to_string(r) + " " + json_text::excerpt(m);
     if (!m.is_array() || m.size() != 2 || !m[0].is_number_integer() || !m[1].is_number_integer())
       return Status::error(at + which + " is not a pair of token ids" + not_ours);
     const std::int64_t limit = num_base + static_cast<std::int64_t>(r);  // ids before merge r

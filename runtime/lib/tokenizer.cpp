@@ -5,6 +5,8 @@
 #include <optional>
 #include <tfm/tokenizer.hpp>
 
+#include "no_throw.hpp"
+
 namespace tfm {
 namespace {
 
@@ -71,26 +73,28 @@ constexpr const char* kUtf8Hint =
 }  // namespace
 
 Result<CharTokenizer> CharTokenizer::from_corpus(std::span<const std::string_view> corpus) {
-  CharTokenizer t;
-  for (std::string_view s : {pad_token, start_token, end_token}) {
-    t.ids_.emplace(std::string(s), static_cast<std::int32_t>(t.tokens_.size()));
-    t.tokens_.emplace_back(s);
-  }
-  for (std::size_t line = 0; line < corpus.size(); ++line) {
-    std::string_view s = corpus[line];
-    for (std::size_t i = 0; i < s.size();) {
-      Decoded d = decode_utf8(s, i);
-      if (!d.error.empty())
-        return Status::error("tfm: char tokenizer: corpus line " + std::to_string(line + 1) +
-                             ", byte " + std::to_string(i) + ": invalid UTF-8: " + d.error +
-                             kUtf8Hint);
-      std::string c(s.substr(i, d.length));
-      if (t.ids_.emplace(c, static_cast<std::int32_t>(t.tokens_.size())).second)
-        t.tokens_.push_back(std::move(c));
-      i += d.length;
+  return no_throw("tfm: char tokenizer: ", [&]() -> Result<CharTokenizer> {
+    CharTokenizer t;
+    for (std::string_view s : {pad_token, start_token, end_token}) {
+      t.ids_.emplace(std::string(s), static_cast<std::int32_t>(t.tokens_.size()));
+      t.tokens_.emplace_back(s);
     }
-  }
-  return t;
+    for (std::size_t line = 0; line < corpus.size(); ++line) {
+      std::string_view s = corpus[line];
+      for (std::size_t i = 0; i < s.size();) {
+        Decoded d = decode_utf8(s, i);
+        if (!d.error.empty())
+          return Status::error("tfm: char tokenizer: corpus line " + std::to_string(line + 1) +
+                               ", byte " + std::to_string(i) + ": invalid UTF-8: " + d.error +
+                               kUtf8Hint);
+        std::string c(s.substr(i, d.length));
+        if (t.ids_.emplace(c, static_cast<std::int32_t>(t.tokens_.size())).second)
+          t.tokens_.push_back(std::move(c));
+        i += d.length;
+      }
+    }
+    return t;
+  });
 }
 
 Result<CharTokenizer> CharTokenizer::from_corpus(std::span<const std::string> corpus) {
@@ -119,44 +123,48 @@ Result<std::int32_t> CharTokenizer::id(std::string_view token) const {
 }
 
 Result<std::vector<std::int32_t>> CharTokenizer::encode(std::string_view text) const {
-  std::vector<std::int32_t> ids;
-  ids.reserve(text.size());
-  std::size_t position = 0;  // in characters
-  for (std::size_t i = 0; i < text.size(); ++position) {
-    Decoded d = decode_utf8(text, i);
-    if (!d.error.empty())
-      return Status::error("tfm: char tokenizer: text byte " + std::to_string(i) +
-                           ": invalid UTF-8: " + d.error + kUtf8Hint);
-    std::string_view c = text.substr(i, d.length);
-    auto it = ids_.find(std::string(c));
-    // A special token's name is never a single character, so `it` is one.
-    if (it == ids_.end())
-      return Status::error("tfm: char tokenizer: character " + describe_char(c, d.cp) +
-                           " at position " + std::to_string(position) + " (byte " +
-                           std::to_string(i) + ") is not in the vocabulary ---> HINT: the " +
-                           std::to_string(tokens_.size() - 3) +
-                           " characters come from the corpus; build the tokenizer from a corpus "
-                           "that holds this one");
-    ids.push_back(it->second);
-    i += d.length;
-  }
-  return ids;
+  return no_throw("tfm: char tokenizer: ", [&]() -> Result<std::vector<std::int32_t>> {
+    std::vector<std::int32_t> ids;
+    ids.reserve(text.size());
+    std::size_t position = 0;  // in characters
+    for (std::size_t i = 0; i < text.size(); ++position) {
+      Decoded d = decode_utf8(text, i);
+      if (!d.error.empty())
+        return Status::error("tfm: char tokenizer: text byte " + std::to_string(i) +
+                             ": invalid UTF-8: " + d.error + kUtf8Hint);
+      std::string_view c = text.substr(i, d.length);
+      auto it = ids_.find(std::string(c));
+      // A special token's name is never a single character, so `it` is one.
+      if (it == ids_.end())
+        return Status::error("tfm: char tokenizer: character " + describe_char(c, d.cp) +
+                             " at position " + std::to_string(position) + " (byte " +
+                             std::to_string(i) + ") is not in the vocabulary ---> HINT: the " +
+                             std::to_string(tokens_.size() - 3) +
+                             " characters come from the corpus; build the tokenizer from a corpus "
+                             "that holds this one");
+      ids.push_back(it->second);
+      i += d.length;
+    }
+    return ids;
+  });
 }
 
 Result<std::string> CharTokenizer::decode(std::span<const std::int32_t> ids,
                                           bool keep_special) const {
-  std::string text;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    std::int32_t id = ids[i];
-    if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size())
-      return Status::error("tfm: char tokenizer: id " + std::to_string(id) + " at position " +
-                           std::to_string(i) + " is out of range ---> HINT: the vocabulary has " +
-                           std::to_string(tokens_.size()) + " tokens, ids 0 to " +
-                           std::to_string(tokens_.size() - 1));
-    if (id < 3 && !keep_special) continue;
-    text += tokens_[static_cast<std::size_t>(id)];
-  }
-  return text;
+  return no_throw("tfm: char tokenizer: ", [&]() -> Result<std::string> {
+    std::string text;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      std::int32_t id = ids[i];
+      if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size())
+        return Status::error("tfm: char tokenizer: id " + std::to_string(id) + " at position " +
+                             std::to_string(i) + " is out of range ---> HINT: the vocabulary has " +
+                             std::to_string(tokens_.size()) + " tokens, ids 0 to " +
+                             std::to_string(tokens_.size() - 1));
+      if (id < 3 && !keep_special) continue;
+      text += tokens_[static_cast<std::size_t>(id)];
+    }
+    return text;
+  });
 }
 
 }  // namespace tfm

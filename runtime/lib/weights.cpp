@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -13,6 +14,8 @@
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "json_text.hpp"
 
 namespace tfm {
 namespace {
@@ -24,6 +27,10 @@ using Json = nlohmann::ordered_json;  // keeps the header's order
 using File = std::unique_ptr<std::FILE, int (*)(std::FILE*)>;
 
 constexpr std::string_view kMetadataKey = "__metadata__";
+// The reference reader's limit on the header (100 MB): a header is a few
+// hundred bytes per tensor.
+constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
+using json_text::excerpt;
 // " ---> HINT: tfm reads F32, F64, I32 and I64; ...", from the dtype table.
 std::string dtypes_hint() {
   std::string names;
@@ -86,19 +93,24 @@ Result<CheckedFile> open_checked(const std::filesystem::path& path, const std::s
     return fail("the header length is " + std::to_string(header_len) + " bytes, but only " +
                 std::to_string(file_size - 8) +
                 " bytes follow it ---> HINT: the file is cut short, or is not safetensors");
+  if (header_len > kMaxHeaderBytes)
+    return fail("the header length is " + std::to_string(header_len) + " bytes, more than the " +
+                std::to_string(kMaxHeaderBytes) +
+                " a safetensors header may have ---> HINT: the file is damaged, or is not "
+                "safetensors");
   cf.data_start = 8 + header_len;
   const std::uint64_t data_size = file_size - cf.data_start;
 
   std::string text(header_len, '\0');
   if (std::fread(text.data(), 1, text.size(), f) != text.size())
     return fail("cannot read the header: " + std::string(std::strerror(errno)));
+  if (auto at_byte = json_text::too_deep(text))
+    return fail("the header's " + json_text::too_deep_message(*at_byte));
   Json header;
   try {
     header = Json::parse(text);
   } catch (const Json::parse_error& e) {
-    std::string what = e.what();
-    if (auto p = what.find("] "); p != std::string::npos) what.erase(0, p + 2);
-    return fail("the header is not JSON (" + what +
+    return fail("the header is not JSON (" + json_text::parse_error(e) +
                 ") ---> HINT: the file is damaged, or is not safetensors");
   }
   if (!header.is_object())
@@ -115,7 +127,7 @@ Result<CheckedFile> open_checked(const std::filesystem::path& path, const std::s
                     ", not an object ---> HINT: metadata maps strings to strings");
       for (const auto& [k, v] : value.items()) {
         if (!v.is_string())
-          return fail("\"__metadata__\" entry '" + k + "' is " + v.dump() +
+          return fail("\"__metadata__\" entry '" + k + "' is " + excerpt(v) +
                       ", not a string ---> HINT: metadata maps strings to strings");
         cf.metadata.emplace(k, v.get<std::string>());
       }
@@ -123,13 +135,13 @@ Result<CheckedFile> open_checked(const std::filesystem::path& path, const std::s
     }
     const std::string which = "tensor '" + name + "'";
     if (!value.is_object())
-      return fail(which + " is " + value.dump() + ", not an object" + fields_hint);
+      return fail(which + " is " + excerpt(value) + ", not an object" + fields_hint);
     Entry e{name, DType::f32, {}, 0, 0, cf.entries.size()};
 
     auto dtype = value.find("dtype");
     if (dtype == value.end()) return fail(which + " has no \"dtype\"" + fields_hint);
     if (!dtype->is_string())
-      return fail(which + " has \"dtype\" " + dtype->dump() + ", not a string" + fields_hint);
+      return fail(which + " has \"dtype\" " + excerpt(*dtype) + ", not a string" + fields_hint);
     std::optional<DType> parsed = dtype_of_safetensors(dtype->get<std::string>());
     if (!parsed)
       return fail(which + " has dtype " + dtype->get<std::string>() + ", which tfm does not read" +
@@ -141,7 +153,7 @@ Result<CheckedFile> open_checked(const std::filesystem::path& path, const std::s
     if (!shape->is_array() || !std::all_of(shape->begin(), shape->end(), [](const Json& d) {
           return d.is_number_unsigned() && d.get<std::uint64_t>() < (std::uint64_t{1} << 62);
         }))
-      return fail(which + " has \"shape\" " + shape->dump() +
+      return fail(which + " has \"shape\" " + excerpt(*shape) +
                   ", not a list of non-negative integers" + fields_hint);
     // The byte size, with overflow caught: at most 2^63 bytes.
     std::uint64_t bytes = size_of(e.dtype);
@@ -156,20 +168,20 @@ Result<CheckedFile> open_checked(const std::filesystem::path& path, const std::s
     if (offsets == value.end()) return fail(which + " has no \"data_offsets\"" + fields_hint);
     if (!offsets->is_array() || offsets->size() != 2 || !(*offsets)[0].is_number_unsigned() ||
         !(*offsets)[1].is_number_unsigned())
-      return fail(which + " has \"data_offsets\" " + offsets->dump() +
+      return fail(which + " has \"data_offsets\" " + excerpt(*offsets) +
                   ", not two non-negative integers [begin, end]" + fields_hint);
     e.begin = (*offsets)[0].get<std::uint64_t>();
     e.end = (*offsets)[1].get<std::uint64_t>();
     const std::string desc = std::string(name_of(e.dtype)) + format_shape(e.shape);
     if (e.begin > e.end)
-      return fail(which + " has data_offsets " + offsets->dump() +
+      return fail(which + " has data_offsets " + excerpt(*offsets) +
                   ", which end before they begin ---> HINT: data_offsets are [begin, end) in "
                   "bytes from the end of the header");
     if (overflow)
       return fail(which + " is " + desc + ", too large to address ---> HINT: the shape is damaged");
     if (e.end - e.begin != bytes)
       return fail(which + " is " + desc + ", " + std::to_string(bytes) +
-                  " bytes, but its data_offsets " + offsets->dump() + " span " +
+                  " bytes, but its data_offsets " + excerpt(*offsets) + " span " +
                   std::to_string(e.end - e.begin) +
                   " bytes ---> HINT: end - begin must be the element count times the dtype size");
     cf.entries.push_back(std::move(e));
@@ -206,8 +218,41 @@ Result<CheckedFile> open_checked(const std::filesystem::path& path, const std::s
   return cf;
 }
 
-Result<Tensor> read_tensor(CheckedFile& cf, const Entry& e, const std::string& at) {
-  Tensor t(e.dtype, e.shape);
+template <class T>
+Status check_finite_as(std::string_view name, const TensorView& tensor) {
+  const T* v = tensor.data_as<const T>();
+  const std::int64_t n = tensor.size();
+  std::int64_t first = -1, count = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(v[i])) {
+      if (first < 0) first = i;
+      ++count;
+    }
+  if (count == 0) return Status();
+  std::string position;
+  for (std::int64_t d = tensor.rank() - 1, rest = first; d >= 0; --d) {
+    std::int64_t size = tensor.shape()[static_cast<std::size_t>(d)];
+    position = std::to_string(size ? rest % size : 0) + (position.empty() ? "" : ", ") + position;
+    rest = size ? rest / size : 0;
+  }
+  const T bad = v[first];
+  return Status::error("tensor '" + std::string(name) + "' holds " +
+                       (std::isnan(bad) ? std::string("NaN")
+                        : bad > 0       ? "+inf"
+                                        : "-inf") +
+                       " at [" + position + "]" +
+                       (count > 1 ? " (and " + std::to_string(count - 1) + " more non-finite " +
+                                        (count == 2 ? "value" : "values") + ")"
+                                  : "") +
+                       " ---> HINT: the run that saved it diverged; resume from an earlier "
+                       "checkpoint or lower the learning rate");
+}
+
+Result<Tensor> read_tensor(CheckedFile& cf, const Entry& e, const std::string& at,
+                           const LoadOptions& options) {
+  Result<Tensor> made = Tensor::create(e.dtype, e.shape);
+  if (!made) return Status::error(at + "tensor '" + e.name + "': " + made.message());
+  Tensor t = std::move(*made);
   if (t.bytes() == 0) return t;
   std::FILE* f = cf.file.get();
   if (fseeko(f, static_cast<off_t>(cf.data_start + e.begin), SEEK_SET) != 0 ||
@@ -216,6 +261,8 @@ Result<Tensor> read_tensor(CheckedFile& cf, const Entry& e, const std::string& a
                          (std::feof(f) ? std::string("the file ended early (did it change while "
                                                      "being read?)")
                                        : std::string(std::strerror(errno))));
+  if (options.check_finite)
+    if (Status s = check_finite(e.name, t); !s) return Status::error(at + s.message());
   return t;
 }
 
@@ -340,6 +387,17 @@ Status save_impl(const std::filesystem::path& path,
 
 }  // namespace
 
+Status check_finite(std::string_view name, const TensorView& tensor) {
+  switch (tensor.dtype()) {
+    case DType::f32:
+      return check_finite_as<float>(name, tensor);
+    case DType::f64:
+      return check_finite_as<double>(name, tensor);
+    default:
+      return Status();
+  }
+}
+
 const Tensor* SafeTensors::find(std::string_view name) const {
   for (const NamedTensor& t : tensors)
     if (t.name == name) return &t.tensor;
@@ -362,7 +420,8 @@ Status save_safetensors(const std::filesystem::path& path,
   return save_safetensors(path, std::span(entries.begin(), entries.size()), metadata);
 }
 
-Result<SafeTensors> load_safetensors(const std::filesystem::path& path) {
+Result<SafeTensors> load_safetensors(const std::filesystem::path& path,
+                                     const LoadOptions& options) {
   const std::string at = prefix(path);
   try {
     auto cf = open_checked(path, at);
@@ -371,7 +430,7 @@ Result<SafeTensors> load_safetensors(const std::filesystem::path& path) {
     out.metadata = std::move(cf->metadata);
     out.tensors.reserve(cf->entries.size());
     for (const Entry& e : cf->entries) {
-      auto t = read_tensor(*cf, e, at);
+      auto t = read_tensor(*cf, e, at, options);
       if (!t) return t.status();
       out.tensors.push_back({e.name, std::move(*t)});
     }
@@ -382,7 +441,7 @@ Result<SafeTensors> load_safetensors(const std::filesystem::path& path) {
 }
 
 Result<std::vector<Tensor>> load_params(const std::filesystem::path& path,
-                                        const Signature& signature) {
+                                        const Signature& signature, const LoadOptions& options) {
   const std::string at = prefix(path);
   try {
     auto cf = open_checked(path, at);
@@ -401,7 +460,7 @@ Result<std::vector<Tensor>> load_params(const std::filesystem::path& path,
                                 /*loading=*/true);
           !s)
         return s;
-      auto t = read_tensor(*cf, e, at);
+      auto t = read_tensor(*cf, e, at, options);
       if (!t) return t.status();
       params.push_back(std::move(*t));
     }

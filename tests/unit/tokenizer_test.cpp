@@ -446,6 +446,13 @@ TEST(BpeTokenizer, LoadErrorsNameTheFile) {
     EXPECT_THAT(msg, EndsWith(") ---> HINT: the file is damaged, or is not a tokenizer"));
   }
   {
+    // Nested deep enough to overflow a recursive reader.
+    auto [msg, at] = load_text("deep.json", R"({"type": "tfm.bpe_tokenizer", "merges": )" +
+                                                std::string(200000, '[') + "}");
+    EXPECT_EQ(msg, at + "JSON nests deeper than 64 levels (at byte 103) ---> HINT: the file is "
+                        "damaged or hostile; real files nest a few levels");
+  }
+  {
     auto [msg, at] = load_text("array.json", "[1, 2]");
     EXPECT_EQ(msg, at + "the top level is not a JSON object" + not_ours);
   }

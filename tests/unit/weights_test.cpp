@@ -289,6 +289,67 @@ TEST(SafetensorsErrors, TruncatedData) {
                 "21 bytes of data ---> HINT: the file was cut short; copy or write it again");
 }
 
+// Files from anywhere: JSON nested deep enough to overflow a recursive
+// reader, headers past the format's limit, values quoted in messages.
+TEST(SafetensorsErrors, HostileHeaders) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string too_deep =
+      "JSON nests deeper than 64 levels (at byte 85) ---> HINT: the file is damaged or hostile; "
+      "real files nest a few levels";
+  // Deep in the metadata (this crashed the loader), and in an entry.
+  EXPECT_EQ(load_error("deep_meta", file_of(R"({"__metadata__": {"k": )" + deep + "}}", "")),
+            "the header's " + too_deep);
+  std::string in_entry =
+      load_error("deep_entry", file_of(R"({"w": {"dtype": "F32", "shape": )" + deep + "}}", ""));
+  EXPECT_THAT(in_entry, StartsWith("the header's JSON nests deeper than 64 levels (at byte "));
+  // 64 levels are fine: the entry is refused for what it holds, quoted short.
+  const std::string nested = std::string(62, '[') + std::string(62, ']');
+  std::string shallow =
+      load_error("shallow", file_of(R"({"w": {"dtype": "F32", "shape": )" + nested + "}}", ""));
+  EXPECT_EQ(shallow, "tensor 'w' has \"shape\" " + std::string(62, '[') + std::string(18, ']') +
+                         "..., not a list of non-negative integers" + kFieldsHint);
+  // Brackets inside strings do not count.
+  EXPECT_EQ(load_error("brackets_in_strings",
+                       file_of(R"({"__metadata__": {"k": ")" + deep + R"("}})", "")),
+            "(loaded)");
+
+  // A header longer than the format allows (100 MB), in a file that long
+  // (sparse: nothing is written but the length).
+  fs::path big = temp_file("big_header.safetensors");
+  write_bytes(big, le64(100'000'001) + "{");
+  fs::resize_file(big, 8 + 100'000'001);
+  EXPECT_EQ(tfm::load_safetensors(big).message(),
+            at(big) +
+                "the header length is 100000001 bytes, more than the 100000000 a safetensors "
+                "header may have ---> HINT: the file is damaged, or is not safetensors");
+  fs::remove(big);
+}
+
+TEST(Safetensors, NonFiniteValuesAreReportedOnRequest) {
+  const float nan = std::nanf(""), inf = INFINITY;
+  auto w = tfm::Tensor::from<float>({2, 3}, {1, 2, 3, 4, nan, -inf});
+  auto ok = tfm::Tensor::from<double>({2}, {1, 2});
+  auto ids = tfm::Tensor::from<std::int32_t>({2}, {7, 8});
+  fs::path p = temp_file("nonfinite.safetensors");
+  ASSERT_TRUE(tfm::save_safetensors(p, {{"ok", ok}, {"ids", ids}, {"w", w}}).ok());
+  // By default the values are not looked at (a checkpoint may hold them).
+  EXPECT_TRUE(tfm::load_safetensors(p).ok());
+  const std::string hint =
+      " ---> HINT: the run that saved it diverged; resume from an earlier checkpoint or lower "
+      "the learning rate";
+  EXPECT_EQ(tfm::load_safetensors(p, {.check_finite = true}).message(),
+            at(p) + "tensor 'w' holds NaN at [1, 1] (and 1 more non-finite value)" + hint);
+  tfm::Signature sig{"m", {{"w", tfm::Role::param, tfm::DType::f32, {2, 3}}}};
+  EXPECT_EQ(tfm::load_params(p, sig, {.check_finite = true}).message(),
+            at(p) + "tensor 'w' holds NaN at [1, 1] (and 1 more non-finite value)" + hint);
+  EXPECT_EQ(tfm::check_finite("v", tfm::Tensor::from<double>({3}, {0, -INFINITY, 1})).message(),
+            "tensor 'v' holds -inf at [1]" + hint);
+  EXPECT_EQ(tfm::check_finite("s", tfm::Tensor::from<float>({}, {inf})).message(),
+            "tensor 's' holds +inf at []" + hint);
+  EXPECT_TRUE(tfm::check_finite("ok", ok).ok());
+  EXPECT_TRUE(tfm::check_finite("ids", ids).ok());
+}
+
 TEST(SafetensorsErrors, SaveChecksNamesAndData) {
   auto t = tfm::Tensor::of<float>({2});
   fs::path p = temp_file("save_errors.safetensors");

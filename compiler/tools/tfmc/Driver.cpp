@@ -29,7 +29,6 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -205,43 +204,58 @@ std::unique_ptr<llvm::ToolOutputFile> openOutput(llvm::StringRef path,
 
 } // namespace
 
-int mlir::tfm::runTfmc(int argc, char **argv) {
-  llvm::InitLLVM initLLVM(argc, argv);
-  // Pass names for --mlir-print-ir-before/after=<pass>.
-  registerAllPasses();
-  registerTfmPassesAndPipelines();
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  registerDefaultTimingManagerCLOptions();
-  registerAsmPrinterCLOptions();
-  cl::HideUnrelatedOptions({&category, &mlirCategory});
-  // MLIR's pass-manager options (IR printing before and after passes,
-  // statistics, crash reproducers, --mlir-timing) apply to every pass
-  // manager tfmc runs, and --help lists them.
-  for (auto &entry : cl::getRegisteredOptions()) {
-    llvm::StringRef name = entry.getKey();
-    if (name.starts_with("mlir-print-ir") || name.starts_with("mlir-pass-") ||
-        name.starts_with("mlir-timing") || name == "mlir-print-local-scope" ||
-        name == "mlir-disable-threading") {
-      entry.getValue()->addCategory(mlirCategory);
-      entry.getValue()->setHiddenFlag(cl::NotHidden);
+/// What every run of the driver in a process shares: pass and option
+/// registration, done once.
+static void registerOnce() {
+  using namespace mlir::tfm;
+  static const bool registered = [] {
+    // Pass names for --mlir-print-ir-before/after=<pass>.
+    registerAllPasses();
+    registerTfmPassesAndPipelines();
+    registerMLIRContextCLOptions();
+    registerPassManagerCLOptions();
+    registerDefaultTimingManagerCLOptions();
+    registerAsmPrinterCLOptions();
+    cl::HideUnrelatedOptions({&category, &mlirCategory});
+    // MLIR's pass-manager options (IR printing before and after passes,
+    // statistics, crash reproducers, --mlir-timing) apply to every pass
+    // manager tfmc runs, and --help lists them.
+    for (auto &entry : cl::getRegisteredOptions()) {
+      llvm::StringRef name = entry.getKey();
+      if (name.starts_with("mlir-print-ir") || name.starts_with("mlir-pass-") ||
+          name.starts_with("mlir-timing") || name == "mlir-print-local-scope" ||
+          name == "mlir-disable-threading") {
+        entry.getValue()->addCategory(mlirCategory);
+        entry.getValue()->setHiddenFlag(cl::NotHidden);
+      }
     }
-  }
-  // LLVM's own --time-passes (llvm::TimePassesIsEnabled, which also times
-  // LLVM's code generation passes), shown among tfmc's.
-  if (auto *option = cl::getRegisteredOptions().lookup("time-passes")) {
-    option->addCategory(category);
-    option->setHiddenFlag(cl::NotHidden);
-    option->setDescription("print where compile time went: each MLIR pass, "
-                           "LLVM's optimization, each code generation pass");
-  }
-  cl::ParseCommandLineOptions(
-      argc, argv,
-      "tfmc: compile a tfm model to an object file and a C++ header\n\n"
-      "  tfmc model.cpp -o model.o       # traces the DSL model, writes "
-      "model.o + model.h\n"
-      "  tfmc model.mlir --emit=linalg   # prints linalg IR with source "
-      "locations\n");
+    // LLVM's own --time-passes (llvm::TimePassesIsEnabled, which also times
+    // LLVM's code generation passes), shown among tfmc's.
+    if (auto *option = cl::getRegisteredOptions().lookup("time-passes")) {
+      option->addCategory(category);
+      option->setHiddenFlag(cl::NotHidden);
+      option->setDescription("print where compile time went: each MLIR pass, "
+                             "LLVM's optimization, each code generation pass");
+    }
+    return true;
+  }();
+  (void)registered;
+}
+
+int mlir::tfm::runTfmc(int argc, char **argv) {
+  registerOnce();
+  // Each run starts from the options' defaults (a process may run the
+  // driver more than once: the command-line fuzzer does).
+  cl::ResetAllOptionOccurrences();
+  if (!cl::ParseCommandLineOptions(
+          argc, argv,
+          "tfmc: compile a tfm model to an object file and a C++ header\n\n"
+          "  tfmc model.cpp -o model.o       # traces the DSL model, writes "
+          "model.o + model.h\n"
+          "  tfmc model.mlir --emit=linalg   # prints linalg IR with source "
+          "locations\n",
+          &llvm::errs()))
+    return 1;
 
   std::string targetError;
   FailureOr<CpuTarget> cpuTarget =

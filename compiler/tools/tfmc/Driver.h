@@ -6,6 +6,8 @@
 namespace mlir::tfm {
 
 /// tfmc's main: parses the command line, compiles, returns the exit code.
+/// Options start from their defaults on each call, so a process may call it
+/// more than once (the command-line fuzzer does); main owns llvm::InitLLVM.
 int runTfmc(int argc, char **argv);
 
 } // namespace mlir::tfm

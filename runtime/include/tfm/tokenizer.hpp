@@ -123,6 +123,8 @@ class BpeTokenizer {
     return static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32 |
            static_cast<std::uint32_t>(right);
   }
+  // load(), which catches what this throws (out of memory).
+  static Result<BpeTokenizer> load_impl(const std::filesystem::path& path);
   // Appends merge (left, right) as the next rank.
   void add_merge(std::int32_t left, std::int32_t right);
   void encode_chunk(std::string_view chunk, std::vector<std::int32_t>& out) const;

@@ -49,17 +49,34 @@ Status save_safetensors(const std::filesystem::path& path,
                         std::initializer_list<std::pair<std::string, TensorView>> entries,
                         const Metadata& metadata = {});
 
+// How a load checks the values it reads (the layout is always checked).
+struct LoadOptions {
+  // Refuse a floating-point tensor holding a NaN or an infinity, naming the
+  // tensor, the first such value's position and how many there are: a
+  // diverged run's checkpoint, found at load and not as NaN logits later.
+  bool check_finite = false;
+};
+
+// Ok if every value of a floating-point `tensor` is finite (integer tensors
+// always are); else an error naming `name`, the first NaN or infinity's
+// position ([i, j, ...]) and how many there are.
+Status check_finite(std::string_view name, const TensorView& tensor);
+
 // Reads and checks a whole file. Strict: every entry needs a supported dtype, a
 // shape and data_offsets whose length is the shape's byte size; the tensors'
 // data must tile the data section exactly (no overlap, no gap, nothing after
-// the last one). Each error names the file and, where there is one, the tensor.
-Result<SafeTensors> load_safetensors(const std::filesystem::path& path);
+// the last one). The header may be at most 100 MB and nest its JSON at most
+// 64 levels deep. Each error names the file and, where there is one, the
+// tensor.
+Result<SafeTensors> load_safetensors(const std::filesystem::path& path,
+                                     const LoadOptions& options = {});
 
 // The params of `signature` (its Role::param entries, in signature order), each
 // looked up by name in the file and checked for dtype and shape. The file may
 // hold other tensors too; those are not read (but the header is checked whole).
 Result<std::vector<Tensor>> load_params(const std::filesystem::path& path,
-                                        const Signature& signature);
+                                        const Signature& signature,
+                                        const LoadOptions& options = {});
 
 // Writes `params` (one per Role::param entry of `signature`, in its order,
 // dtypes and shapes checked) under the signature's names.

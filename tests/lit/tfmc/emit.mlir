@@ -77,9 +77,9 @@ func.func @proj(%x: tensor<8x64xf32> {tfm.input = "x"}, %w: tensor<64x16xf32> {t
 // HEADER:      namespace tfm_models {
 // HEADER:      inline const tfm::Signature &proj_signature() {
 // HEADER-NEXT:   static const tfm::Signature sig{"proj", {
-// HEADER-NEXT:       {"x", tfm::Role::input, tfm::DType::f32, {8, 64}},
-// HEADER-NEXT:       {"w", tfm::Role::param, tfm::DType::f32, {64, 16}},
-// HEADER-NEXT:       {"y", tfm::Role::output, tfm::DType::f32, {8, 16}},
+// HEADER-NEXT:       {"x", tfm::Role::input, tfm::DType::f32, {8, 64}, 0},
+// HEADER-NEXT:       {"w", tfm::Role::param, tfm::DType::f32, {64, 16}, 0},
+// HEADER-NEXT:       {"y", tfm::Role::output, tfm::DType::f32, {8, 16}, 0},
 // HEADER-NEXT:   }, [[WS:[1-9][0-9]*]], 0, 0};
 // HEADER:      inline constexpr std::int64_t proj_workspace_bytes = [[WS]];
 // HEADER:      inline tfm::Status proj(std::span<const tfm::TensorView> args, tfm::abi::Workspace &workspace) {

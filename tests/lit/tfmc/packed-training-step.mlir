@@ -21,8 +21,8 @@
 // the workspace. Its packing: w and the momentum, then the packed buffer.
 // CHECK:       void _mlir_ciface_mlp_train_step(tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<std::int32_t, 1> *, tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<float, 0> *, tfm::abi::MemRef<float, 0> *, tfm::abi::MemRef<std::uint8_t, 1> *, tfm::abi::MemRef<std::uint8_t, 1> *);
 // CHECK-NEXT:  void _mlir_ciface_mlp_train_step__pack(tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<float, 2> *, tfm::abi::MemRef<std::uint8_t, 1> *);
-// CHECK:       {"w", tfm::Role::state, tfm::DType::f32, {256, 64}},
-// CHECK:       {"sgd.momentum.w", tfm::Role::state, tfm::DType::f32, {256, 64}},
+// CHECK:       {"w", tfm::Role::state, tfm::DType::f32, {256, 64}, 0},
+// CHECK:       {"sgd.momentum.w", tfm::Role::state, tfm::DType::f32, {256, 64}, 0},
 // CHECK:       inline tfm::Status mlp_train_step_pack(std::span<const tfm::TensorView> params, tfm::abi::Workspace &packed) {
 // CHECK-NEXT:    static const tfm::Signature of_params = tfm::pack_signature(mlp_train_step_signature());
 // CHECK:         auto q0 = tfm::abi::memref_of<float, 2>(params[0]);

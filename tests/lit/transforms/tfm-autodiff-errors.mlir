@@ -88,3 +88,12 @@ func.func @attention_bias(%q: tensor<4x8x16xf32> {tfm.param = "q"}, %b: tensor<8
   %l = tfm.cross_entropy %o, %t : (tensor<4x8x16xf32>, tensor<4x8xi32>) -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// Tests that tfm.train's wrt lists parameter names (strings).
+// expected-error @+1 {{'func.func' op tfm-autodiff: tfm.train's wrt lists 3 : i64, not the name of a parameter}}
+func.func @wrt_not_names(%w: tensor<f32> {tfm.param = "w"}) -> (tensor<f32> {tfm.output = "loss"})
+    attributes {tfm.train = {loss = "loss", wrt = [3]}} {
+  return %w : tensor<f32>
+}

@@ -57,6 +57,11 @@ struct Options {
   // (truncated, corrupted) is compiled again and replaced.
   bool cache = true;
   std::string cache_dir;
+  // A call checks that each token-id input (an integer input that indexes
+  // an embedding table) lies in the table's rows, and names the tensor and
+  // the position of the first that does not. false: no scan (an id out of
+  // range is clamped into the table, never read out of bounds).
+  bool check_indices = true;
 };
 
 // How a module was compiled, and where the time went (seconds). With
@@ -105,6 +110,8 @@ class PackedParams {
 };
 
 // A compiled module: every public function of the source is an entry point.
+// No exception crosses this API: every failure, running out of memory
+// included, is a Status.
 // Destroy it before main returns (not from a static object's destructor):
 // its code lives in LLVM's JIT, whose own static state is torn down at exit.
 class Module {

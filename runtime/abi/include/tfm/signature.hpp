@@ -34,6 +34,10 @@ struct TensorSpec {
   Role role = Role::input;
   DType dtype = DType::f32;
   Shape shape;
+  // For an integer input that indexes a table (token ids into an embedding
+  // of this many rows): each value must lie in [0, index_bound), which a
+  // call checks. 0: not an index.
+  std::int64_t index_bound = 0;
 };
 
 struct Signature {
@@ -83,8 +87,33 @@ inline std::string describe(const TensorSpec& s) {
          std::string(name_of(s.role));
 }
 
-// Checks that `args` fit `sig` one by one: count, dtype, shape, non-null data.
-inline Status check_call(const Signature& sig, std::span<const TensorView> args) {
+// The position of the first value of `ids` outside [0, bound), or -1.
+template <class T>
+std::int64_t first_out_of_range(const TensorView& ids, std::int64_t bound) {
+  const T* v = ids.data_as<const T>();
+  const std::int64_t n = ids.size();
+  for (std::int64_t i = 0; i < n; ++i)
+    if (v[i] < 0 || static_cast<std::int64_t>(v[i]) >= bound) return i;
+  return -1;
+}
+
+// "[0, 3]": the index of element `flat` of a row-major `shape`.
+inline std::string format_position(std::span<const std::int64_t> shape, std::int64_t flat) {
+  std::string s;
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    std::int64_t size = shape[d] > 0 ? shape[d] : 1;
+    s = std::to_string(flat % size) + (s.empty() ? "" : ", ") + s;
+    flat /= size;
+  }
+  return "[" + s + "]";
+}
+
+// Checks that `args` fit `sig` one by one: count, dtype, shape, non-null
+// data, and (unless check_indices is false) that each index input's values
+// lie in their table. Compiled code clamps an index into its table either
+// way: a value out of range reads a wrong row, never outside memory.
+inline Status check_call(const Signature& sig, std::span<const TensorView> args,
+                         bool check_indices = true) {
   auto fail = [&](std::string what, std::string hint) {
     return Status::error("tfm: " + sig.name + ": " + std::move(what) +
                          " ---> HINT: " + std::move(hint));
@@ -114,6 +143,21 @@ inline Status check_call(const Signature& sig, std::span<const TensorView> args)
           "shapes are fixed when the model is compiled; recompile for other sizes");
     if (a.data() == nullptr && a.size() != 0)
       return fail(which() + " has no data", "pass a view of an allocated tensor");
+    if (check_indices && s.index_bound > 0 && s.role == Role::input) {
+      std::int64_t at = s.dtype == DType::i32   ? first_out_of_range<std::int32_t>(a, s.index_bound)
+                        : s.dtype == DType::i64 ? first_out_of_range<std::int64_t>(a, s.index_bound)
+                                                : -1;
+      if (at >= 0) {
+        std::int64_t value = s.dtype == DType::i32
+                                 ? a.data_as<const std::int32_t>()[at]
+                                 : static_cast<std::int64_t>(a.data_as<const std::int64_t>()[at]);
+        return fail(which() + " holds " + std::to_string(value) + " at " +
+                        format_position(s.shape, at) + ", outside [0, " +
+                        std::to_string(s.index_bound) + ") (the rows of the table it indexes)",
+                    "token ids must come from the model's vocabulary of " +
+                        std::to_string(s.index_bound) + " tokens");
+      }
+    }
   }
   return Status();
 }

@@ -11,10 +11,13 @@
 #include <initializer_list>
 #include <memory>
 #include <new>
+#include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tfm/dtype.hpp>
+#include <tfm/status.hpp>
 #include <vector>
 
 namespace tfm {
@@ -65,20 +68,53 @@ class TensorView {
   Shape shape_;
 };
 
+// The bytes of a row-major tensor of `shape` and `dtype`, or nothing when a
+// dimension is negative or the size does not fit in 63 bits.
+inline std::optional<std::uint64_t> byte_size(DType dtype, std::span<const std::int64_t> shape) {
+  std::uint64_t bytes = size_of(dtype);
+  for (std::int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(bytes, static_cast<std::uint64_t>(d), &bytes) ||
+        bytes >> 63)
+      return std::nullopt;
+  return bytes;
+}
+
 // An owned, zero-initialized, 64-byte aligned tensor.
 class Tensor {
  public:
   static constexpr std::size_t alignment = 64;
 
   Tensor() = default;
+  // Throws std::bad_alloc when the memory cannot be had (and
+  // std::length_error for a negative or too large shape): for tensors a
+  // program sizes itself. Where a failure must be a Status (sizes from a
+  // file, a user, a model), use create().
   Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
-    std::size_t bytes = static_cast<std::size_t>(num_elements(shape_)) * size_of(dtype_);
-    // aligned_alloc wants a multiple of the alignment, and never 0 bytes.
-    std::size_t padded = (bytes + alignment - 1) / alignment * alignment;
-    data_.reset(
-        static_cast<std::byte*>(std::aligned_alloc(alignment, padded ? padded : alignment)));
-    if (!data_) throw std::bad_alloc();
-    std::memset(data_.get(), 0, padded ? padded : alignment);
+    if (!allocate()) {
+      if (!byte_size(dtype_, shape_)) throw std::length_error("tfm: tensor shape too large");
+      throw std::bad_alloc();
+    }
+  }
+  // The same tensor, or an error naming its type and size when it cannot be
+  // allocated. Never throws.
+  static Result<Tensor> create(DType dtype, Shape shape) noexcept {
+    try {
+      Tensor t;
+      t.dtype_ = dtype;
+      t.shape_ = std::move(shape);
+      std::optional<std::uint64_t> bytes = byte_size(dtype, t.shape_);
+      if (!bytes)
+        return Status::error("tfm: cannot allocate a tensor " + std::string(name_of(dtype)) +
+                             format_shape(t.shape_) +
+                             ": its size does not fit in 63 bits, or a dimension is negative");
+      if (!t.allocate())
+        return Status::error("tfm: cannot allocate a tensor " + std::string(name_of(dtype)) +
+                             format_shape(t.shape_) + " (" + std::to_string(*bytes) +
+                             " bytes) ---> HINT: free memory, or use smaller shapes");
+      return t;
+    } catch (const std::exception&) {  // the shape or the message itself
+      return Status::error("tfm: cannot allocate a tensor: out of memory");
+    }
   }
   template <class T>
   static Tensor of(Shape shape) {
@@ -137,6 +173,18 @@ class Tensor {
   struct Free {
     void operator()(std::byte* p) const { std::free(p); }
   };
+  // Allocates and zeroes data_ for dtype_ and shape_; false if it cannot.
+  bool allocate() noexcept {
+    std::optional<std::uint64_t> bytes = byte_size(dtype_, shape_);
+    if (!bytes || *bytes > SIZE_MAX - alignment) return false;
+    // aligned_alloc wants a multiple of the alignment, and never 0 bytes.
+    std::size_t padded = std::max<std::size_t>(
+        alignment, (static_cast<std::size_t>(*bytes) + alignment - 1) / alignment * alignment);
+    data_.reset(static_cast<std::byte*>(std::aligned_alloc(alignment, padded)));
+    if (!data_) return false;
+    std::memset(data_.get(), 0, padded);
+    return true;
+  }
   DType dtype_ = DType::f32;
   Shape shape_;
   std::unique_ptr<std::byte, Free> data_;
