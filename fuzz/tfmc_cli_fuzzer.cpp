@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "compiler/tools/tfmc/Driver.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
 namespace {
@@ -37,10 +38,17 @@ func.func @ffn(%x: tensor<2x8xf32> {tfm.input = "x"},
 
 bool allowed(std::string_view arg) {
   auto has = [&](std::string_view s) { return arg.find(s) != std::string_view::npos; };
-  // LLVM prints the help and exits for -h, and for any unknown option that
-  // starts with h (--hx): not a crash, but the end of the fuzzing process.
-  std::string_view name = arg.substr(std::min(arg.find_first_not_of('-'), arg.size()));
-  if (name.starts_with('h') && !name.starts_with("header=")) return false;
+  // LLVM prints the help and exits for -h, and for an unknown option whose
+  // letters it reads as grouped one-letter options with an h among them
+  // (--hx, --WWheader): not a crash, but the end of the fuzzing process.
+  // Such arguments are dropped unless they name a registered option.
+  if (arg.starts_with('-')) {
+    std::string_view name = arg.substr(std::min(arg.find_first_not_of('-'), arg.size()));
+    name = name.substr(0, name.find('='));
+    if (name.find('h') != std::string_view::npos &&
+        !llvm::cl::getRegisteredOptions().count(llvm::StringRef(name.data(), name.size())))
+      return false;
+  }
   if (arg.empty() || arg.front() == '@' || arg.front() == '/' || has("..") || has("/") ||
       has("help") || has("version") || has("print-options") || has("print-all-options") ||
       arg.ends_with(".cpp") || arg.ends_with(".cc") || arg.ends_with(".cxx"))
