@@ -229,18 +229,12 @@ Status check_finite_as(std::string_view name, const TensorView& tensor) {
       ++count;
     }
   if (count == 0) return Status();
-  std::string position;
-  for (std::int64_t d = tensor.rank() - 1, rest = first; d >= 0; --d) {
-    std::int64_t size = tensor.shape()[static_cast<std::size_t>(d)];
-    position = std::to_string(size ? rest % size : 0) + (position.empty() ? "" : ", ") + position;
-    rest = size ? rest / size : 0;
-  }
   const T bad = v[first];
   return Status::error("tensor '" + std::string(name) + "' holds " +
                        (std::isnan(bad) ? std::string("NaN")
                         : bad > 0       ? "+inf"
                                         : "-inf") +
-                       " at [" + position + "]" +
+                       " at " + format_position(tensor.shape(), first) +
                        (count > 1 ? " (and " + std::to_string(count - 1) + " more non-finite " +
                                         (count == 2 ? "value" : "values") + ")"
                                   : "") +
