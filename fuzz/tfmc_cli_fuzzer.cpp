@@ -38,15 +38,16 @@ func.func @ffn(%x: tensor<2x8xf32> {tfm.input = "x"},
 
 bool allowed(std::string_view arg) {
   auto has = [&](std::string_view s) { return arg.find(s) != std::string_view::npos; };
-  // LLVM prints the help and exits for -h, and for an unknown option whose
-  // letters it reads as grouped one-letter options with an h among them
-  // (--hx, --WWheader): not a crash, but the end of the fuzzing process.
-  // Options are kept only if they name a registered one (their values are
-  // fuzzed; an unknown option's error is tested in lit).
+  // LLVM prints the help and exits for -h (its alias of --help, registered
+  // under the name "h"), and for an unknown option whose letters it reads as
+  // grouped one-letter options with an h among them (--hx, --WWheader): not
+  // a crash, but the end of the fuzzing process. Options are kept only if
+  // they name a registered one other than h (their values are fuzzed; an
+  // unknown option's error is tested in lit).
   if (arg.starts_with('-') && arg != "-") {
     std::string_view name = arg.substr(std::min(arg.find_first_not_of('-'), arg.size()));
     name = name.substr(0, name.find('='));
-    if (name.empty() ||
+    if (name.empty() || name == "h" ||
         !llvm::cl::getRegisteredOptions().count(llvm::StringRef(name.data(), name.size())))
       return false;
   }
