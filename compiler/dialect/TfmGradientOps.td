@@ -86,6 +86,31 @@ def Tfm_GeluGradOp : Tfm_Op<"gelu_grad", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def Tfm_SigmoidGradOp : Tfm_Op<"sigmoid_grad",
+                               [Pure, SameOperandsAndResultType]> {
+  let summary = "gradient of sigmoid: dy * s (1 - s), s = sigmoid(x)";
+  let description = [{
+    ```mlir
+    %dx = tfm.sigmoid_grad %x, %dy : tensor<1x6x24xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, Tfm_FloatTensor:$grad);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $grad attr-dict `:` type($input)";
+}
+
+def Tfm_SiluGradOp : Tfm_Op<"silu_grad", [Pure, SameOperandsAndResultType]> {
+  let summary = "gradient of silu: dy * s (1 + x (1 - s)), s = sigmoid(x)";
+  let description = [{
+    ```mlir
+    %dx = tfm.silu_grad %x, %dy : tensor<1x6x24xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, Tfm_FloatTensor:$grad);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $grad attr-dict `:` type($input)";
+}
+
 def Tfm_SoftmaxGradOp : Tfm_Op<"softmax_grad",
                                [Pure, SameOperandsAndResultType]> {
   let summary = "gradient of softmax from its output";

@@ -132,6 +132,33 @@ def Tfm_GeluOp : Tfm_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def Tfm_SigmoidOp : Tfm_Op<"sigmoid", [Pure, SameOperandsAndResultType]> {
+  let summary = "logistic sigmoid, 1 / (1 + exp(-x))";
+  let description = [{
+    ```mlir
+    %y = tfm.sigmoid %x : tensor<1x6x24xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Tfm_SiluOp : Tfm_Op<"silu", [Pure, SameOperandsAndResultType]> {
+  let summary = "sigmoid linear unit (swish), x * sigmoid(x)";
+  let description = [{
+    The activation of the gated feed-forward of Llama, Mistral and Qwen
+    (SwiGLU: `down(silu(gate(x)) * up(x))`).
+
+    ```mlir
+    %y = tfm.silu %x : tensor<1x6x24xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
 //===----------------------------------------------------------------------===//
 // Normalizations
 //===----------------------------------------------------------------------===//

@@ -8,6 +8,7 @@
 //   mul(a, b)           da = reduce_to(dy b), db = reduce_to(dy a)
 //   scale(x, f)         dx = scale(dy, f)
 //   relu, gelu          relu_grad(x, dy), gelu_grad(x, dy)
+//   sigmoid, silu       sigmoid_grad(x, dy), silu_grad(x, dy)
 //   softmax, log_softmax    softmax_grad(y, dy), log_softmax_grad(y, dy)
 //   layer_norm, rms_norm    layer_norm_grad / rms_norm_grad(x, gamma, dy)
 //   mask(x)             mask_grad(dy): nothing flows to a masked score
@@ -157,6 +158,14 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op,
       .Case([&](GeluOp g) {
         grads[0] = b.create<GeluGradOp>(loc, dy.getType(), g.getInput(), dy,
                                         g.getApproximateAttr());
+        return success();
+      })
+      .Case([&](SigmoidOp s) {
+        grads[0] = b.create<SigmoidGradOp>(loc, dy.getType(), s.getInput(), dy);
+        return success();
+      })
+      .Case([&](SiluOp s) {
+        grads[0] = b.create<SiluGradOp>(loc, dy.getType(), s.getInput(), dy);
         return success();
       })
       .Case([&](SoftmaxOp s) {

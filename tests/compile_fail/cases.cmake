@@ -19,6 +19,10 @@ tfm_compile_fail_test(mul_not_broadcastable EXPECT [=[tfm::dsl::add/mul\(a, b\):
 tfm_compile_fail_test(add_mixed_dtype EXPECT [=[tfm::dsl::add/mul\(a, b\): a and b must have one element type \[TFM_DTYPE_MISMATCH\].*BroadcastCheck<tfm::dsl::Shape<2, 4>, tfm::dsl::Shape<2, 4>, tfm::dsl::f32, tfm::dsl::f64>]=])
 tfm_compile_fail_test(relu_int EXPECT [=[tfm::dsl: this op takes a floating-point tensor \[TFM_DTYPE_MISMATCH\].*FloatCheck<tfm::dsl::i32>.*relu<tfm::dsl::Tensor<tfm::dsl::Shape<2, 6>, tfm::dsl::i32>>]=])
 tfm_compile_fail_test(scale_int EXPECT [=[tfm::dsl: this op takes a floating-point tensor \[TFM_DTYPE_MISMATCH\].*FloatCheck<tfm::dsl::i32>.*scale<tfm::dsl::Tensor<tfm::dsl::Shape<2, 6>, tfm::dsl::i32>>]=])
+tfm_compile_fail_test(silu_int EXPECT [=[tfm::dsl: this op takes a floating-point tensor \[TFM_DTYPE_MISMATCH\].*FloatCheck<tfm::dsl::i32>.*silu<tfm::dsl::Tensor<tfm::dsl::Shape<2, 6>, tfm::dsl::i32>>]=])
+tfm_compile_fail_test(swiglu_gate_up_widths EXPECT [=[tfm::dsl::swiglu/geglu\(x, gate, up, down\): gate and up must both have shape \[in, hidden\], in = x\.shape\[-1\] \[TFM_SHAPE_MISMATCH\].*GatedCheck<tfm::dsl::Shape<2, 6, 8>, tfm::dsl::Shape<8, 16>, tfm::dsl::Shape<8, 12>, tfm::dsl::Shape<16, 8>>]=])
+tfm_compile_fail_test(geglu_down_shape EXPECT [=[tfm::dsl::swiglu/geglu\(x, gate, up, down\): down must have shape \[hidden, in\], the transpose of gate's \[TFM_SHAPE_MISMATCH\].*GatedCheck<tfm::dsl::Shape<2, 6, 8>, tfm::dsl::Shape<8, 16>, tfm::dsl::Shape<8, 16>, tfm::dsl::Shape<8, 16>>]=])
+tfm_compile_fail_test(swiglu_weight_rank EXPECT [=[tfm::dsl::swiglu/geglu\(x, gate, up, down\): the three weights must be matrices \[TFM_RANK_MISMATCH\].*GatedCheck<tfm::dsl::Shape<2, 6, 8>, tfm::dsl::Shape<1, 8, 16>, tfm::dsl::Shape<8, 16>, tfm::dsl::Shape<16, 8>>]=])
 tfm_compile_fail_test(add_int EXPECT [=[tfm::dsl::add/mul\(a, b\): operands must be floating point \[TFM_DTYPE_MISMATCH\].*BroadcastCheck<tfm::dsl::Shape<2, 4>, tfm::dsl::Shape<2, 4>, tfm::dsl::i32, tfm::dsl::i32>]=])
 
 # normalization

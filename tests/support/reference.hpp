@@ -230,6 +230,19 @@ inline Array gelu_tanh(Array a) {
   return a;
 }
 
+inline Array sigmoid(Array a) {
+  for (float& x : a.data) x = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x))));
+  return a;
+}
+
+inline Array silu(Array a) {
+  for (float& x : a.data) {
+    double v = x;
+    x = static_cast<float>(v / (1.0 + std::exp(-v)));
+  }
+  return a;
+}
+
 // log(softmax(x)) along `axis`, in double.
 inline Array log_softmax(const Array& x, std::int64_t axis = -1) {
   Array p = softmax(x, axis);

@@ -18,7 +18,7 @@ struct TransformerConfig {
   std::int64_t vocab = 0, d_model = 0, heads = 1, kv_heads = 1, layers = 1, d_ff = 0, max_len = 0;
   bool pre_norm = false;  // x + f(norm(x)) instead of norm(x + f(x))
   bool rms_norm = false;  // RMS norm instead of layer norm
-  enum { relu, gelu, gelu_tanh } activation = relu;
+  enum { relu, gelu, gelu_tanh, swiglu, geglu, geglu_tanh } activation = relu;
   enum { sinusoidal, learned, rope, none } positions = sinusoidal;
   bool bias = true;
   bool tie_embeddings = true;
@@ -181,11 +181,30 @@ class TransformerReference {
     return out;
   }
 
+  // up, activation, down; a gated activation multiplies act(gate(x)) by
+  // up(x) elementwise.
   Array ffn(const Array& x, const std::string& name) {
     Array h = linear(x, name + ".up");
-    h = c_.activation == TransformerConfig::relu   ? relu(h)
-        : c_.activation == TransformerConfig::gelu ? gelu(h)
-                                                   : gelu_tanh(h);
+    switch (c_.activation) {
+      case TransformerConfig::relu:
+        h = relu(h);
+        break;
+      case TransformerConfig::gelu:
+        h = gelu(h);
+        break;
+      case TransformerConfig::gelu_tanh:
+        h = gelu_tanh(h);
+        break;
+      case TransformerConfig::swiglu:
+        h = mul(silu(linear(x, name + ".gate")), h);
+        break;
+      case TransformerConfig::geglu:
+        h = mul(gelu(linear(x, name + ".gate")), h);
+        break;
+      case TransformerConfig::geglu_tanh:
+        h = mul(gelu_tanh(linear(x, name + ".gate")), h);
+        break;
+    }
     return linear(h, name + ".down");
   }
 

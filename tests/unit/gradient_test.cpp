@@ -154,6 +154,8 @@ TEST_F(Gradients, Elementwise) {
   check("gelu", {{"a", {4, 6}}}, "  %y = tfm.gelu %a : tensor<4x6xf64>\n", {4, 6});
   check("gelu tanh", {{"a", {4, 6}}},
         "  %y = tfm.gelu %a {approximate = \"tanh\"} : tensor<4x6xf64>\n", {4, 6});
+  check("sigmoid", {{"a", {4, 6}}}, "  %y = tfm.sigmoid %a : tensor<4x6xf64>\n", {4, 6});
+  check("silu", {{"a", {4, 6}}}, "  %y = tfm.silu %a : tensor<4x6xf64>\n", {4, 6});
   check(
       "select", {{"a", {2, 3}}, {"b", {3}}},
       "  %c = arith.constant dense<[[true, false, true], [false, false, true]]> : tensor<2x3xi1>\n"

@@ -1,7 +1,7 @@
 // Whole-model gradients: a tiny encoder-decoder (post-norm, ReLU, sinusoidal
 // positions, padding masks, cross-attention, tied embeddings, label
 // smoothing, ignored <pad>) and a tiny decoder-only model (pre-norm RMS norm,
-// GELU, rotary positions, grouped-query attention, untied head, a loss mask),
+// SwiGLU, rotary positions, grouped-query attention, untied head, a loss mask),
 // each with fused and with unfused attention. The compiled <f>_grad is
 // checked against central differences of the compiled loss <f>, along one
 // random direction per parameter tensor (so every tensor's gradient is
@@ -43,7 +43,7 @@ constexpr TransformerConfig kTinyGpt{.vocab = 13,
                                      .max_len = 8,
                                      .norm_placement = NormPlacement::pre,
                                      .norm = NormKind::rms_norm,
-                                     .activation = Activation::gelu,
+                                     .activation = Activation::swiglu,
                                      .positions = Positions::rope,
                                      .tie_embeddings = false};
 

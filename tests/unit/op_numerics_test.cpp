@@ -286,6 +286,51 @@ TEST_P(OpNumerics, Gelu) {
   expect_close(out[1], ref::gelu_tanh(x), "gelu (tanh) [4x50] in [-6, 6]");
 }
 
+TEST_P(OpNumerics, SigmoidSilu) {
+  // Past +-88, exp(-x) overflows or underflows in f32: sigmoid must still
+  // reach 0 and 1, and silu 0 and x.
+  ref::Array x = ref::random_array({4, 50}, 32, -12.0f, 12.0f);
+  x.data[0] = -100.0f;
+  x.data[1] = 100.0f;
+  x.data[2] = 0.0f;
+  auto out = run("sigmoid_silu",
+                 [](Function& f) {
+                   auto x = f.input<Shape<4, 50>>("x");
+                   f.output("sigmoid", sigmoid(x));
+                   f.output("silu", silu(x));
+                 },
+                 {view(x)});
+  if (out.empty()) return;
+  expect_close(out[0], ref::sigmoid(x), "sigmoid [4x50] in [-12, 12], -100, 100");
+  expect_close(out[1], ref::silu(x), "silu [4x50] in [-12, 12], -100, 100");
+}
+
+TEST_P(OpNumerics, GatedFeedForward) {
+  ref::Array x = ref::random_array({2, 3, 8}, 33, -2.0f, 2.0f);
+  ref::Array gate = ref::random_array({8, 12}, 34, -0.5f, 0.5f);
+  ref::Array up = ref::random_array({8, 12}, 35, -0.5f, 0.5f);
+  ref::Array down = ref::random_array({12, 8}, 36, -0.5f, 0.5f);
+  auto out = run("gated",
+                 [](Function& f) {
+                   auto x = f.input<Shape<2, 3, 8>>("x");
+                   auto gate = f.input<Shape<8, 12>>("gate");
+                   auto up = f.input<Shape<8, 12>>("up");
+                   auto down = f.input<Shape<12, 8>>("down");
+                   f.output("swiglu", swiglu(x, gate, up, down));
+                   f.output("geglu", geglu(x, gate, up, down));
+                   f.output("geglu_tanh", geglu(x, gate, up, down, /*tanh_approximation=*/true));
+                 },
+                 {view(x), view(gate), view(up), view(down)});
+  if (out.empty()) return;
+  ref::Array h_up = ref::matmul(x, up), h_gate = ref::matmul(x, gate);
+  expect_close(out[0], ref::matmul(ref::mul(ref::silu(h_gate), h_up), down),
+               "swiglu x [2x3x8], hidden 12");
+  expect_close(out[1], ref::matmul(ref::mul(ref::gelu(h_gate), h_up), down),
+               "geglu (erf) x [2x3x8], hidden 12");
+  expect_close(out[2], ref::matmul(ref::mul(ref::gelu_tanh(h_gate), h_up), down),
+               "geglu (tanh) x [2x3x8], hidden 12");
+}
+
 TEST_P(OpNumerics, LogSoftmax) {
   ref::Array x = ref::random_array({3, 7, 41}, 31, -8.0f, 8.0f);
   auto out = run("log_softmax",

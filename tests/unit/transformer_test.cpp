@@ -191,6 +191,78 @@ TEST(TransformerFamilies, EncoderOnlyMatchesReference) {
   expect_matches(run, model.taps, "encoder-only (RMS norm, MQA, rope, no bias)");
 }
 
+// Llama's layout: pre-norm RMS norm, SwiGLU, rotary positions, no biases,
+// grouped-query attention (4 query heads on 2 key/value heads), an untied
+// output projection.
+constexpr TransformerConfig kLlama{.vocab = 40,
+                                   .d_model = 16,
+                                   .heads = 4,
+                                   .kv_heads = 2,
+                                   .layers = 2,
+                                   .d_ff = 24,
+                                   .max_len = 16,
+                                   .norm_placement = NormPlacement::pre,
+                                   .norm = NormKind::rms_norm,
+                                   .activation = Activation::swiglu,
+                                   .positions = Positions::rope,
+                                   .bias = false,
+                                   .tie_embeddings = false};
+
+TEST(TransformerFamilies, DecoderOnlySwiGluMatchesReference) {
+  constexpr dim_t B = 2, T = 7;
+  auto ids = random_ids(B * T, kLlama.vocab, 8);
+  ModelRun run = run_model("decoder_only_swiglu", decoder_only<kLlama, B, T>, {{ids, {B, T}}}, 9);
+  ASSERT_EQ(run.params.count("layers.0.ffn.gate.w"), 1u);
+  ASSERT_EQ(run.params.count("layers.0.ffn.gate.b"), 0u);
+  ref::TransformerConfig c{.vocab = 40,
+                           .d_model = 16,
+                           .heads = 4,
+                           .kv_heads = 2,
+                           .layers = 2,
+                           .d_ff = 24,
+                           .max_len = 16,
+                           .pre_norm = true,
+                           .rms_norm = true,
+                           .activation = ref::TransformerConfig::swiglu,
+                           .positions = ref::TransformerConfig::rope,
+                           .bias = false,
+                           .tie_embeddings = false};
+  ref::TransformerReference model(c, run.params);
+  model.taps["logits"] = model.decoder_only(widen(ids), B, T);
+  expect_matches(run, model.taps, "decoder-only (RMS norm, SwiGLU, rope, GQA 4/2, no bias)");
+}
+
+// GeGLU (tanh GELU) with biases in a post-norm encoder.
+constexpr TransformerConfig kGeglu{.vocab = 20,
+                                   .d_model = 8,
+                                   .heads = 2,
+                                   .layers = 1,
+                                   .d_ff = 12,
+                                   .max_len = 8,
+                                   .activation = Activation::geglu_tanh,
+                                   .positions = Positions::learned};
+
+TEST(TransformerFamilies, EncoderOnlyGegluMatchesReference) {
+  constexpr dim_t B = 2, T = 5;
+  auto ids = random_ids(B * T, kGeglu.vocab, 10);
+  std::vector<std::int32_t> lengths = {5, 3};
+  ModelRun run = run_model("encoder_only_geglu", encoder_only<kGeglu, B, T>,
+                           {{ids, {B, T}}, {lengths, {B}}}, 11);
+  ASSERT_EQ(run.params.count("layers.0.ffn.gate.b"), 1u);
+  ref::TransformerConfig c{.vocab = 20,
+                           .d_model = 8,
+                           .heads = 2,
+                           .kv_heads = 2,
+                           .layers = 1,
+                           .d_ff = 12,
+                           .max_len = 8,
+                           .activation = ref::TransformerConfig::geglu_tanh,
+                           .positions = ref::TransformerConfig::learned};
+  ref::TransformerReference model(c, run.params);
+  model.taps["hidden"] = model.encoder_only(widen(ids), widen(lengths), B, T);
+  expect_matches(run, model.taps, "encoder-only (post-norm, GeGLU tanh, learned)");
+}
+
 // The parameter names and their order are the checkpoint's layout.
 TEST(TransformerFamilies, ParameterNamesFollowTheLayers) {
   constexpr TransformerConfig c{

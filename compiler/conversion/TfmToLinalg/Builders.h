@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -160,6 +161,14 @@ inline Value safeMax(OpBuilder &b, Location l, Value m) {
       b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, m, negInf);
   return b.create<arith::SelectOp>(l, isNegInf,
                                    floatConstant(b, l, m.getType(), 0), m);
+}
+
+/// sigmoid(x) = 1 / (1 + exp(-x)): for very negative x, exp(-x) overflows
+/// to +inf and the quotient is 0, so no select is needed.
+inline Value buildSigmoid(OpBuilder &b, Location l, Value x) {
+  Value one = floatConstant(b, l, x.getType(), 1.0);
+  Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, x));
+  return b.create<arith::DivFOp>(l, one, b.create<arith::AddFOp>(l, one, e));
 }
 
 /// `type` as rows: [N, last], N the product of the leading dimensions.

@@ -8,6 +8,8 @@
 //   tfm.pad              --> fill(0) + tensor.insert_slice
 //   tfm.relu_grad        --> generic(parallel) select(x > 0, dy, 0)
 //   tfm.gelu_grad        --> generic(parallel) with erf/exp or tanh
+//   tfm.sigmoid_grad     --> generic(parallel) dy s (1 - s)
+//   tfm.silu_grad        --> generic(parallel) dy s (1 + x (1 - s))
 //   tfm.softmax_grad     --> generic(sum dy y) + generic(y (dy - sum))
 //   tfm.log_softmax_grad --> generic(sum dy) + generic(dy - exp(y) sum)
 //   tfm.layer_norm_grad  --> row statistics, row sums of g and g xhat, dx;
@@ -142,6 +144,33 @@ struct ReluGradOpLowering : OpConversionPattern<ReluGradOp> {
           Value positive =
               b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0], zero);
           return b.create<arith::SelectOp>(l, positive, a[1], zero);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// dy * f'(x) for sigmoid (s (1 - s)) and silu (s (1 + x (1 - s))), with
+/// s = sigmoid(x).
+template <typename Op, bool Silu>
+struct SigmoidGradLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), {adaptor.getInput(), adaptor.getGrad()},
+        op.getType(), [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value x = a[0], s = buildSigmoid(b, l, x);
+          Value one = floatConstant(b, l, x.getType(), 1.0);
+          Value oneMinusS = b.create<arith::SubFOp>(l, one, s);
+          Value d =
+              Silu ? b.create<arith::MulFOp>(
+                         l, s,
+                         b.create<arith::AddFOp>(
+                             l, one, b.create<arith::MulFOp>(l, x, oneMinusS)))
+                   : b.create<arith::MulFOp>(l, s, oneMinusS);
+          return b.create<arith::MulFOp>(l, a[1], d);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -835,7 +864,8 @@ struct SgdOpLowering : OpConversionPattern<SgdOp> {
 
 void mlir::tfm::populateGradientLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<ReduceToOpLowering, PadOpLowering, ReluGradOpLowering,
-               GeluGradOpLowering, SoftmaxGradOpLowering,
+               GeluGradOpLowering, SigmoidGradLowering<SigmoidGradOp, false>,
+               SigmoidGradLowering<SiluGradOp, true>, SoftmaxGradOpLowering,
                LogSoftmaxGradOpLowering, NormGradOpLowering<LayerNormGradOp>,
                NormGradOpLowering<RmsNormGradOp>, EmbeddingGradOpLowering,
                CrossEntropyOpLowering, CrossEntropyGradOpLowering,

@@ -11,6 +11,8 @@
 //   tfm.layer_norm --> generic(sum) + generic(sum sq) + generic(normalize)
 //   tfm.rms_norm   --> generic(sum sq) + generic(normalize)
 //   tfm.gelu       --> generic(parallel) with erf or tanh
+//   tfm.sigmoid    --> generic(parallel) 1 / (1 + exp(-x))
+//   tfm.silu       --> generic(parallel) x / (1 + exp(-x))
 //   tfm.mask       --> generic(parallel) select(allowed(i, j, len[b]), x, -inf)
 //                      (tfm.mask_grad: 0 in place of -inf)
 //   tfm.rope       --> extract_slice halves + generic(parallel, 2 results) +
@@ -213,6 +215,36 @@ struct ReluOpLowering : OpConversionPattern<ReluOp> {
                          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
                            return b.create<arith::MaximumFOp>(l, a[0], zero);
                          });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SigmoidOpLowering : OpConversionPattern<SigmoidOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SigmoidOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), {adaptor.getInput()}, op.getType(),
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return buildSigmoid(b, l, a[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SiluOpLowering : OpConversionPattern<SiluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SiluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), {adaptor.getInput()}, op.getType(),
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::MulFOp>(l, a[0], buildSigmoid(b, l, a[0]));
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -752,11 +784,11 @@ void mlir::tfm::populateTfmToLinalgPatterns(RewritePatternSet &patterns,
   populateGradientLoweringPatterns(patterns);
   patterns.add<MatmulOpLowering, BroadcastBinaryLowering<AddOp, arith::AddFOp>,
                BroadcastBinaryLowering<MulOp, arith::MulFOp>, ScaleOpLowering,
-               ReluOpLowering, GeluOpLowering, SoftmaxOpLowering,
-               LogSoftmaxOpLowering, LayerNormOpLowering, RmsNormOpLowering,
-               MaskOpLowering<MaskOp>, MaskOpLowering<MaskGradOp>,
-               RopeOpLowering<RopeOp>, RopeOpLowering<RopeGradOp>,
-               SinusoidalPositionsOpLowering, SliceOpLowering, SelectOpLowering,
-               EmbeddingOpLowering, TransposeOpLowering, ReshapeOpLowering>(
-      patterns.getContext());
+               ReluOpLowering, GeluOpLowering, SigmoidOpLowering,
+               SiluOpLowering, SoftmaxOpLowering, LogSoftmaxOpLowering,
+               LayerNormOpLowering, RmsNormOpLowering, MaskOpLowering<MaskOp>,
+               MaskOpLowering<MaskGradOp>, RopeOpLowering<RopeOp>,
+               RopeOpLowering<RopeGradOp>, SinusoidalPositionsOpLowering,
+               SliceOpLowering, SelectOpLowering, EmbeddingOpLowering,
+               TransposeOpLowering, ReshapeOpLowering>(patterns.getContext());
 }

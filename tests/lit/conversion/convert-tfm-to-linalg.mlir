@@ -299,6 +299,69 @@ func.func @gelu_tanh(%x: tensor<6x8xf32>) -> tensor<6x8xf32> {
 
 // -----
 
+// Tests that sigmoid is one elementwise generic computing 1 / (1 + exp(-x)),
+// and silu one computing x times that, each with no select (exp(-x) = +inf
+// gives 0).
+// CHECK-LABEL: func.func @sigmoid_silu
+// CHECK-SAME:    (%[[X:.+]]: tensor<6x8xf32>)
+// CHECK:         %[[S:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[X]] : tensor<6x8xf32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[NEG:.+]] = arith.negf %[[IN]] : f32
+// CHECK:           %[[E:.+]] = math.exp %[[NEG]] : f32
+// CHECK:           %[[D:.+]] = arith.addf %[[ONE:.+]], %[[E]] : f32
+// CHECK:           %[[R:.+]] = arith.divf %[[ONE]], %[[D]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+// CHECK:         %[[Y:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[X]] : tensor<6x8xf32>)
+// CHECK:         ^bb0(%[[IN2:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[NEG2:.+]] = arith.negf %[[IN2]] : f32
+// CHECK:           %[[E2:.+]] = math.exp %[[NEG2]] : f32
+// CHECK:           %[[D2:.+]] = arith.addf %{{.+}}, %[[E2]] : f32
+// CHECK:           %[[S2:.+]] = arith.divf %{{.+}}, %[[D2]] : f32
+// CHECK:           %[[R2:.+]] = arith.mulf %[[IN2]], %[[S2]] : f32
+// CHECK:           linalg.yield %[[R2]] : f32
+// CHECK-NOT:     arith.select
+// CHECK:         return %[[S]], %[[Y]]
+func.func @sigmoid_silu(%x: tensor<6x8xf32>) -> (tensor<6x8xf32>, tensor<6x8xf32>) {
+  %0 = tfm.sigmoid %x : tensor<6x8xf32>
+  %1 = tfm.silu %x : tensor<6x8xf32>
+  return %0, %1 : tensor<6x8xf32>, tensor<6x8xf32>
+}
+
+// -----
+
+// Tests that silu_grad is one elementwise generic over x and dy computing
+// dy s (1 + x (1 - s)), and sigmoid_grad dy s (1 - s), s = sigmoid(x).
+// CHECK-LABEL: func.func @sigmoid_silu_grads
+// CHECK-SAME:    (%[[X:.+]]: tensor<6x8xf32>, %[[DY:.+]]: tensor<6x8xf32>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[X]], %[[DY]] : tensor<6x8xf32>, tensor<6x8xf32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %[[G:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[S:.+]] = arith.divf
+// CHECK:           %[[OMS:.+]] = arith.subf %{{.+}}, %[[S]] : f32
+// CHECK:           %[[D:.+]] = arith.mulf %[[S]], %[[OMS]] : f32
+// CHECK:           %[[R:.+]] = arith.mulf %[[G]], %[[D]] : f32
+// CHECK:           linalg.yield %[[R]] : f32
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[X]], %[[DY]] : tensor<6x8xf32>, tensor<6x8xf32>)
+// CHECK:         ^bb0(%[[IN2:.+]]: f32, %[[G2:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[S2:.+]] = arith.divf
+// CHECK:           %[[OMS2:.+]] = arith.subf %[[ONE:.+]], %[[S2]] : f32
+// CHECK:           %[[XO:.+]] = arith.mulf %[[IN2]], %[[OMS2]] : f32
+// CHECK:           %[[P:.+]] = arith.addf %[[ONE]], %[[XO]] : f32
+// CHECK:           %[[D2:.+]] = arith.mulf %[[S2]], %[[P]] : f32
+// CHECK:           %[[R2:.+]] = arith.mulf %[[G2]], %[[D2]] : f32
+// CHECK:           linalg.yield %[[R2]] : f32
+func.func @sigmoid_silu_grads(%x: tensor<6x8xf32>, %dy: tensor<6x8xf32>)
+    -> (tensor<6x8xf32>, tensor<6x8xf32>) {
+  %0 = tfm.sigmoid_grad %x, %dy : tensor<6x8xf32>
+  %1 = tfm.silu_grad %x, %dy : tensor<6x8xf32>
+  return %0, %1 : tensor<6x8xf32>, tensor<6x8xf32>
+}
+
+// -----
+
 // Tests that log_softmax has the two reductions of softmax (max from -inf,
 // sum of exp(x - m) from 0, m the max or 0 when it is -inf) and then
 // x - m - log(sum), with no division, and that a row of only -inf (sum 0)

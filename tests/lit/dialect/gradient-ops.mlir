@@ -19,6 +19,8 @@ func.func @shapes(%x: tensor<2x6x8xf32>, %y: tensor<6x8xf32>)
 // CHECK-LABEL: func.func @elementwise_grads
 // CHECK:         tfm.relu_grad %{{.+}}, %{{.+}} : tensor<4x8xf32>
 // CHECK:         tfm.gelu_grad %{{.+}}, %{{.+}} {approximate = "tanh"} : tensor<4x8xf32>
+// CHECK:         tfm.sigmoid_grad %{{.+}}, %{{.+}} : tensor<4x8xf32>
+// CHECK:         tfm.silu_grad %{{.+}}, %{{.+}} : tensor<4x8xf32>
 // CHECK:         tfm.softmax_grad %{{.+}}, %{{.+}} {axis = -1 : i64} : tensor<4x8xf32>
 // CHECK:         tfm.log_softmax_grad %{{.+}}, %{{.+}} {axis = 0 : i64} : tensor<4x8xf32>
 // CHECK:         tfm.mask_grad %{{.+}} {causal} : (tensor<4x8xf32>) -> tensor<4x8xf32>
@@ -27,10 +29,12 @@ func.func @elementwise_grads(%x: tensor<4x8xf32>, %dy: tensor<4x8xf32>)
     -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
   %0 = tfm.relu_grad %x, %dy : tensor<4x8xf32>
   %1 = tfm.gelu_grad %x, %dy {approximate = "tanh"} : tensor<4x8xf32>
+  %s0 = tfm.sigmoid_grad %x, %dy : tensor<4x8xf32>
+  %s1 = tfm.silu_grad %s0, %dy : tensor<4x8xf32>
   %2 = tfm.softmax_grad %x, %dy {axis = -1 : i64} : tensor<4x8xf32>
   %3 = tfm.log_softmax_grad %x, %dy {axis = 0 : i64} : tensor<4x8xf32>
   %4 = tfm.mask_grad %dy {causal} : (tensor<4x8xf32>) -> tensor<4x8xf32>
-  %5 = tfm.rope_grad %dy {offset = 3 : i64} : tensor<4x8xf32>
+  %5 = tfm.rope_grad %s1 {offset = 3 : i64} : tensor<4x8xf32>
   return %0, %1, %2, %3, %4, %5 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
 

@@ -239,6 +239,24 @@ func.func @negative_types_gelu_result_type(%x: tensor<4x4xf32>) -> tensor<4x4xf1
 
 // -----
 
+// Tests that silu takes a floating-point tensor.
+func.func @negative_types_silu_integer(%x: tensor<4x4xi32>) -> tensor<4x4xi32> {
+  // expected-error @+1 {{'tfm.silu' op operand #0 must be statically shaped tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4x4xi32>'}}
+  %0 = tfm.silu %x : tensor<4x4xi32>
+  return %0 : tensor<4x4xi32>
+}
+
+// -----
+
+// Tests that sigmoid keeps its operand type.
+func.func @negative_types_sigmoid_result_type(%x: tensor<4x4xf32>) -> tensor<4x4xf16> {
+  // expected-error @+1 {{'tfm.sigmoid' op requires the same type for all operands and results}}
+  %0 = "tfm.sigmoid"(%x) : (tensor<4x4xf32>) -> tensor<4x4xf16>
+  return %0 : tensor<4x4xf16>
+}
+
+// -----
+
 // Tests that log_softmax needs its axis.
 func.func @negative_types_log_softmax_no_axis(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
   // expected-error @+1 {{'tfm.log_softmax' op requires attribute 'axis'}}

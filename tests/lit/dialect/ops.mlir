@@ -146,6 +146,20 @@ func.func @gelu_approximations(%x: tensor<1x6x24xf32>)
 
 // -----
 
+// Tests that sigmoid and silu round-trip.
+// CHECK-LABEL: func.func @sigmoid_silu
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x6x24xf32>)
+// CHECK:         %[[A:.+]] = tfm.sigmoid %[[X]] : tensor<1x6x24xf32>
+// CHECK:         %[[B:.+]] = tfm.silu %[[A]] : tensor<1x6x24xf32>
+// CHECK:         return %[[B]]
+func.func @sigmoid_silu(%x: tensor<1x6x24xf32>) -> tensor<1x6x24xf32> {
+  %0 = tfm.sigmoid %x : tensor<1x6x24xf32>
+  %1 = tfm.silu %0 : tensor<1x6x24xf32>
+  return %1 : tensor<1x6x24xf32>
+}
+
+// -----
+
 // Tests that log_softmax keeps a negative and a positive axis as written.
 // CHECK-LABEL: func.func @log_softmax_axes
 // CHECK:         tfm.log_softmax %{{.+}} {axis = -1 : i64} : tensor<1x6x41xf32>

@@ -118,3 +118,29 @@ func.func @dead_forward(%x: tensor<4x8xf32> {tfm.input = "x"}, %w: tensor<8x8xf3
   %l = tfm.cross_entropy %h, %t : (tensor<4x8xf32>, tensor<4xi32>) -> tensor<f32>
   return %l, %e : tensor<f32>, tensor<4x8xf32>
 }
+
+// -----
+
+// Tests the rules of a SwiGLU feed-forward, down(silu(x gate) * (x up)):
+// silu_grad on the gate's pre-activation, the product rule through mul, a
+// gradient for each of the three weights.
+// CHECK-LABEL: func.func @swiglu_grad
+// CHECK:         %[[G:.+]] = tfm.matmul %{{.+}}, %[[WG:[a-z0-9]+]]
+// CHECK:         %[[S:.+]] = tfm.silu %[[G]]
+// CHECK:         %[[U:.+]] = tfm.matmul
+// CHECK:         tfm.mul %{{.+}}, %[[U]]
+// CHECK:         %[[DS:.+]] = tfm.mul %{{.+}}, %[[U]]
+// CHECK:         tfm.silu_grad %[[G]], %[[DS]] : tensor<4x12xf32>
+// CHECK:         return %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : tensor<f32>, tensor<8x12xf32>, tensor<8x12xf32>, tensor<12x8xf32>
+func.func @swiglu(%x: tensor<4x8xf32> {tfm.input = "x"}, %wg: tensor<8x12xf32> {tfm.param = "gate"},
+                  %wu: tensor<8x12xf32> {tfm.param = "up"}, %wd: tensor<12x8xf32> {tfm.param = "down"},
+                  %t: tensor<4xi32> {tfm.input = "t"})
+    -> (tensor<f32> {tfm.output = "loss"}) attributes {tfm.train = {loss = "loss"}} {
+  %g = tfm.matmul %x, %wg : (tensor<4x8xf32>, tensor<8x12xf32>) -> tensor<4x12xf32>
+  %s = tfm.silu %g : tensor<4x12xf32>
+  %u = tfm.matmul %x, %wu : (tensor<4x8xf32>, tensor<8x12xf32>) -> tensor<4x12xf32>
+  %h = tfm.mul %s, %u : (tensor<4x12xf32>, tensor<4x12xf32>) -> tensor<4x12xf32>
+  %y = tfm.matmul %h, %wd : (tensor<4x12xf32>, tensor<12x8xf32>) -> tensor<4x8xf32>
+  %l = tfm.cross_entropy %y, %t : (tensor<4x8xf32>, tensor<4xi32>) -> tensor<f32>
+  return %l : tensor<f32>
+}

@@ -1,5 +1,6 @@
-// Elementwise ops with NumPy broadcasting: add, mul, scale, relu. The
-// operators a + b, a * b and a * c (tensor.hpp) call them.
+// Elementwise ops: add and mul with NumPy broadcasting, scale, and the
+// activations relu, gelu, gelu_tanh, sigmoid and silu. The operators a + b,
+// a * b and a * c (tensor.hpp) call them.
 #pragma once
 
 #include <tfm/dsl/concepts.hpp>
@@ -81,6 +82,22 @@ T gelu_tanh(const T& x, std::source_location loc = std::source_location::current
   return T(detail::tracing(loc, "tfm.gelu")
                .emit("tfm.gelu", {&x.value()}, "approximate = \"tanh\"", x.value().type,
                      SourceLoc::from(loc)));
+}
+
+// 1 / (1 + exp(-x)).
+template <AnyTensor T>
+T sigmoid(const T& x, std::source_location loc = std::source_location::current()) {
+  (void)detail::FloatCheck<typename T::elem>{};
+  return T(detail::tracing(loc, "tfm.sigmoid")
+               .emit("tfm.sigmoid", {&x.value()}, "", x.value().type, SourceLoc::from(loc)));
+}
+
+// x * sigmoid(x) (also called swish), the activation of SwiGLU.
+template <AnyTensor T>
+T silu(const T& x, std::source_location loc = std::source_location::current()) {
+  (void)detail::FloatCheck<typename T::elem>{};
+  return T(detail::tracing(loc, "tfm.silu")
+               .emit("tfm.silu", {&x.value()}, "", x.value().type, SourceLoc::from(loc)));
 }
 
 namespace detail {

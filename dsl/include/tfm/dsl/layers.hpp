@@ -1,5 +1,6 @@
 // Layers built from the primitive ops: linear, multi-head attention (unfused:
-// the compiler's fusion pass finds the pattern), feed-forward. Every op they
+// the compiler's fusion pass finds the pattern), feed-forward, and the gated
+// feed-forwards SwiGLU and GeGLU. Every op they
 // trace carries the location of the layer's call in the user's model.
 #pragma once
 
@@ -50,6 +51,40 @@ struct AttentionCheck {
                 "[TFM_NOT_DIVISIBLE]");
 };
 
+// The weights of a gated feed-forward: gate and up [in, hidden], down
+// [hidden, in], x [..., in].
+template <class X, class G, class U, class D>
+inline constexpr bool gated_ok =
+    X::rank >= 1 && G::rank == 2 && U::rank == 2 && D::rank == 2 && G::dim(0) == U::dim(0) &&
+    G::dim(1) == U::dim(1) && G::dim(0) == X::dim(-1) && D::dim(0) == G::dim(1) &&
+    D::dim(1) == G::dim(0);
+
+template <class X, class G, class U, class D>
+struct GatedCheck {
+  static_assert(G::rank == 2 && U::rank == 2 && D::rank == 2,
+                "tfm::dsl::swiglu/geglu(x, gate, up, down): the three weights must be matrices "
+                "[TFM_RANK_MISMATCH]");
+  static constexpr bool ranks_ok = X::rank >= 1 && G::rank == 2 && U::rank == 2 && D::rank == 2;
+  static_assert(!ranks_ok ||
+                    (G::dim(0) == U::dim(0) && G::dim(1) == U::dim(1) && G::dim(0) == X::dim(-1)),
+                "tfm::dsl::swiglu/geglu(x, gate, up, down): gate and up must both have shape "
+                "[in, hidden], in = x.shape[-1] [TFM_SHAPE_MISMATCH]");
+  static_assert(!ranks_ok || (D::dim(0) == G::dim(1) && D::dim(1) == G::dim(0)),
+                "tfm::dsl::swiglu/geglu(x, gate, up, down): down must have shape [hidden, in], "
+                "the transpose of gate's [TFM_SHAPE_MISMATCH]");
+};
+
+template <class Act, AnyTensor X, AnyTensor G, AnyTensor U, AnyTensor D>
+auto gated(Act act, const X& x, const G& gate, const U& up, const D& down,
+           const std::source_location& loc) {
+  (void)GatedCheck<typename X::shape, typename G::shape, typename U::shape, typename D::shape>{};
+  if constexpr (!gated_ok<typename X::shape, typename G::shape, typename U::shape,
+                          typename D::shape>)
+    return x;  // after the failed check, no further errors
+  else
+    return matmul(mul(act(matmul(x, gate, loc), loc), matmul(x, up, loc), loc), down, loc);
+}
+
 }  // namespace detail
 
 // x @ w: [..., in] x [in, out] -> [..., out].
@@ -98,6 +133,27 @@ template <AnyTensor X, AnyTensor W1, AnyTensor B1, AnyTensor W2, AnyTensor B2>
 auto feed_forward(const X& x, const W1& w1, const B1& b1, const W2& w2, const B2& b2,
                   std::source_location loc = std::source_location::current()) {
   return linear(relu(linear(x, w1, b1, loc), loc), w2, b2, loc);
+}
+
+// SwiGLU (Llama, Mistral, Qwen): (silu(x @ gate) * (x @ up)) @ down, no
+// biases. gate, up: [in, hidden]; down: [hidden, in].
+template <AnyTensor X, AnyTensor G, AnyTensor U, AnyTensor D>
+auto swiglu(const X& x, const G& gate, const U& up, const D& down,
+            std::source_location loc = std::source_location::current()) {
+  return detail::gated([](const auto& h, const auto& l) { return silu(h, l); }, x, gate, up, down,
+                       loc);
+}
+
+// GeGLU: (gelu(x @ gate) * (x @ up)) @ down, GELU exact (erf) or, with
+// `tanh_approximation`, the tanh form (Gemma's).
+template <AnyTensor X, AnyTensor G, AnyTensor U, AnyTensor D>
+auto geglu(const X& x, const G& gate, const U& up, const D& down, bool tanh_approximation = false,
+           std::source_location loc = std::source_location::current()) {
+  return detail::gated(
+      [&](const auto& h, const auto& l) {
+        return tanh_approximation ? gelu_tanh(h, l) : gelu(h, l);
+      },
+      x, gate, up, down, loc);
 }
 
 }  // namespace tfm::dsl

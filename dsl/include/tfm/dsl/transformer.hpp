@@ -21,7 +21,13 @@ enum class NormPlacement {
   pre
 };  // post: norm(x + f(x)) (the paper); pre: x + f(norm(x)) (GPT-2)
 enum class NormKind { layer_norm, rms_norm };
-enum class Activation { relu, gelu, gelu_tanh };
+// The feed-forward's activation. The gated ones (SwiGLU: Llama, Mistral,
+// Qwen; GeGLU) have a third projection "gate": down(act(gate(x)) * up(x)).
+enum class Activation { relu, gelu, gelu_tanh, swiglu, geglu, geglu_tanh };
+
+constexpr bool gated(Activation a) {
+  return a == Activation::swiglu || a == Activation::geglu || a == Activation::geglu_tanh;
+}
 enum class Positions { sinusoidal, learned, rope, none };
 
 // The architecture. Sizes of a batch and its sequences are not part of it:
@@ -195,25 +201,36 @@ struct Attention {
   }
 };
 
-// linear -> activation -> linear: [..., D] -> [..., D].
+// linear -> activation -> linear: [..., D] -> [..., D]; with a gated
+// activation, down(act(gate(x)) * up(x)) ("<name>.gate", ".up", ".down").
 template <TransformerConfig C>
 struct FeedForward {
+  Linear<C.d_model, C.d_ff> gate;  // gated activations only
   Linear<C.d_model, C.d_ff> up;
   Linear<C.d_ff, C.d_model> down;
 
   static FeedForward declare(Function& f, const std::string& name) {
-    return {Linear<C.d_model, C.d_ff>::declare(f, name + ".up", C.bias),
-            Linear<C.d_ff, C.d_model>::declare(f, name + ".down", C.bias)};
+    FeedForward ffn;
+    if (gated(C.activation))
+      ffn.gate = Linear<C.d_model, C.d_ff>::declare(f, name + ".gate", C.bias);
+    ffn.up = Linear<C.d_model, C.d_ff>::declare(f, name + ".up", C.bias);
+    ffn.down = Linear<C.d_ff, C.d_model>::declare(f, name + ".down", C.bias);
+    return ffn;
   }
   template <AnyTensor X>
   X operator()(const X& x) const {
-    auto h = up(x);
     if constexpr (C.activation == Activation::relu)
-      return down(relu(h));
+      return down(relu(up(x)));
     else if constexpr (C.activation == Activation::gelu)
-      return down(gelu(h));
+      return down(gelu(up(x)));
+    else if constexpr (C.activation == Activation::gelu_tanh)
+      return down(gelu_tanh(up(x)));
+    else if constexpr (C.activation == Activation::swiglu)
+      return down(silu(gate(x)) * up(x));
+    else if constexpr (C.activation == Activation::geglu)
+      return down(gelu(gate(x)) * up(x));
     else
-      return down(gelu_tanh(h));
+      return down(gelu_tanh(gate(x)) * up(x));
   }
 };
 
