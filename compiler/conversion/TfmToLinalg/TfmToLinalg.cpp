@@ -12,7 +12,7 @@
 //   tfm.rms_norm   --> generic(sum sq) + generic(normalize)
 //   tfm.gelu       --> generic(parallel) with erf or tanh
 //   tfm.sigmoid    --> generic(parallel) 1 / (1 + exp(-x))
-//   tfm.silu       --> generic(parallel) x / (1 + exp(-x))
+//   tfm.silu       --> generic(parallel) x * sigmoid(x)
 //   tfm.mask       --> generic(parallel) select(allowed(i, j, len[b]), x, -inf)
 //                      (tfm.mask_grad: 0 in place of -inf)
 //   tfm.rope       --> extract_slice halves + generic(parallel, 2 results) +
@@ -220,30 +220,18 @@ struct ReluOpLowering : OpConversionPattern<ReluOp> {
   }
 };
 
-struct SigmoidOpLowering : OpConversionPattern<SigmoidOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// sigmoid(x), or for silu x * sigmoid(x).
+template <typename Op, bool Silu>
+struct SigmoidLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(SigmoidOp op, OpAdaptor adaptor,
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Value result = buildElementwise(
         rewriter, op.getLoc(), {adaptor.getInput()}, op.getType(),
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return buildSigmoid(b, l, a[0]);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
-
-struct SiluOpLowering : OpConversionPattern<SiluOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(SiluOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), {adaptor.getInput()}, op.getType(),
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return b.create<arith::MulFOp>(l, a[0], buildSigmoid(b, l, a[0]));
+          Value s = buildSigmoid(b, l, a[0]);
+          return Silu ? b.create<arith::MulFOp>(l, a[0], s) : s;
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -782,13 +770,15 @@ void mlir::tfm::populateTfmToLinalgPatterns(RewritePatternSet &patterns,
   populateFlashAttentionLoweringPatterns(patterns, tiles);
   populateFlashAttentionGradLoweringPatterns(patterns, tiles);
   populateGradientLoweringPatterns(patterns);
-  patterns.add<MatmulOpLowering, BroadcastBinaryLowering<AddOp, arith::AddFOp>,
-               BroadcastBinaryLowering<MulOp, arith::MulFOp>, ScaleOpLowering,
-               ReluOpLowering, GeluOpLowering, SigmoidOpLowering,
-               SiluOpLowering, SoftmaxOpLowering, LogSoftmaxOpLowering,
-               LayerNormOpLowering, RmsNormOpLowering, MaskOpLowering<MaskOp>,
-               MaskOpLowering<MaskGradOp>, RopeOpLowering<RopeOp>,
-               RopeOpLowering<RopeGradOp>, SinusoidalPositionsOpLowering,
-               SliceOpLowering, SelectOpLowering, EmbeddingOpLowering,
-               TransposeOpLowering, ReshapeOpLowering>(patterns.getContext());
+  patterns
+      .add<MatmulOpLowering, BroadcastBinaryLowering<AddOp, arith::AddFOp>,
+           BroadcastBinaryLowering<MulOp, arith::MulFOp>, ScaleOpLowering,
+           ReluOpLowering, GeluOpLowering, SigmoidLowering<SigmoidOp, false>,
+           SigmoidLowering<SiluOp, true>, SoftmaxOpLowering,
+           LogSoftmaxOpLowering, LayerNormOpLowering, RmsNormOpLowering,
+           MaskOpLowering<MaskOp>, MaskOpLowering<MaskGradOp>,
+           RopeOpLowering<RopeOp>, RopeOpLowering<RopeGradOp>,
+           SinusoidalPositionsOpLowering, SliceOpLowering, SelectOpLowering,
+           EmbeddingOpLowering, TransposeOpLowering, ReshapeOpLowering>(
+          patterns.getContext());
 }
