@@ -144,7 +144,8 @@ LogicalResult RmsNormGradOp::verify() {
 }
 
 LogicalResult MaskGradOp::verify() {
-  return verifyMask(*this, getGrad(), getLengths(), getCausal());
+  return verifyMask(*this, getGrad(), getLengths(), getCausal(),
+                    getWindowAttr());
 }
 
 LogicalResult RopeGradOp::verify() {
@@ -180,7 +181,8 @@ LogicalResult EmbeddingGradOp::verify() {
 LogicalResult FlashAttentionGradOp::verify() {
   SmallVector<int64_t> scores;
   if (failed(verifyAttention(*this, getQuery(), getKey(), getValue(),
-                             getLengths(), getBias(), getScale(), scores)))
+                             getLengths(), getBias(), getScale(), scores)) ||
+      failed(verifyWindow(*this, getCausal(), getWindowAttr())))
     return failure();
   ArrayRef<int64_t> batch = ArrayRef<int64_t>(scores).drop_back(2);
   int64_t tq = scores[scores.size() - 2], tk = scores.back();

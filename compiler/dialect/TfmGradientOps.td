@@ -202,15 +202,16 @@ def Tfm_RmsNormGradOp : Tfm_Op<"rms_norm_grad", [Pure]> {
 def Tfm_MaskGradOp : Tfm_Op<"mask_grad", [Pure]> {
   let summary = "gradient of mask: dy where allowed, 0 where masked";
   let description = [{
-    The same `causal` and `lengths` rules as `tfm.mask`, with 0 in place of
-    `-inf`: no gradient flows to a masked score.
+    The same `causal`, `window` and `lengths` rules as `tfm.mask`, with 0 in
+    place of `-inf`: no gradient flows to a masked score.
 
     ```mlir
     %ds = tfm.mask_grad %dm {causal} : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
     ```
   }];
   let arguments = (ins Tfm_FloatTensor:$grad,
-                       Optional<Tfm_IndexTensor>:$lengths, UnitAttr:$causal);
+                       Optional<Tfm_IndexTensor>:$lengths, UnitAttr:$causal,
+                       DefaultValuedAttr<I64Attr, "0">:$window);
   let results = (outs Tfm_FloatTensor:$result);
   let assemblyFormat = [{
     $grad (`,` $lengths^)? attr-dict `:` functional-type(operands, results)
@@ -222,7 +223,8 @@ def Tfm_RopeGradOp : Tfm_Op<"rope_grad", [Pure, SameOperandsAndResultType]> {
   let summary = "gradient of rope: the inverse rotation";
   let description = [{
     Rope rotates each pair by `t theta_i`; its transpose, the gradient,
-    rotates by `-t theta_i`. Same attributes as `tfm.rope`.
+    rotates by `-t theta_i`. Same attributes as `tfm.rope` (the pairing
+    included).
 
     ```mlir
     %dx = tfm.rope_grad %dy {base = 1.000000e+04 : f32} : tensor<1x8x6x16xf32>
@@ -230,7 +232,8 @@ def Tfm_RopeGradOp : Tfm_Op<"rope_grad", [Pure, SameOperandsAndResultType]> {
   }];
   let arguments = (ins Tfm_FloatTensor:$grad,
                        DefaultValuedAttr<F32Attr, "10000.0f">:$base,
-                       DefaultValuedAttr<I64Attr, "0">:$offset);
+                       DefaultValuedAttr<I64Attr, "0">:$offset,
+                       DefaultValuedAttr<BoolAttr, "false">:$interleaved);
   let results = (outs Tfm_FloatTensor:$result);
   let assemblyFormat = "$grad attr-dict `:` type($grad)";
   let hasVerifier = 1;
@@ -284,7 +287,8 @@ def Tfm_FlashAttentionGradOp : Tfm_Op<"flash_attention_grad",
                        Tfm_FloatTensor:$lse, Tfm_FloatTensor:$grad,
                        Optional<Tfm_IndexTensor>:$lengths,
                        Optional<Tfm_FloatTensor>:$bias, F32Attr:$scale,
-                       UnitAttr:$causal);
+                       UnitAttr:$causal,
+                       DefaultValuedAttr<I64Attr, "0">:$window);
   let results = (outs Tfm_FloatTensor:$query_grad, Tfm_FloatTensor:$key_grad,
                       Tfm_FloatTensor:$value_grad);
   let assemblyFormat = [{

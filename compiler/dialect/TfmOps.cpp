@@ -396,8 +396,21 @@ LogicalResult LayerNormOp::verify() {
 // MaskOp
 //===----------------------------------------------------------------------===//
 
+LogicalResult mlir::tfm::verify::verifyWindow(Operation *op, bool causal,
+                                              IntegerAttr window) {
+  // I64Attr reads back as uint64_t: compare it as the signed value it is.
+  int64_t w = window.getValue().getSExtValue();
+  if (w < 0)
+    return op->emitOpError("expects a window >= 1 (or 0 for none), got ") << w;
+  if (w > 0 && !causal)
+    return op->emitOpError("expects 'causal' with a window: it keeps the last ")
+           << w << " keys up to each query's";
+  return success();
+}
+
 LogicalResult mlir::tfm::verify::verifyMask(Operation *op, Value scores,
-                                            Value lengths, bool causal) {
+                                            Value lengths, bool causal,
+                                            IntegerAttr window) {
   RankedTensorType inputType = tensorType(scores);
   if (inputType.getRank() < 2)
     return op->emitOpError(
@@ -405,6 +418,8 @@ LogicalResult mlir::tfm::verify::verifyMask(Operation *op, Value scores,
            << formatShape(inputType.getShape());
   if (!causal && !lengths)
     return op->emitOpError("expects 'causal', 'lengths' or both");
+  if (failed(verifyWindow(op, causal, window)))
+    return failure();
   if (lengths) {
     ArrayRef<int64_t> shape = tensorType(lengths).getShape();
     if (inputType.getRank() < 3)
@@ -421,7 +436,8 @@ LogicalResult mlir::tfm::verify::verifyMask(Operation *op, Value scores,
 }
 
 LogicalResult MaskOp::verify() {
-  return verifyMask(*this, getInput(), getLengths(), getCausal());
+  return verifyMask(*this, getInput(), getLengths(), getCausal(),
+                    getWindowAttr());
 }
 
 //===----------------------------------------------------------------------===//
@@ -505,7 +521,8 @@ LogicalResult mlir::tfm::verify::verifyAttention(
 LogicalResult FlashAttentionOp::verify() {
   SmallVector<int64_t> scores;
   if (failed(verifyAttention(*this, getQuery(), getKey(), getValue(),
-                             getLengths(), getBias(), getScale(), scores)))
+                             getLengths(), getBias(), getScale(), scores)) ||
+      failed(verifyWindow(*this, getCausal(), getWindowAttr())))
     return failure();
   ArrayRef<int64_t> batch = ArrayRef<int64_t>(scores).drop_back(2);
   int64_t tq = scores[scores.size() - 2];

@@ -259,18 +259,23 @@ def Tfm_MaskOp : Tfm_Op<"mask", [Pure]> {
     softmax: a disallowed score becomes `-inf`, an allowed one is kept.
     With `causal`, key `j` is allowed for query `i` when
     `j <= i + (Tk - Tq)` (the queries are the last `Tq` positions: with
-    `Tq = Tk`, no key after the query). With `lengths` (`[B]` token counts of
-    the batch, `B` the leading dimension), key `j` of batch `b` is allowed
-    when `j < lengths[b]` (padding). Both may be given; at least one must be.
+    `Tq = Tk`, no key after the query); a `window` W > 0 (sliding-window or
+    local attention, as Mistral's) allows only the last W of those,
+    `i + (Tk - Tq) - W < j`. With `lengths` (`[B]` token counts of the batch,
+    `B` the leading dimension), key `j` of batch `b` is allowed when
+    `j < lengths[b]` (padding). Both may be given; at least one must be.
 
     ```mlir
     %m = tfm.mask %scores {causal} : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+    %w = tfm.mask %scores {causal, window = 3 : i64}
+        : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
     %p = tfm.mask %scores, %lengths
         : (tensor<2x4x6x6xf32>, tensor<2xi32>) -> tensor<2x4x6x6xf32>
     ```
   }];
   let arguments = (ins Tfm_FloatTensor:$input,
-                       Optional<Tfm_IndexTensor>:$lengths, UnitAttr:$causal);
+                       Optional<Tfm_IndexTensor>:$lengths, UnitAttr:$causal,
+                       DefaultValuedAttr<I64Attr, "0">:$window);
   let results = (outs Tfm_FloatTensor:$result);
   let assemblyFormat = [{
     $input (`,` $lengths^)? attr-dict `:` functional-type(operands, results)
@@ -292,8 +297,10 @@ def Tfm_FlashAttentionOp : Tfm_Op<"flash_attention",
     leading dimensions of key and value equal the query's or are 1 (a key
     and value head shared by several query heads: grouped-query attention).
     Masks as in `tfm.mask`: `causal` allows key `j` for query `i` when
-    `j <= i + (Tk - Tq)`; `lengths` (`[B]`, `B` the leading dimension)
-    allows `j < lengths[b]`. `bias` broadcasts to `[..., Tq, Tk]` and is
+    `j <= i + (Tk - Tq)`, and a `window` W > 0 only when also
+    `j > i + (Tk - Tq) - W`; `lengths` (`[B]`, `B` the leading dimension)
+    allows `j < lengths[b]`. Key tiles outside every row's allowed keys are
+    skipped. `bias` broadcasts to `[..., Tq, Tk]` and is
     added to the scaled scores (`-inf` entries mask). A query row with no
     allowed key gets zeros and `lse = -inf`.
 
@@ -306,7 +313,8 @@ def Tfm_FlashAttentionOp : Tfm_Op<"flash_attention",
   let arguments = (ins Tfm_FloatTensor:$query, Tfm_FloatTensor:$key,
                        Tfm_FloatTensor:$value, Optional<Tfm_IndexTensor>:$lengths,
                        Optional<Tfm_FloatTensor>:$bias, F32Attr:$scale,
-                       UnitAttr:$causal);
+                       UnitAttr:$causal,
+                       DefaultValuedAttr<I64Attr, "0">:$window);
   let results = (outs Tfm_FloatTensor:$result, Tfm_FloatTensor:$lse);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`lengths` $lengths^)? (`bias` $bias^)? attr-dict
@@ -340,20 +348,24 @@ def Tfm_SelectOp : Tfm_Op<"select", [Pure]> {
 def Tfm_RopeOp : Tfm_Op<"rope", [Pure, SameOperandsAndResultType]> {
   let summary = "rotary position embedding of queries or keys";
   let description = [{
-    Rotates `x: [..., T, D]` (D even) by position, pairing element `i` with
-    `i + D/2` ("rotate half"): with `h = D/2`, `t` the position (index along
-    dimension -2, plus `offset`) and `theta_i = base^(-2i / D)`,
-    `y[t, i]     = x[t, i] cos(t theta_i) - x[t, i + h] sin(t theta_i)` and
-    `y[t, i + h] = x[t, i + h] cos(t theta_i) + x[t, i] sin(t theta_i)`.
+    Rotates `x: [..., T, D]` (D even) by position, in pairs `(a_i, b_i)`,
+    `i < h = D/2`: by default `(i, i + h)` ("rotate half", as GPT-NeoX and
+    Llama), with `interleaved = true` `(2i, 2i + 1)` (as GPT-J and the RoPE
+    paper). With `t` the position (index along dimension -2, plus `offset`)
+    and `theta_i = base^(-2i / D)` (`base` is a checkpoint's `rope_theta`),
+    `y[t, a_i] = x[t, a_i] cos(t theta_i) - x[t, b_i] sin(t theta_i)` and
+    `y[t, b_i] = x[t, b_i] cos(t theta_i) + x[t, a_i] sin(t theta_i)`.
     The angles are tabulated at compile time in double precision.
 
     ```mlir
     %q = tfm.rope %x {base = 1.000000e+04 : f32} : tensor<1x8x6x16xf32>
+    %k = tfm.rope %x {interleaved = true} : tensor<1x8x6x16xf32>
     ```
   }];
   let arguments = (ins Tfm_FloatTensor:$input,
                        DefaultValuedAttr<F32Attr, "10000.0f">:$base,
-                       DefaultValuedAttr<I64Attr, "0">:$offset);
+                       DefaultValuedAttr<I64Attr, "0">:$offset,
+                       DefaultValuedAttr<BoolAttr, "false">:$interleaved);
   let results = (outs Tfm_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;

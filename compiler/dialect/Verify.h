@@ -87,7 +87,11 @@ inline LogicalResult verifyEpsilon(Operation *op, APFloat epsilon) {
 
 /// The checks of tfm.mask on `scores` (also those of tfm.mask_grad).
 LogicalResult verifyMask(Operation *op, Value scores, Value lengths,
-                         bool causal);
+                         bool causal, IntegerAttr window);
+
+/// A sliding window needs `causal` and is positive, or 0 for none (tfm.mask,
+/// tfm.flash_attention and their gradients).
+LogicalResult verifyWindow(Operation *op, bool causal, IntegerAttr window);
 
 /// The checks of tfm.rope on a tensor of `shape` (also tfm.rope_grad's).
 LogicalResult verifyRope(Operation *op, ArrayRef<int64_t> shape, APFloat base,

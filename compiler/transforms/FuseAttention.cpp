@@ -9,6 +9,9 @@
 //   matmul(softmax(M(matmul(Q, K^T))), V) --> flash_attention(Q, K, V)
 //   with M a sequence of scale / mask / add(bias) / select(c, x, -inf)
 //
+// Constant masks (a -inf bias or a select condition) with the causal pattern,
+// or a sliding window's band of it, become the op's causal and window.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/transforms/Passes.h"
@@ -21,6 +24,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #define DEBUG_TYPE "tfm-fuse-attention"
 
@@ -49,53 +53,76 @@ bool isNegInfSplat(Value v) {
   });
 }
 
-/// Whether the constant `attr`, shaped [..., Tq, Tk] with exactly the scores'
-/// trailing dimensions, marks `allowed(i, j) = j <= i + (Tk - Tq)` through
-/// `isAllowed(element index)`, identically in every leading slice.
+/// If the constant `attr`, shaped [..., Tq, Tk] with exactly the scores'
+/// trailing dimensions, marks through `isAllowed(element index)`, identically
+/// in every leading slice, the causal keys `j <= i + (Tk - Tq)` of a sliding
+/// window W (also `j > i + (Tk - Tq) - W`), returns W: 0 when the window
+/// leaves out nothing (plain causal).
 template <typename IsAllowed>
-bool hasCausalPattern(ShapedType type, int64_t tq, int64_t tk,
-                      IsAllowed isAllowed) {
+std::optional<int64_t> causalWindowOf(ShapedType type, int64_t tq, int64_t tk,
+                                      IsAllowed isAllowed) {
   ArrayRef<int64_t> shape = type.getShape();
   if (shape.size() < 2 || shape[shape.size() - 2] != tq || shape.back() != tk)
-    return false;
+    return std::nullopt;
+  // The last query allows keys (Tk - 1 - W, Tk - 1]: min(W, Tk) of them.
+  int64_t lastRow = 0;
+  for (int64_t j = 0; j < tk; ++j)
+    lastRow += isAllowed((tq - 1) * tk + j);
+  if (lastRow == 0)
+    return std::nullopt;
+  int64_t window = lastRow == tk ? 0 : lastRow, diagonal = tk - tq;
   int64_t slices = type.getNumElements() / (tq * tk);
   for (int64_t s = 0; s < slices; ++s)
     for (int64_t i = 0; i < tq; ++i)
-      for (int64_t j = 0; j < tk; ++j)
-        if (isAllowed((s * tq + i) * tk + j) != (j <= i + (tk - tq)))
-          return false;
-  return true;
+      for (int64_t j = 0; j < tk; ++j) {
+        bool allowed =
+            j <= i + diagonal && (window == 0 || j > i + diagonal - window);
+        if (isAllowed((s * tq + i) * tk + j) != allowed)
+          return std::nullopt;
+      }
+  return window;
 }
 
-/// A bias constant of 0 (allowed) and -inf (masked) with the causal pattern.
-bool isCausalBias(Value bias, int64_t tq, int64_t tk) {
+/// A bias constant of 0 (allowed) and -inf (masked) with a causal pattern:
+/// its window.
+std::optional<int64_t> causalBiasWindow(Value bias, int64_t tq, int64_t tk) {
   DenseElementsAttr attr;
   if (!matchPattern(bias, m_Constant(&attr)) || attr.isSplat() ||
       !isa<FloatType>(attr.getElementType()))
-    return false;
+    return std::nullopt;
   auto values = llvm::to_vector(attr.getValues<APFloat>());
   for (const APFloat &f : values)
     if (!f.isZero() && !(f.isInfinity() && f.isNegative()))
-      return false;
-  return hasCausalPattern(attr.getType(), tq, tk,
-                          [&](int64_t n) { return values[n].isZero(); });
+      return std::nullopt;
+  return causalWindowOf(attr.getType(), tq, tk,
+                        [&](int64_t n) { return values[n].isZero(); });
 }
 
-/// A boolean constant, true where a key is allowed, with the causal pattern.
-bool isCausalCondition(Value condition, int64_t tq, int64_t tk) {
+/// A boolean constant, true where a key is allowed, with a causal pattern:
+/// its window.
+std::optional<int64_t> causalConditionWindow(Value condition, int64_t tq,
+                                             int64_t tk) {
   DenseElementsAttr attr;
   if (!matchPattern(condition, m_Constant(&attr)) || attr.isSplat())
-    return false;
+    return std::nullopt;
   auto values = llvm::to_vector(attr.getValues<bool>());
-  return hasCausalPattern(attr.getType(), tq, tk,
-                          [&](int64_t n) { return values[n]; });
+  return causalWindowOf(attr.getType(), tq, tk,
+                        [&](int64_t n) { return values[n]; });
 }
 
 /// What the walk from the softmax back to Q K^T collected.
 struct Chain {
+  /// Two causal masks with windows keep the keys both allow.
+  void addCausal(int64_t w) {
+    causal = true;
+    if (w > 0)
+      window = window == 0 ? w : std::min(window, w);
+  }
+
   MatmulOp scores;    // Q K^T
   double scale = 1.0; // product of every scale
   bool causal = false;
+  int64_t window = 0;     // the narrowest sliding window seen; 0: none
   Value lengths;          // padding mask
   Value bias;             // additive bias, before scaling
   double biasScale = 1.0; // scales applied after the bias in program order
@@ -161,7 +188,8 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         continue;
       }
       if (auto mask = dyn_cast<MaskOp>(def)) {
-        chain.causal |= mask.getCausal();
+        if (mask.getCausal())
+          chain.addCausal(mask.getWindow());
         if (Value lengths = mask.getLengths()) {
           if (chain.lengths)
             return refuse(rewriter, pv, "two padding masks");
@@ -179,8 +207,8 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
         if (scores.getType() != scoresType || !leadsToScores(scores))
           return refuse(rewriter, pv,
                         "an add that broadcasts the scores to another shape");
-        if (isCausalBias(bias, tq, tk)) {
-          chain.causal = true;
+        if (std::optional<int64_t> w = causalBiasWindow(bias, tq, tk)) {
+          chain.addCausal(*w);
           chain.masked = true;
         } else if (chain.bias) {
           return refuse(rewriter, pv, "two additive biases");
@@ -195,8 +223,9 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
             select.getOnTrue().getType() != scoresType)
           return refuse(rewriter, pv,
                         "a select that is not select(allowed, scores, -inf)");
-        if (isCausalCondition(select.getCondition(), tq, tk))
-          chain.causal = true;
+        if (std::optional<int64_t> w =
+                causalConditionWindow(select.getCondition(), tq, tk))
+          chain.addCausal(*w);
         else if (chain.selectCondition)
           return refuse(rewriter, pv, "two select masks");
         else
@@ -285,7 +314,8 @@ struct FuseAttentionPattern : OpRewritePattern<MatmulOp> {
     auto fused = rewriter.create<FlashAttentionOp>(
         loc, resultType, lseType, q, k, v, chain.lengths, bias,
         rewriter.getF32FloatAttr(scale),
-        chain.causal ? rewriter.getUnitAttr() : UnitAttr());
+        chain.causal ? rewriter.getUnitAttr() : UnitAttr(),
+        rewriter.getI64IntegerAttr(chain.window));
     if (refusals)
       refusals->erase(pv);
     rewriter.replaceOp(pv, fused.getResult());

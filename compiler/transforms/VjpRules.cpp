@@ -198,7 +198,7 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op,
       })
       .Case([&](MaskOp m) {
         grads[0] = b.create<MaskGradOp>(loc, dy.getType(), dy, m.getLengths(),
-                                        m.getCausalAttr());
+                                        m.getCausalAttr(), m.getWindowAttr());
         return success();
       })
       .Case([&](SelectOp s) {
@@ -217,8 +217,9 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op,
         return success();
       })
       .Case([&](RopeOp r) {
-        grads[0] = b.create<RopeGradOp>(loc, dy.getType(), dy, r.getBaseAttr(),
-                                        r.getOffsetAttr());
+        grads[0] =
+            b.create<RopeGradOp>(loc, dy.getType(), dy, r.getBaseAttr(),
+                                 r.getOffsetAttr(), r.getInterleavedAttr());
         return success();
       })
       .Case([&](EmbeddingOp e) -> LogicalResult {
@@ -277,7 +278,7 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op,
             TypeRange{q, queryBatched(f.getKey()), queryBatched(f.getValue())},
             f.getQuery(), f.getKey(), f.getValue(), f.getResult(), f.getLse(),
             dy, f.getLengths(), f.getBias(), f.getScaleAttr(),
-            f.getCausalAttr());
+            f.getCausalAttr(), f.getWindowAttr());
         grads[0] = g.getQueryGrad();
         grads[1] = reduceTo(b, loc, g.getKeyGrad(), f.getKey());
         grads[2] = reduceTo(b, loc, g.getValueGrad(), f.getValue());

@@ -281,23 +281,26 @@ inline Array rms_norm(const Array& x, const Array& gamma, float eps) {
 }
 
 // Scores [b, ..., i, j] with disallowed keys at -inf: causal allows
-// j <= i + (Tk - Tq); lengths (empty: none) allow j < lengths[b].
-inline Array mask(Array s, bool causal, const std::vector<std::int64_t>& lengths = {}) {
+// j <= i + (Tk - Tq), and a window W > 0 only j > i + (Tk - Tq) - W; lengths
+// (empty: none) allow j < lengths[b].
+inline Array mask(Array s, bool causal, const std::vector<std::int64_t>& lengths = {},
+                  std::int64_t window = 0) {
   std::size_t r = s.shape.size();
   std::int64_t tq = s.shape[r - 2], tk = s.shape[r - 1];
   for (std::size_t n = 0; n < s.size(); ++n) {
     auto idx = unflatten(n, s.shape);
-    std::int64_t i = idx[r - 2], j = idx[r - 1];
-    bool allowed = (!causal || j <= i + (tk - tq)) &&
+    std::int64_t i = idx[r - 2], j = idx[r - 1], last = i + (tk - tq);
+    bool allowed = (!causal || (j <= last && (window == 0 || j > last - window))) &&
                    (lengths.empty() || j < lengths[static_cast<std::size_t>(idx[0])]);
     if (!allowed) s.data[n] = -std::numeric_limits<float>::infinity();
   }
   return s;
 }
 
-// Rotary embedding of [..., T, D]: (i, i + D/2) rotated by
-// (t + offset) * base^(-2i/D), in double.
-inline Array rope(const Array& x, double base = 10000.0, std::int64_t offset = 0) {
+// Rotary embedding of [..., T, D]: (i, i + D/2), or (2i, 2i + 1) when
+// interleaved, rotated by (t + offset) * base^(-2i/D), in double.
+inline Array rope(const Array& x, double base = 10000.0, std::int64_t offset = 0,
+                  bool interleaved = false) {
   std::size_t r = x.shape.size();
   std::int64_t t = x.shape[r - 2], d = x.shape[r - 1], h = d / 2;
   Array out(x.shape);
@@ -307,8 +310,9 @@ inline Array rope(const Array& x, double base = 10000.0, std::int64_t offset = 0
     float* o = out.data.data() + row * static_cast<std::size_t>(d);
     for (std::int64_t i = 0; i < h; ++i) {
       double a = pos * std::pow(base, -2.0 * i / d), c = std::cos(a), sn = std::sin(a);
-      o[i] = static_cast<float>(p[i] * c - p[i + h] * sn);
-      o[i + h] = static_cast<float>(p[i + h] * c + p[i] * sn);
+      std::int64_t lo = interleaved ? 2 * i : i, hi = interleaved ? 2 * i + 1 : i + h;
+      o[lo] = static_cast<float>(p[lo] * c - p[hi] * sn);
+      o[hi] = static_cast<float>(p[hi] * c + p[lo] * sn);
     }
   }
   return out;
@@ -343,10 +347,12 @@ inline Array slice(const Array& x, const std::vector<std::int64_t>& offsets, Sha
 
 // Scaled dot-product attention by its definition, in double: q [B, H, Tq, D],
 // k and v [B, H / groups, Tk, D|Dv] (query head h reads key head h / groups);
-// causal allows j <= i + (Tk - Tq); lengths (empty: none) allow j < len[b].
-// A query with no allowed key gets zeros.
+// causal allows j <= i + (Tk - Tq), a window W > 0 only its last W keys;
+// lengths (empty: none) allow j < len[b]. A query with no allowed key gets
+// zeros.
 inline Array attention(const Array& q, const Array& k, const Array& v, double scale, bool causal,
-                       const std::vector<std::int64_t>& lengths = {}, std::int64_t groups = 1) {
+                       const std::vector<std::int64_t>& lengths = {}, std::int64_t groups = 1,
+                       std::int64_t window = 0) {
   std::int64_t b = q.shape[0], h = q.shape[1], tq = q.shape[2], d = q.shape[3];
   std::int64_t hk = k.shape[1], tk = k.shape[2], dv = v.shape[3];
   Array out({b, h, tq, dv});
@@ -358,7 +364,8 @@ inline Array attention(const Array& q, const Array& k, const Array& v, double sc
       for (std::int64_t i = 0; i < tq; ++i) {
         double mx = -std::numeric_limits<double>::infinity();
         for (std::int64_t j = 0; j < tk; ++j) {
-          bool allowed = (!causal || j <= i + (tk - tq)) &&
+          std::int64_t last = i + (tk - tq);
+          bool allowed = (!causal || (j <= last && (window == 0 || j > last - window))) &&
                          (lengths.empty() || j < lengths[static_cast<std::size_t>(bi)]);
           double acc = 0;
           for (std::int64_t x = 0; x < d; ++x)

@@ -23,6 +23,9 @@ struct TransformerConfig {
   bool bias = true;
   bool tie_embeddings = true;
   float eps = 1e-5f;
+  double rope_theta = 10000.0;
+  bool rope_interleaved = false;    // pairs (2i, 2i + 1) instead of (i, i + Dh/2)
+  std::int64_t sliding_window = 0;  // causal attention sees each query's last W keys; 0: all
 };
 
 using Params = std::map<std::string, Array>;
@@ -122,8 +125,8 @@ class TransformerReference {
     Array k = heads_first(linear(xkv, name + ".k"), hkv);  // [B, Hkv, Tk, Dh]
     Array v = heads_first(linear(xkv, name + ".v"), hkv);
     if (c_.positions == TransformerConfig::rope) {
-      q = ref::rope(q);
-      k = ref::rope(k);
+      q = ref::rope(q, c_.rope_theta, 0, c_.rope_interleaved);
+      k = ref::rope(k, c_.rope_theta, 0, c_.rope_interleaved);
     }
     taps[name + ".q"] = q;
     taps[name + ".k"] = k;
@@ -147,7 +150,8 @@ class TransformerReference {
             scores.data[at4(scores, bi, hi, i, j)] = static_cast<float>(s);
             float sc = static_cast<float>(static_cast<float>(s) * static_cast<float>(inv_sqrt));
             scaled.data[at4(scores, bi, hi, i, j)] = sc;
-            bool allowed = (!causal || j <= i + (tk - tq)) &&
+            std::int64_t last = i + (tk - tq), w = c_.sliding_window;
+            bool allowed = (!causal || (j <= last && (w == 0 || j > last - w))) &&
                            (lengths == nullptr || j < (*lengths)[static_cast<std::size_t>(bi)]);
             masked.data[at4(scores, bi, hi, i, j)] =
                 allowed ? sc : -std::numeric_limits<float>::infinity();

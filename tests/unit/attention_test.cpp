@@ -2,8 +2,9 @@
 // against unfused tfm and against attention by its definition
 // (reference.hpp), on shapes that stress the tiling: lengths that are not
 // multiples of the tiles, one query, Tq != Tk, head widths 32/64/128,
-// logits near 1e4, grouped-query heads, and rows whose keys are all masked
-// (zeros, not NaN). Tolerance: maxdiff <= 1e-5 (relative above 1, absolute
+// logits near 1e4, grouped-query heads, sliding windows (whose key tiles
+// before the window are skipped), and rows whose keys are all masked (zeros,
+// not NaN). Tolerance: maxdiff <= 1e-5 (relative above 1, absolute
 // below).
 
 #include <gtest/gtest.h>
@@ -32,8 +33,9 @@ struct Case {
 };
 
 // q [B, H, Tq, D], k and v [B, H/G, Tk, D]: the chain the DSL traces,
-// written with grouped heads as [B, Hkv, G, T, D] x [B, Hkv, 1, T, D].
-template <dim_t B, dim_t H, dim_t G, dim_t Tq, dim_t Tk, dim_t D>
+// written with grouped heads as [B, Hkv, G, T, D] x [B, Hkv, 1, T, D]. W > 0:
+// causal within a sliding window of W keys.
+template <dim_t B, dim_t H, dim_t G, dim_t Tq, dim_t Tk, dim_t D, dim_t W = 0>
 void check(const Case& c) {
   constexpr dim_t Hkv = H / G;
   ref::Array q = ref::random_array({B, H, Tq, D}, 1, c.lo, c.hi);
@@ -55,10 +57,15 @@ void check(const Case& c) {
     auto kg = reshape<Shape<B, Hkv, 1, Tk, D>>(ki);
     auto vg = reshape<Shape<B, Hkv, 1, Tk, D>>(vi);
     auto s = scale(matmul(qg, transpose(kg)), factor);
-    auto m = padded && causal_mask ? mask<causal, padding>(s, len)
-             : padded              ? mask<padding>(s, len)
-             : causal_mask         ? mask<causal>(s)
-                                   : s;
+    auto m = [&] {
+      if constexpr (W > 0)
+        return padded ? mask<sliding_window<W>, padding>(s, len) : mask<sliding_window<W>>(s);
+      else
+        return padded && causal_mask ? mask<causal, padding>(s, len)
+               : padded              ? mask<padding>(s, len)
+               : causal_mask         ? mask<causal>(s)
+                                     : s;
+    }();
     f.output("o", reshape<Shape<B, H, Tq, D>>(matmul(softmax(m), vg)));
   };
   TraceResult traced = trace("attention", model);
@@ -80,7 +87,7 @@ void check(const Case& c) {
   };
   std::vector<float> fused = run(true), unfused = run(false);
   std::vector<std::int64_t> len64(c.lengths.begin(), c.lengths.end());
-  ref::Array want = ref::attention(q, k, v, factor, c.causal, len64, G);
+  ref::Array want = ref::attention(q, k, v, factor, c.causal || W > 0, len64, G, W);
   double f_ref = ref::maxdiff(fused, want.data), u_ref = ref::maxdiff(unfused, want.data),
          f_u = ref::maxdiff(fused, unfused);
   bool finite = std::all_of(fused.begin(), fused.end(), [](float x) { return std::isfinite(x); });
@@ -112,6 +119,19 @@ TEST(FusedAttention, MasksAndEdges) {
   // the comparison measures the softmax, not the rounding of the logits.
   check<1, 2, 1, 96, 96, 64>(
       {"logits 5e3..1.1e4", .lo = 9.0f, .hi = 13.0f, .scale = 1.0f, .integers = true});
+}
+
+// Tiles 32 x 64 (the forward's default): at T 300 a window of 40 leaves whole
+// key tiles before every query tile's window out, and straddles tiles at
+// both ends.
+TEST(FusedAttention, SlidingWindow) {
+  check<1, 2, 1, 300, 300, 64, 40>({"sliding window 40, T 300"});
+  check<1, 2, 1, 130, 130, 32, 1>({"window 1: each query sees only itself"});
+  check<1, 2, 1, 100, 100, 64, 64>({"window 64 = one key tile, T 100"});
+  check<1, 2, 1, 20, 200, 64, 50>({"window 50, Tq 20 < Tk 200 (bottom-right aligned)"});
+  check<2, 2, 1, 200, 200, 64, 33>(
+      {"window 33 + padding lengths {150, 200}", .lengths = {150, 200}});
+  check<1, 6, 3, 150, 150, 64, 70>({"window 70, 6 query heads on 2 key/value heads"});
 }
 
 TEST(FusedAttention, GroupedQueryHeads) {

@@ -206,8 +206,16 @@ TEST_F(Gradients, AttentionPieces) {
         "tensor<2x2x5x5xf64>\n"
         "  %y = tfm.softmax %m {axis = -1 : i64} : tensor<2x2x5x5xf64>\n",
         {2, 2, 5, 5});
+  check("mask sliding window 2, softmax", {{"s", {2, 2, 5, 5}}},
+        "  %m = tfm.mask %s {causal, window = 2 : i64} : (tensor<2x2x5x5xf64>) -> "
+        "tensor<2x2x5x5xf64>\n"
+        "  %y = tfm.softmax %m {axis = -1 : i64} : tensor<2x2x5x5xf64>\n",
+        {2, 2, 5, 5});
   check("rope", {{"x", {1, 2, 5, 8}}},
         "  %y = tfm.rope %x {offset = 2 : i64} : tensor<1x2x5x8xf64>\n", {1, 2, 5, 8});
+  check("rope interleaved", {{"x", {2, 5, 8}}},
+        "  %y = tfm.rope %x {base = 5.0e+05 : f32, interleaved = true} : tensor<2x5x8xf64>\n",
+        {2, 5, 8});
   check("transpose", {{"x", {2, 3, 4}}},
         "  %y = tfm.transpose %x, [2, 0, 1] : tensor<2x3x4xf64> -> tensor<4x2x3xf64>\n", {4, 2, 3});
   check("reshape", {{"x", {2, 3, 4}}},
@@ -257,6 +265,21 @@ TEST_F(Gradients, FlashAttention) {
         "(tensor<1x70x4xf64>, "
         "tensor<1x70x4xf64>, tensor<1x70x4xf64>) -> (tensor<1x70x4xf64>, tensor<1x70xf64>)\n",
         {1, 70, 4}, /*parallel=*/false);
+  // A window of 20 over 150 keys: key tiles before each query tile's window
+  // are skipped in both directions, and the backward's query tiles past a key
+  // tile's last window.
+  check("flash_attention 150 x 150 sliding window 20, serial",
+        {{"q", {1, 150, 4}}, {"k", {1, 150, 4}}, {"v", {1, 150, 4}}},
+        "  %y, %lse = tfm.flash_attention %q, %k, %v {causal, scale = 0.5 : f32, window = 20 : "
+        "i64} : (tensor<1x150x4xf64>, tensor<1x150x4xf64>, tensor<1x150x4xf64>) -> "
+        "(tensor<1x150x4xf64>, tensor<1x150xf64>)\n",
+        {1, 150, 4}, /*parallel=*/false);
+  check("flash_attention window 3, Tq 5 < Tk 9 + lengths",
+        {{"q", {2, 5, 8}}, {"k", {2, 9, 8}}, {"v", {2, 9, 8}}, {"len", {2}, false, "i32", {7, 9}}},
+        "  %y, %lse = tfm.flash_attention %q, %k, %v lengths %len {causal, scale = 0.35 : f32, "
+        "window = 3 : i64} : (tensor<2x5x8xf64>, tensor<2x9x8xf64>, tensor<2x9x8xf64>, "
+        "tensor<2xi32>) -> (tensor<2x5x8xf64>, tensor<2x5xf64>)\n",
+        {2, 5, 8});
 }
 
 TEST_F(Gradients, CrossEntropy) {

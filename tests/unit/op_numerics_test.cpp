@@ -388,6 +388,7 @@ TEST_P(OpNumerics, RopeAndPositions) {
                    auto table = f.input<Shape<20, 6>>("table");
                    f.output("rope", rope(x));
                    f.output("rope_offset", rope(x, 500.0f, 3));
+                   f.output("rope_interleaved", rope(x, 1.0e6f, 2, RopePairs::interleaved));
                    f.output("sinusoid", sinusoidal_positions<9, 6>());
                    f.output("sinusoid_long", sinusoidal_positions<1024, 64>());
                    f.output("slice", slice<Shape<4, 3>, 5, 2>(table));
@@ -397,10 +398,11 @@ TEST_P(OpNumerics, RopeAndPositions) {
   if (out.empty()) return;
   expect_close(out[0], ref::rope(x), "rope [2x3x9x16]");
   expect_close(out[1], ref::rope(x, 500.0, 3), "rope base 500, offset 3");
-  expect_close(out[2], ref::sinusoidal_positions(9, 6), "sinusoidal positions [9x6]");
-  expect_close(out[3], ref::sinusoidal_positions(1024, 64), "sinusoidal positions [1024x64]");
-  expect_close(out[4], ref::slice(table, {5, 2}, {4, 3}), "slice [4x3] at (5, 2) of [20x6]");
-  expect_close(out[5], ref::slice(table, {0, 0}, {9, 6}), "slice [9x6] at 0 of [20x6]");
+  expect_close(out[2], ref::rope(x, 1.0e6, 2, true), "rope interleaved, base 1e6, offset 2");
+  expect_close(out[3], ref::sinusoidal_positions(9, 6), "sinusoidal positions [9x6]");
+  expect_close(out[4], ref::sinusoidal_positions(1024, 64), "sinusoidal positions [1024x64]");
+  expect_close(out[5], ref::slice(table, {5, 2}, {4, 3}), "slice [4x3] at (5, 2) of [20x6]");
+  expect_close(out[6], ref::slice(table, {0, 0}, {9, 6}), "slice [9x6] at 0 of [20x6]");
 }
 
 }  // namespace

@@ -167,7 +167,8 @@ constexpr TransformerConfig kBert{.vocab = 30,
                                   .norm = NormKind::rms_norm,
                                   .activation = Activation::gelu,
                                   .positions = Positions::rope,
-                                  .bias = false};
+                                  .bias = false,
+                                  .rope_pairs = RopePairs::interleaved};
 
 TEST(TransformerFamilies, EncoderOnlyMatchesReference) {
   constexpr dim_t B = 3, T = 7;
@@ -185,15 +186,16 @@ TEST(TransformerFamilies, EncoderOnlyMatchesReference) {
                            .rms_norm = true,
                            .activation = ref::TransformerConfig::gelu,
                            .positions = ref::TransformerConfig::rope,
-                           .bias = false};
+                           .bias = false,
+                           .rope_interleaved = true};
   ref::TransformerReference model(c, run.params);
   model.taps["hidden"] = model.encoder_only(widen(ids), widen(lengths), B, T);
-  expect_matches(run, model.taps, "encoder-only (RMS norm, MQA, rope, no bias)");
+  expect_matches(run, model.taps, "encoder-only (RMS norm, MQA, interleaved rope, no bias)");
 }
 
-// Llama's layout: pre-norm RMS norm, SwiGLU, rotary positions, no biases,
-// grouped-query attention (4 query heads on 2 key/value heads), an untied
-// output projection.
+// Llama's layout: pre-norm RMS norm, SwiGLU, rotary positions (rotate-half
+// pairs, Llama 3's rope_theta), no biases, grouped-query attention (4 query
+// heads on 2 key/value heads), an untied output projection.
 constexpr TransformerConfig kLlama{.vocab = 40,
                                    .d_model = 16,
                                    .heads = 4,
@@ -206,7 +208,8 @@ constexpr TransformerConfig kLlama{.vocab = 40,
                                    .activation = Activation::swiglu,
                                    .positions = Positions::rope,
                                    .bias = false,
-                                   .tie_embeddings = false};
+                                   .tie_embeddings = false,
+                                   .rope_theta = 500000.0f};
 
 TEST(TransformerFamilies, DecoderOnlySwiGluMatchesReference) {
   constexpr dim_t B = 2, T = 7;
@@ -226,10 +229,64 @@ TEST(TransformerFamilies, DecoderOnlySwiGluMatchesReference) {
                            .activation = ref::TransformerConfig::swiglu,
                            .positions = ref::TransformerConfig::rope,
                            .bias = false,
-                           .tie_embeddings = false};
+                           .tie_embeddings = false,
+                           .rope_theta = 500000.0};
   ref::TransformerReference model(c, run.params);
   model.taps["logits"] = model.decoder_only(widen(ids), B, T);
-  expect_matches(run, model.taps, "decoder-only (RMS norm, SwiGLU, rope, GQA 4/2, no bias)");
+  expect_matches(run, model.taps,
+                 "decoder-only (RMS norm, SwiGLU, rope theta 5e5, GQA 4/2, no bias)");
+}
+
+// Mistral's layout: Llama's with sliding-window self-attention (each token
+// sees its last 3), over sequences of 9.
+constexpr TransformerConfig kMistral{.vocab = 40,
+                                     .d_model = 16,
+                                     .heads = 4,
+                                     .kv_heads = 2,
+                                     .layers = 2,
+                                     .d_ff = 24,
+                                     .max_len = 16,
+                                     .norm_placement = NormPlacement::pre,
+                                     .norm = NormKind::rms_norm,
+                                     .activation = Activation::swiglu,
+                                     .positions = Positions::rope,
+                                     .bias = false,
+                                     .tie_embeddings = false,
+                                     .sliding_window = 3};
+
+TEST(TransformerFamilies, DecoderOnlySlidingWindowMatchesReference) {
+  constexpr dim_t B = 2, T = 9;
+  TraceResult traced = trace("decoder_only_window", decoder_only<kMistral, B, T>);
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  EXPECT_NE(traced.mlir.find("causal, window = 3 : i64"), std::string::npos);
+  auto ids = random_ids(B * T, kMistral.vocab, 12);
+  ModelRun run =
+      run_model("decoder_only_window", decoder_only<kMistral, B, T>, {{ids, {B, T}}}, 13);
+  ref::TransformerConfig c{.vocab = 40,
+                           .d_model = 16,
+                           .heads = 4,
+                           .kv_heads = 2,
+                           .layers = 2,
+                           .d_ff = 24,
+                           .max_len = 16,
+                           .pre_norm = true,
+                           .rms_norm = true,
+                           .activation = ref::TransformerConfig::swiglu,
+                           .positions = ref::TransformerConfig::rope,
+                           .bias = false,
+                           .tie_embeddings = false,
+                           .sliding_window = 3};
+  ref::TransformerReference model(c, run.params);
+  model.taps["logits"] = model.decoder_only(widen(ids), B, T);
+  expect_matches(run, model.taps, "decoder-only (sliding window 3 over T 9, SwiGLU, GQA)");
+}
+
+// A window as long as the sequence leaves nothing out: plain causal.
+TEST(TransformerFamilies, SlidingWindowAsLongAsTheSequenceIsCausal) {
+  TraceResult traced = trace("decoder_only_short", decoder_only<kMistral, 1, 3>);
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  EXPECT_EQ(traced.mlir.find("window ="), std::string::npos);
+  EXPECT_NE(traced.mlir.find("{causal}"), std::string::npos);
 }
 
 // GeGLU (tanh GELU) with biases in a post-norm encoder.

@@ -171,6 +171,22 @@ inline Value buildSigmoid(OpBuilder &b, Location l, Value x) {
   return b.create<arith::DivFOp>(l, one, b.create<arith::AddFOp>(l, one, e));
 }
 
+/// Whether query `i` may see key `j` (index values) under a causal mask whose
+/// last allowed key is `i + diagonal`: with a sliding window W > 0, also
+/// `j > i + diagonal - W`. (tfm.mask, tfm.flash_attention and gradients.)
+inline Value causalAllows(OpBuilder &b, Location l, Value i, Value j,
+                          int64_t diagonal, int64_t window) {
+  Value last = b.create<arith::AddIOp>(
+      l, i, b.create<arith::ConstantIndexOp>(l, diagonal));
+  Value ok = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j, last);
+  if (window <= 0)
+    return ok;
+  Value first = b.create<arith::SubIOp>(
+      l, last, b.create<arith::ConstantIndexOp>(l, window));
+  return b.create<arith::AndIOp>(
+      l, ok, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sgt, j, first));
+}
+
 /// `type` as rows: [N, last], N the product of the leading dimensions.
 inline RankedTensorType rowsType(RankedTensorType type) {
   int64_t last = type.getShape().back();

@@ -8,16 +8,19 @@
 //   scf.forall (n, qt) in (batch, Tq / Br) {                  parallel tasks
 //     q' = scale * q[n, qt]                                   [Br, D]
 //     o = 0, m = -inf, l = 0                                  [Br, Dv], [Br]
-//     scf.for kt in [0, kFull) step Bc   { step(unmasked) }   no mask needed
-//     scf.for kt in [kFull, kEnd) step Bc { step(masked) }    straddles a mask
+//     scf.for kt in [kBegin, kLow) step Bc { step(masked) }   window's start
+//     scf.for kt in [kLow, kFull) step Bc  { step(unmasked) } no mask needed
+//     scf.for kt in [kFull, kEnd) step Bc  { step(masked) }   straddles a mask
 //     out = o / l, lse = m + log l  (0 and -inf for a row with no key)
 //   }
 //   step: s = q'[qt] kT[:, kt]; (s += bias; s = mask(s));
 //         m' = max(m, rowmax s); p = exp(s - m'); a = exp(m - m');
 //         l = a l + rowsum p; o = a o + p v'[kt]; m = m'
 //
-// Keys past a causal or padding limit are in no tile of either loop: whole
-// tiles are skipped, not computed and masked. Every tile op keeps the loop's
+// Keys past a causal or padding limit, and before a sliding window's start,
+// are in no tile of any loop: whole tiles are skipped, not computed and
+// masked (without a window, kBegin = kLow = 0 and the first loop is not
+// built). Every tile op keeps the loop's
 // tensors as its destination, so bufferization updates them in place.
 //
 //===----------------------------------------------------------------------===//
@@ -60,6 +63,7 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
         sizesOf(qType, kType, vType, tiles);
     double scale = op.getScale().convertToDouble();
     bool causal = op.getCausal();
+    int64_t window = causal ? op.getWindow() : 0;
 
     auto ty = [&](ArrayRef<int64_t> shape) {
       return RankedTensorType::get(shape, et);
@@ -179,6 +183,26 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
             loc, b.create<arith::AddIOp>(loc, kEnd, idx(bc - 1)), idx(bc)),
         idx(bc));
     kFull = b.create<arith::MinUIOp>(loc, kFull, kEndTiles);
+    // With a window W, row i allows keys from i + diagonal - W + 1 on: tiles
+    // before the first row's start are skipped, [kBegin, kLow) masked (kLow:
+    // from the last row's start on, no key is below any row's window).
+    Value kBegin, kLow;
+    if (window > 0) {
+      auto tileOf = [&](Value key, bool up) {
+        Value clamped = b.create<arith::MaxSIOp>(loc, key, idx(0));
+        if (up)
+          clamped = b.create<arith::AddIOp>(loc, clamped, idx(bc - 1));
+        return b.create<arith::MulIOp>(
+            loc, b.create<arith::DivUIOp>(loc, clamped, idx(bc)), idx(bc));
+      };
+      kBegin = tileOf(
+          b.create<arith::AddIOp>(loc, q0, idx(diagonal - window + 1)), false);
+      kLow = tileOf(
+          b.create<arith::AddIOp>(loc, q0, idx(br + diagonal - window)), true);
+      // kBegin <= kLow <= kFull <= kEndTiles, or every loop empty.
+      kLow = b.create<arith::MinSIOp>(loc, kLow, kEndTiles);
+      kFull = b.create<arith::MaxSIOp>(loc, kFull, kLow);
+    }
 
     // The per-task state.
     SmallVector<Value> state(kNumState);
@@ -243,14 +267,9 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
                   l, kt, b.create<linalg::IndexOp>(l, 1));
               Value ok = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt,
                                                  j, kLimit);
-              if (causal) {
-                Value last = b.create<arith::AddIOp>(
-                    l, i, b.create<arith::ConstantIndexOp>(l, diagonal));
+              if (causal)
                 ok = b.create<arith::AndIOp>(
-                    l, ok,
-                    b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j,
-                                            last));
-              }
+                    l, ok, causalAllows(b, l, i, j, diagonal, window));
               return b.create<arith::SelectOp>(l, ok, a[0], negInf);
             });
       }
@@ -301,10 +320,18 @@ struct FlashAttentionOpLowering : OpConversionPattern<FlashAttentionOp> {
       b.create<scf::YieldOp>(loc, st);
     };
 
-    auto unmasked =
-        b.create<scf::ForOp>(loc, idx(0), kFull, idx(bc), state,
-                             [&](OpBuilder &b, Location l, Value kt,
-                                 ValueRange in) { step(b, l, kt, in, false); });
+    ValueRange start = state;
+    if (window > 0)
+      start =
+          b.create<scf::ForOp>(loc, kBegin, kLow, idx(bc), state,
+                               [&](OpBuilder &b, Location l, Value kt,
+                                   ValueRange in) { step(b, l, kt, in, true); })
+              .getResults();
+    auto unmasked = b.create<scf::ForOp>(
+        loc, window > 0 ? kLow : idx(0), kFull, idx(bc), start,
+        [&](OpBuilder &b, Location l, Value kt, ValueRange in) {
+          step(b, l, kt, in, false);
+        });
     auto masked = b.create<scf::ForOp>(
         loc, kFull, kEndTiles, idx(bc), unmasked.getResults(),
         [&](OpBuilder &b, Location l, Value kt, ValueRange in) {

@@ -10,10 +10,11 @@
 //   scf.forall n in (batch) {                                  parallel tasks
 //     dQ, dK, dV = 0                                           this task's rows
 //     scf.for kt in [0, kEnd) step Bc {                        key tiles
-//       dKt, dVt = 0                                           [Bc, D], [Bc,
-//       Dv] scf.for qt in [qStart, qFull) { step(masked) }         straddles a
-//       mask scf.for qt in [qFull, Tq') { step(unmasked) } dK[kt], dV[kt] =
-//       dKt, dVt
+//       dKt, dVt = 0                                       [Bc, D], [Bc, Dv]
+//       scf.for qt in [qStart, qFull) { step(masked) }     straddles a mask
+//       scf.for qt in [qFull, qLast) { step(unmasked) }
+//       scf.for qt in [qLast, qEnd) { step(masked) }       a window's start
+//       dK[kt], dV[kt] = dKt, dVt
 //     }
 //   }
 //   step: S = q[qt] k[kt]^T; P = exp(scale S + bias - lse[qt]) (masked: 0);
@@ -23,8 +24,9 @@
 // Each task owns one query head: its dQ rows, and the dK and dV of that head
 // (key and value heads shared by several query heads are summed afterwards
 // by tfm.reduce_to), so no two tasks write one element. Query tiles wholly
-// above the causal diagonal and key tiles past a sequence's length are in no
-// loop.
+// above the causal diagonal or past a sliding window, and key tiles past a
+// sequence's length, are in no loop (without a window, qLast = qEnd = Tq'
+// and the last loop is not built).
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,6 +65,7 @@ struct FlashAttentionGradOpLowering
         sizesOf(qType, kType, vType, tiles);
     double scale = op.getScale().convertToDouble();
     bool causal = op.getCausal();
+    int64_t window = causal ? op.getWindow() : 0;
 
     auto ty = [&](ArrayRef<int64_t> shape) {
       return RankedTensorType::get(shape, et);
@@ -209,7 +212,33 @@ struct FlashAttentionGradOpLowering
                 idx(br));
             qFull = b.create<arith::MinSIOp>(l, qFull, idx(tqPad));
           }
-          qFull = b.create<arith::SelectOp>(l, straddles, idx(tqPad), qFull);
+          // With a window W, row i sees keys from i + diagonal - W + 1 on:
+          // rows from kt + bc - 1 - diagonal + W on see no key of this tile
+          // (qEnd), rows before kt - diagonal + W see all of its first
+          // keys (qLast bounds the unmasked rows).
+          Value qEnd = idx(tqPad), qLast = idx(tqPad);
+          if (window > 0) {
+            auto tileOf = [&](Value row, bool up) {
+              Value clamped = b.create<arith::MaxSIOp>(l, row, idx(0));
+              if (up)
+                clamped = b.create<arith::AddIOp>(l, clamped, idx(br - 1));
+              Value t = b.create<arith::MulIOp>(
+                  l, b.create<arith::DivUIOp>(l, clamped, idx(br)), idx(br));
+              return b.create<arith::MinSIOp>(l, t, idx(tqPad));
+            };
+            qEnd = tileOf(
+                b.create<arith::AddIOp>(l, kt, idx(bc - 1 - diagonal + window)),
+                true);
+            qLast = tileOf(
+                b.create<arith::AddIOp>(l, kt, idx(window - diagonal)), false);
+          }
+          qFull = b.create<arith::SelectOp>(l, straddles, qEnd, qFull);
+          if (window > 0) {
+            // qStart <= qFull <= qLast <= qEnd.
+            qFull = b.create<arith::MinSIOp>(l, qFull, qEnd);
+            qLast = b.create<arith::MinSIOp>(
+                l, b.create<arith::MaxSIOp>(l, qLast, qFull), qEnd);
+          }
 
           Value dKt = zeros(b, l, {bc, d}), dVt = zeros(b, l, {bc, dv});
           auto step = [&](OpBuilder &b, Location l, Value qt, ValueRange in,
@@ -262,13 +291,7 @@ struct FlashAttentionGradOpLowering
                         l, arith::CmpIPredicate::slt, j, kLimit);
                     if (causal)
                       ok = b.create<arith::AndIOp>(
-                          l, ok,
-                          b.create<arith::CmpIOp>(
-                              l, arith::CmpIPredicate::sle, j,
-                              b.create<arith::AddIOp>(
-                                  l, i,
-                                  b.create<arith::ConstantIndexOp>(l,
-                                                                   diagonal))));
+                          l, ok, causalAllows(b, l, i, j, diagonal, window));
                     z = b.create<arith::SelectOp>(l, ok, z, negInf);
                   }
                   Value noKey = b.create<arith::CmpFOp>(
@@ -308,11 +331,18 @@ struct FlashAttentionGradOpLowering
                 step(b, l, qt, in, true);
               });
           auto fullLoop = b.create<scf::ForOp>(
-              l, qFull, idx(tqPad), idx(br), maskedLoop.getResults(),
+              l, qFull, qLast, idx(br), maskedLoop.getResults(),
               [&](OpBuilder &b, Location l, Value qt, ValueRange in) {
                 step(b, l, qt, in, false);
               });
           ValueRange done = fullLoop.getResults();
+          if (window > 0)
+            done = b.create<scf::ForOp>(
+                        l, qLast, qEnd, idx(br), done,
+                        [&](OpBuilder &b, Location l, Value qt, ValueRange in) {
+                          step(b, l, qt, in, true);
+                        })
+                       .getResults();
           SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
           Value dK = b.create<tensor::InsertSliceOp>(
               l, done[1], acc[1],

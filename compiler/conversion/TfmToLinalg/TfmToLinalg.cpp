@@ -15,7 +15,8 @@
 //   tfm.silu       --> generic(parallel) x * sigmoid(x)
 //   tfm.mask       --> generic(parallel) select(allowed(i, j, len[b]), x, -inf)
 //                      (tfm.mask_grad: 0 in place of -inf)
-//   tfm.rope       --> extract_slice halves + generic(parallel, 2 results) +
+//   tfm.rope       --> extract_slice halves (interleaved: stride-2 slices) +
+//                      generic(parallel, 2 results) +
 //                      insert_slice, with cos/sin tables computed at compile
 //                      time (tfm.rope_grad: sin negated)
 //   gradients, loss and optimizer updates --> see Gradients.cpp
@@ -422,13 +423,15 @@ struct MaskOpLowering : OpConversionPattern<MaskLikeOp> {
   matchAndRewrite(MaskLikeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     // y[b, ..., i, j] = allowed ? x : fill, allowed =
-    //   (!causal || j <= i + (Tk - Tq)) && (!lengths || j < lengths[b])
+    //   (!causal || (j <= i + (Tk - Tq) && (!window || j > i + (Tk - Tq) - W)))
+    //   && (!lengths || j < lengths[b])
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType();
     unsigned rank = type.getRank();
     int64_t tq = type.getShape()[rank - 2], tk = type.getShape()[rank - 1];
     bool causal = op.getCausal();
+    int64_t window = op.getWindow();
     Value lengths = adaptor.getLengths();
     Value fill = std::is_same_v<MaskLikeOp, MaskGradOp>
                      ? floatConstant(rewriter, loc, type.getElementType(), 0)
@@ -448,13 +451,9 @@ struct MaskOpLowering : OpConversionPattern<MaskLikeOp> {
         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value j = b.create<linalg::IndexOp>(l, rank - 1);
           Value allowed;
-          if (causal) {
-            Value i = b.create<linalg::IndexOp>(l, rank - 2);
-            Value last = b.create<arith::AddIOp>(
-                l, i, b.create<arith::ConstantIndexOp>(l, tk - tq));
-            allowed =
-                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, j, last);
-          }
+          if (causal)
+            allowed = causalAllows(b, l, b.create<linalg::IndexOp>(l, rank - 2),
+                                   j, tk - tq, window);
           if (lengths) {
             Value len = b.create<arith::IndexCastOp>(l, b.getIndexType(), a[1]);
             Value inside =
@@ -477,10 +476,11 @@ struct RopeOpLowering : OpConversionPattern<RopeLikeOp> {
   LogicalResult
   matchAndRewrite(RopeLikeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    // With h = D/2 and tables cos/sin[t, i] = cos/sin((t + offset) theta_i)
-    // (sin negated for rope_grad):
-    //   y[..., t, i]     = x[..., t, i] cos[t, i] - x[..., t, i + h] sin[t, i]
-    //   y[..., t, i + h] = x[..., t, i + h] cos[t, i] + x[..., t, i] sin[t, i]
+    // With h = D/2, tables cos/sin[t, i] = cos/sin((t + offset) theta_i)
+    // (sin negated for rope_grad) and the pairs (a_i, b_i) = (i, i + h), or
+    // (2i, 2i + 1) when interleaved:
+    //   y[..., t, a_i] = x[..., t, a_i] cos[t, i] - x[..., t, b_i] sin[t, i]
+    //   y[..., t, b_i] = x[..., t, b_i] cos[t, i] + x[..., t, a_i] sin[t, i]
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType();
@@ -502,8 +502,10 @@ struct RopeOpLowering : OpConversionPattern<RopeLikeOp> {
     Value cosValues = tableConstant(rewriter, loc, tableType, cosTable);
     Value sinValues = tableConstant(rewriter, loc, tableType, sinTable);
 
-    // lo, hi = x[..., :h], x[..., h:]; one generic writes both halves:
+    // lo, hi = x[..., :h], x[..., h:] (interleaved: x[..., 0::2],
+    // x[..., 1::2]); one generic writes both:
     //   y_lo = lo cos - hi sin, y_hi = hi cos + lo sin.
+    bool interleaved = op.getInterleaved();
     Value x = adaptor.getOperands()[0];
     SmallVector<int64_t> halfShape(type.getShape());
     halfShape.back() = h;
@@ -511,10 +513,12 @@ struct RopeOpLowering : OpConversionPattern<RopeLikeOp> {
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(ctx, halfShape);
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+    if (interleaved)
+      strides.back() = rewriter.getIndexAttr(2);
     Value lo = rewriter.create<tensor::ExtractSliceOp>(loc, halfType, x,
                                                        offsets, sizes, strides);
     SmallVector<OpFoldResult> hiOffsets = offsets;
-    hiOffsets.back() = rewriter.getIndexAttr(h);
+    hiOffsets.back() = rewriter.getIndexAttr(interleaved ? 1 : h);
     Value hi = rewriter.create<tensor::ExtractSliceOp>(
         loc, halfType, x, hiOffsets, sizes, strides);
 

@@ -505,6 +505,42 @@ func.func @mask_causal_fewer_queries(%s: tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
 
 // -----
 
+// Tests that a sliding window of 3 also keeps only j > i + 2 - 3: both bounds
+// of key j from one last = i + (Tk - Tq), and their conjunction selects.
+// CHECK-LABEL: func.func @mask_sliding_window
+// CHECK:         linalg.generic
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-DAG:       %[[J:.+]] = linalg.index 2 : index
+// CHECK-DAG:       %[[I:.+]] = linalg.index 1 : index
+// CHECK-DAG:       %[[OFF:.+]] = arith.constant 2 : index
+// CHECK:           %[[LAST:.+]] = arith.addi %[[I]], %[[OFF]] : index
+// CHECK:           %[[UPPER:.+]] = arith.cmpi sle, %[[J]], %[[LAST]] : index
+// CHECK:           %[[W:.+]] = arith.constant 3 : index
+// CHECK:           %[[FIRST:.+]] = arith.subi %[[LAST]], %[[W]] : index
+// CHECK:           %[[LOWER:.+]] = arith.cmpi sgt, %[[J]], %[[FIRST]] : index
+// CHECK:           %[[OK:.+]] = arith.andi %[[UPPER]], %[[LOWER]] : i1
+// CHECK:           arith.select %[[OK]], %[[IN]], %{{.+}} : f32
+func.func @mask_sliding_window(%s: tensor<2x4x6xf32>) -> tensor<2x4x6xf32> {
+  %0 = tfm.mask %s {causal, window = 3 : i64} : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  return %0 : tensor<2x4x6xf32>
+}
+
+// -----
+
+// Tests that mask_grad keeps the window and writes 0 where mask wrote -inf.
+// CHECK-LABEL: func.func @mask_grad_sliding_window
+// CHECK:         %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:         linalg.generic
+// CHECK:           arith.cmpi sle
+// CHECK:           arith.cmpi sgt
+// CHECK:           arith.select %{{.+}}, %{{.+}}, %[[ZERO]] : f32
+func.func @mask_grad_sliding_window(%d: tensor<2x4x6xf32>) -> tensor<2x4x6xf32> {
+  %0 = tfm.mask_grad %d {causal, window = 3 : i64} : (tensor<2x4x6xf32>) -> tensor<2x4x6xf32>
+  return %0 : tensor<2x4x6xf32>
+}
+
+// -----
+
 // Tests that a padding mask reads lengths[b] along the batch loop and keeps
 // key j when j < lengths[b], with no causal comparison.
 // CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
@@ -687,6 +723,46 @@ func.func @flash_attention_causal(%q: tensor<2x4x256x64xf32>, %k: tensor<2x4x256
 
 // -----
 
+// Tests that a sliding window of 40 over 256 queries and keys adds a loop
+// before the unmasked one: key tiles from kBegin (the tile of the first
+// row's first key, q0 - 39) to kLow (past the last row's first key,
+// q0 + 32 - 40, rounded up) are masked by both bounds of the window, and
+// tiles before kBegin are in no loop; then [kLow, kFull) unmasked and
+// [kFull, kEnd) masked as without a window.
+// CHECK-LABEL: func.func @flash_attention_window
+// CHECK:         scf.forall (%{{.+}}, %[[QT:[a-z0-9_]+]]) in (8, 8) shared_outs
+// CHECK:           %[[Q0:.+]] = arith.muli %[[QT]], %{{.+}} : index
+// CHECK:           %[[KFULL0:.+]] = arith.minui %{{.+}}, %[[KENDT:.+]] : index
+// CHECK:           %[[M39:.+]] = arith.constant -39 : index
+// CHECK:           %[[FIRSTKEY:.+]] = arith.addi %[[Q0]], %[[M39]] : index
+// CHECK:           arith.maxsi %[[FIRSTKEY]], %{{.+}} : index
+// CHECK:           %[[KBEGIN:.+]] = arith.muli
+// CHECK:           %[[M8:.+]] = arith.constant -8 : index
+// CHECK:           %[[LASTKEY:.+]] = arith.addi %[[Q0]], %[[M8]] : index
+// CHECK:           arith.maxsi %[[LASTKEY]], %{{.+}} : index
+// CHECK:           %[[KLOW0:.+]] = arith.muli
+// CHECK:           %[[KLOW:.+]] = arith.minsi %[[KLOW0]], %[[KENDT]] : index
+// CHECK:           %[[KFULL:.+]] = arith.maxsi %[[KFULL0]], %[[KLOW]] : index
+// CHECK:           %[[LOW:.+]]:6 = scf.for %{{.+}} = %[[KBEGIN]] to %[[KLOW]] step
+// CHECK:             linalg.generic
+// CHECK:               arith.cmpi slt
+// CHECK:               arith.cmpi sle
+// CHECK:               arith.cmpi sgt
+// CHECK:               arith.select
+// CHECK:           %[[MID:.+]]:6 = scf.for %{{.+}} = %[[KLOW]] to %[[KFULL]] step %{{.+}} iter_args(%{{.+}} = %[[LOW]]#0,
+// CHECK-NOT:         arith.cmpi
+// CHECK:             scf.yield
+// CHECK:           scf.for %{{.+}} = %[[KFULL]] to %[[KENDT]] step %{{.+}} iter_args(%{{.+}} = %[[MID]]#0,
+// CHECK:               arith.cmpi sgt
+func.func @flash_attention_window(%q: tensor<2x4x256x64xf32>, %k: tensor<2x4x256x64xf32>, %v: tensor<2x4x256x64xf32>)
+    -> (tensor<2x4x256x64xf32>, tensor<2x4x256xf32>) {
+  %o, %lse = tfm.flash_attention %q, %k, %v {causal, scale = 0.125 : f32, window = 40 : i64}
+      : (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>) -> (tensor<2x4x256x64xf32>, tensor<2x4x256xf32>)
+  return %o, %lse : tensor<2x4x256x64xf32>, tensor<2x4x256xf32>
+}
+
+// -----
+
 // Tests that with lengths each task reads lengths[b] (b = its batch x head
 // index / 4 heads), clamps it into [0, 256], and bounds both key loops with
 // it: full tiles below it unmasked, the tile that straddles it masked with
@@ -816,6 +892,38 @@ func.func @rope_offset_base(%x: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4
   %0 = tfm.rope %x {offset = 3 : i64} : tensor<2x4xf32>
   %1 = tfm.rope %x {base = 1.0e+02 : f32} : tensor<2x4xf32>
   return %0, %1 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+// -----
+
+// Tests that interleaved rope pairs (2i, 2i + 1): the two operands of the
+// rotation are the stride-2 slices at 0 and 1 of the width, written back with
+// the same strides; the tables are those of the default pairing.
+// CHECK-LABEL: func.func @rope_interleaved
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x2x3x4xf32>)
+// CHECK-DAG:     %[[COS:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 1.000000e+00], [0.540302277, 0.999949991], [-0.416146845, 9.998000e-01]]> : tensor<3x2xf32>
+// CHECK-DAG:     %[[EVEN:.+]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 3, 2] [1, 1, 1, 2] : tensor<1x2x3x4xf32> to tensor<1x2x3x2xf32>
+// CHECK-DAG:     %[[ODD:.+]] = tensor.extract_slice %[[X]][0, 0, 0, 1] [1, 2, 3, 2] [1, 1, 1, 2] : tensor<1x2x3x4xf32> to tensor<1x2x3x2xf32>
+// CHECK:         %[[ROT:.+]]:2 = linalg.generic
+// CHECK-SAME:      ins(%[[EVEN]], %[[ODD]], %[[COS]], %{{.+}} : tensor<1x2x3x2xf32>, tensor<1x2x3x2xf32>, tensor<3x2xf32>, tensor<3x2xf32>)
+// CHECK:         %[[Y0:.+]] = tensor.insert_slice %[[ROT]]#0 into %{{.+}}[0, 0, 0, 0] [1, 2, 3, 2] [1, 1, 1, 2] : tensor<1x2x3x2xf32> into tensor<1x2x3x4xf32>
+// CHECK:         %[[Y1:.+]] = tensor.insert_slice %[[ROT]]#1 into %[[Y0]][0, 0, 0, 1] [1, 2, 3, 2] [1, 1, 1, 2] : tensor<1x2x3x2xf32> into tensor<1x2x3x4xf32>
+// CHECK:         return %[[Y1]]
+func.func @rope_interleaved(%x: tensor<1x2x3x4xf32>) -> tensor<1x2x3x4xf32> {
+  %0 = tfm.rope %x {interleaved = true} : tensor<1x2x3x4xf32>
+  return %0 : tensor<1x2x3x4xf32>
+}
+
+// -----
+
+// Tests that rope_grad keeps the pairing and negates the sin table.
+// CHECK-LABEL: func.func @rope_grad_interleaved
+// CHECK-DAG:     arith.constant dense<{{\[}}[-0.000000e+00, -0.000000e+00], [-0.841470957, -0.00999983306], [-0.909297406, -0.0199986659]]> : tensor<3x2xf32>
+// CHECK-DAG:     tensor.extract_slice %{{.+}}[0, 0, 1] [2, 3, 2] [1, 1, 2] : tensor<2x3x4xf32> to tensor<2x3x2xf32>
+// CHECK:         linalg.generic
+func.func @rope_grad_interleaved(%dy: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %0 = tfm.rope_grad %dy {interleaved = true} : tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
 }
 
 // -----
@@ -1033,6 +1141,40 @@ func.func @flash_attention_grad_causal(%q: tensor<2x4x256x64xf32>, %k: tensor<2x
     -> (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>) {
   %dq, %dk, %dv = tfm.flash_attention_grad %q, %k, %v, %o, %lse, %do lengths %len {causal, scale = 0.125 : f32}
       : (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256xf32>, tensor<2x4x256x64xf32>, tensor<2xi32>)
+      -> (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>)
+  return %dq, %dk, %dv : tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>
+}
+
+// -----
+
+// Tests that with a sliding window of 40 each key tile's query tiles end at
+// qEnd (the tile past the last row that sees its last key: kt + 63 + 40,
+// rounded up) and that a third loop, masked, runs from qLast (the first row
+// that misses the tile's first key, kt + 40, rounded down) to qEnd after the
+// unmasked [qFull, qLast).
+// CHECK-LABEL: func.func @flash_attention_grad_window
+// CHECK:         scf.for %[[KT:[a-z0-9_]+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// CHECK:             %[[C103:.+]] = arith.constant 103 : index
+// CHECK:             arith.addi %[[KT]], %[[C103]] : index
+// CHECK:             %[[QEND:.+]] = arith.minsi %{{.+}}, %{{.+}} : index
+// CHECK:             %[[C40:.+]] = arith.constant 40 : index
+// CHECK:             arith.addi %[[KT]], %[[C40]] : index
+// CHECK:             %[[QFULL0:.+]] = arith.select
+// CHECK:             %[[QFULL:.+]] = arith.minsi %[[QFULL0]], %[[QEND]] : index
+// CHECK:             %[[QLAST0:.+]] = arith.maxsi %{{.+}}, %[[QFULL]] : index
+// CHECK:             %[[QLAST:.+]] = arith.minsi %[[QLAST0]], %[[QEND]] : index
+// CHECK:             scf.for %{{.+}} = %{{.+}} to %[[QFULL]] step
+// CHECK:                 arith.cmpi sgt
+// CHECK:             %[[MID:.+]]:3 = scf.for %{{.+}} = %[[QFULL]] to %[[QLAST]] step
+// CHECK-NOT:             arith.cmpi
+// CHECK:               scf.yield
+// CHECK:             scf.for %{{.+}} = %[[QLAST]] to %[[QEND]] step %{{.+}} iter_args(%{{.+}} = %[[MID]]#0,
+// CHECK:                 arith.cmpi sgt
+func.func @flash_attention_grad_window(%q: tensor<2x4x256x64xf32>, %k: tensor<2x4x256x64xf32>, %v: tensor<2x4x256x64xf32>,
+    %o: tensor<2x4x256x64xf32>, %lse: tensor<2x4x256xf32>, %do: tensor<2x4x256x64xf32>)
+    -> (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>) {
+  %dq, %dk, %dv = tfm.flash_attention_grad %q, %k, %v, %o, %lse, %do {causal, scale = 0.125 : f32, window = 40 : i64}
+      : (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256xf32>, tensor<2x4x256x64xf32>)
       -> (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>)
   return %dq, %dk, %dv : tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>
 }

@@ -74,6 +74,27 @@ func.func @negative_mask_grad_nothing(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
 
 // -----
 
+// Tests that mask_grad, like mask, needs causal with a window.
+func.func @negative_mask_grad_window(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.mask_grad' op expects a window >= 1 (or 0 for none), got -1}}
+  %0 = tfm.mask_grad %x {causal, window = -1 : i64} : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that flash_attention_grad, like flash_attention, needs causal with a
+// window.
+func.func @negative_flash_attention_grad_window(%q: tensor<1x6x8xf32>, %lse: tensor<1x6xf32>) -> tensor<1x6x8xf32> {
+  // expected-error @+1 {{'tfm.flash_attention_grad' op expects 'causal' with a window: it keeps the last 4 keys up to each query's}}
+  %dq, %dk, %dv = tfm.flash_attention_grad %q, %q, %q, %q, %lse, %q {scale = 0.125 : f32, window = 4 : i64}
+      : (tensor<1x6x8xf32>, tensor<1x6x8xf32>, tensor<1x6x8xf32>, tensor<1x6x8xf32>, tensor<1x6xf32>, tensor<1x6x8xf32>)
+      -> (tensor<1x6x8xf32>, tensor<1x6x8xf32>, tensor<1x6x8xf32>)
+  return %dq : tensor<1x6x8xf32>
+}
+
+// -----
+
 // Tests that rope_grad, like rope, needs an even width.
 func.func @negative_rope_grad_odd(%x: tensor<4x7xf32>) -> tensor<4x7xf32> {
   // expected-error @+1 {{'tfm.rope_grad' op expects an even, non-zero width, got 7 in [4x7]}}

@@ -25,6 +25,7 @@ func.func @shapes(%x: tensor<2x6x8xf32>, %y: tensor<6x8xf32>)
 // CHECK:         tfm.log_softmax_grad %{{.+}}, %{{.+}} {axis = 0 : i64} : tensor<4x8xf32>
 // CHECK:         tfm.mask_grad %{{.+}} {causal} : (tensor<4x8xf32>) -> tensor<4x8xf32>
 // CHECK:         tfm.rope_grad %{{.+}} {offset = 3 : i64} : tensor<4x8xf32>
+// CHECK:         tfm.rope_grad %{{.+}} {base = 5.000000e+05 : f32, interleaved = true} : tensor<4x8xf32>
 func.func @elementwise_grads(%x: tensor<4x8xf32>, %dy: tensor<4x8xf32>)
     -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
   %0 = tfm.relu_grad %x, %dy : tensor<4x8xf32>
@@ -35,7 +36,8 @@ func.func @elementwise_grads(%x: tensor<4x8xf32>, %dy: tensor<4x8xf32>)
   %3 = tfm.log_softmax_grad %x, %dy {axis = 0 : i64} : tensor<4x8xf32>
   %4 = tfm.mask_grad %dy {causal} : (tensor<4x8xf32>) -> tensor<4x8xf32>
   %5 = tfm.rope_grad %s1 {offset = 3 : i64} : tensor<4x8xf32>
-  return %0, %1, %2, %3, %4, %5 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+  %6 = tfm.rope_grad %5 {base = 5.0e+05 : f32, interleaved = true} : tensor<4x8xf32>
+  return %0, %1, %2, %3, %4, %6 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
 
 // -----
@@ -60,6 +62,8 @@ func.func @norm_grads(%x: tensor<2x6x8xf32>, %g: tensor<8xf32>, %dy: tensor<2x6x
 // CHECK-LABEL: func.func @lookup_and_attention_grads
 // CHECK:         tfm.embedding_grad %{{.+}}, %{{.+}} : (tensor<2x6xi32>, tensor<2x6x8xf32>) -> tensor<32x8xf32>
 // CHECK:         %{{.+}}, %{{.+}}, %{{.+}} = tfm.flash_attention_grad %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} lengths %{{.+}} bias %{{.+}} {causal, scale = 1.250000e-01 : f32}
+// CHECK:         tfm.flash_attention_grad {{.+}} {causal, scale = 1.250000e-01 : f32, window = 3 : i64}
+// CHECK:         tfm.mask_grad %{{.+}} {causal, window = 3 : i64} : (tensor<2x4x6x8xf32>) -> tensor<2x4x6x8xf32>
 func.func @lookup_and_attention_grads(%ids: tensor<2x6xi32>, %dy: tensor<2x6x8xf32>,
     %q: tensor<2x4x6x8xf32>, %k: tensor<2x1x6x8xf32>, %v: tensor<2x1x6x8xf32>, %o: tensor<2x4x6x8xf32>,
     %lse: tensor<2x4x6xf32>, %do: tensor<2x4x6x8xf32>, %len: tensor<2xi32>, %bias: tensor<6x6xf32>)
@@ -69,7 +73,11 @@ func.func @lookup_and_attention_grads(%ids: tensor<2x6xi32>, %dy: tensor<2x6x8xf
       : (tensor<2x4x6x8xf32>, tensor<2x1x6x8xf32>, tensor<2x1x6x8xf32>, tensor<2x4x6x8xf32>, tensor<2x4x6xf32>,
          tensor<2x4x6x8xf32>, tensor<2xi32>, tensor<6x6xf32>)
       -> (tensor<2x4x6x8xf32>, tensor<2x4x6x8xf32>, tensor<2x4x6x8xf32>)
-  return %t, %dk : tensor<32x8xf32>, tensor<2x4x6x8xf32>
+  %wq, %wk, %wv = tfm.flash_attention_grad %q, %k, %v, %o, %lse, %do {causal, scale = 0.125 : f32, window = 3 : i64}
+      : (tensor<2x4x6x8xf32>, tensor<2x1x6x8xf32>, tensor<2x1x6x8xf32>, tensor<2x4x6x8xf32>, tensor<2x4x6xf32>,
+         tensor<2x4x6x8xf32>) -> (tensor<2x4x6x8xf32>, tensor<2x4x6x8xf32>, tensor<2x4x6x8xf32>)
+  %m = tfm.mask_grad %wq {causal, window = 3 : i64} : (tensor<2x4x6x8xf32>) -> tensor<2x4x6x8xf32>
+  return %t, %m : tensor<32x8xf32>, tensor<2x4x6x8xf32>
 }
 
 // -----

@@ -302,6 +302,15 @@ func.func @negative_types_rope_float_offset(%x: tensor<6x4xf32>) -> tensor<6x4xf
 
 // -----
 
+// Tests that the rope pairing is a boolean attribute.
+func.func @negative_types_rope_interleaved_int(%x: tensor<6x4xf32>) -> tensor<6x4xf32> {
+  // expected-error @+1 {{'tfm.rope' op attribute 'interleaved' failed to satisfy constraint: bool attribute}}
+  %0 = tfm.rope %x {interleaved = 1 : i64} : tensor<6x4xf32>
+  return %0 : tensor<6x4xf32>
+}
+
+// -----
+
 // Tests that rope keeps its operand type.
 func.func @negative_types_rope_result_type(%x: tensor<6x4xf32>) -> tensor<6x4xbf16> {
   // expected-error @+1 {{'tfm.rope' op requires the same type for all operands and results}}
@@ -764,6 +773,35 @@ func.func @negative_mask_scores_rank1(%s: tensor<6xf32>) -> tensor<6xf32> {
   // expected-error @+1 {{'tfm.mask' op expects scores of rank >= 2 [..., queries, keys], got [6]}}
   %0 = tfm.mask %s {causal} : (tensor<6xf32>) -> tensor<6xf32>
   return %0 : tensor<6xf32>
+}
+
+// -----
+
+// Tests that a sliding window needs causal (it keeps the last keys up to the
+// query's).
+func.func @negative_mask_window_not_causal(%s: tensor<2x6x6xf32>, %l: tensor<2xi32>) -> tensor<2x6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op expects 'causal' with a window: it keeps the last 3 keys up to each query's}}
+  %0 = tfm.mask %s, %l {window = 3 : i64} : (tensor<2x6x6xf32>, tensor<2xi32>) -> tensor<2x6x6xf32>
+  return %0 : tensor<2x6x6xf32>
+}
+
+// -----
+
+// Tests that a negative window is rejected (read as the signed value).
+func.func @negative_mask_window_negative(%s: tensor<6x6xf32>) -> tensor<6x6xf32> {
+  // expected-error @+1 {{'tfm.mask' op expects a window >= 1 (or 0 for none), got -2}}
+  %0 = tfm.mask %s {causal, window = -2 : i64} : (tensor<6x6xf32>) -> tensor<6x6xf32>
+  return %0 : tensor<6x6xf32>
+}
+
+// -----
+
+// Tests that flash_attention checks its window as mask does.
+func.func @negative_flash_attention_window_not_causal(%q: tensor<1x6x8xf32>) -> tensor<1x6x8xf32> {
+  // expected-error @+1 {{'tfm.flash_attention' op expects 'causal' with a window: it keeps the last 2 keys up to each query's}}
+  %o, %lse = tfm.flash_attention %q, %q, %q {scale = 0.125 : f32, window = 2 : i64}
+      : (tensor<1x6x8xf32>, tensor<1x6x8xf32>, tensor<1x6x8xf32>) -> (tensor<1x6x8xf32>, tensor<1x6xf32>)
+  return %o : tensor<1x6x8xf32>
 }
 
 // -----

@@ -202,6 +202,25 @@ func.func @mask_forms(%s: tensor<2x4x6x6xf32>, %l32: tensor<2xi32>, %l64: tensor
 
 // -----
 
+// Tests that a sliding window round-trips with causal and lengths, and that
+// window = 0 (none) is the default, printed without it.
+// CHECK-LABEL: func.func @mask_window
+// CHECK:         tfm.mask %{{.+}} {causal, window = 4 : i64} : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+// CHECK:         tfm.mask %{{.+}}, %{{.+}} {causal, window = 1 : i64} : (tensor<2x4x6x6xf32>, tensor<2xi32>) -> tensor<2x4x6x6xf32>
+// CHECK:         tfm.mask %{{.+}} {causal} : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+// CHECK:         tfm.flash_attention %{{.+}}, %{{.+}}, %{{.+}} {causal, scale = 1.250000e-01 : f32, window = 4 : i64}
+func.func @mask_window(%s: tensor<2x4x6x6xf32>, %l: tensor<2xi32>, %q: tensor<2x4x6x8xf32>)
+    -> (tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>, tensor<2x4x6x8xf32>) {
+  %0 = tfm.mask %s {causal, window = 4 : i64} : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+  %1 = tfm.mask %s, %l {causal, window = 1 : i64} : (tensor<2x4x6x6xf32>, tensor<2xi32>) -> tensor<2x4x6x6xf32>
+  %2 = tfm.mask %s {causal, window = 0 : i64} : (tensor<2x4x6x6xf32>) -> tensor<2x4x6x6xf32>
+  %o, %lse = tfm.flash_attention %q, %q, %q {causal, scale = 0.125 : f32, window = 4 : i64}
+      : (tensor<2x4x6x8xf32>, tensor<2x4x6x8xf32>, tensor<2x4x6x8xf32>) -> (tensor<2x4x6x8xf32>, tensor<2x4x6xf32>)
+  return %0, %1, %2, %o : tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>, tensor<2x4x6x6xf32>, tensor<2x4x6x8xf32>
+}
+
+// -----
+
 // Tests that a causal mask takes rank-2 scores and fewer queries than keys.
 // CHECK-LABEL: func.func @mask_causal_rank2
 // CHECK:         tfm.mask %{{.+}} {causal} : (tensor<2x6xf32>) -> tensor<2x6xf32>
@@ -269,19 +288,21 @@ func.func @select_broadcast(%c: tensor<6x6xi1>, %s: tensor<1x2x6x6xf32>, %n: ten
 
 // -----
 
-// Tests that rope round-trips with the default base and offset (printed
-// without them, also when written out) and with both given.
+// Tests that rope round-trips with the default base, offset and pairing
+// (printed without them, also when written out) and with each given.
 // CHECK-LABEL: func.func @rope_base_offset
 // CHECK-SAME:    (%[[X:.+]]: tensor<1x8x6x16xf32>)
 // CHECK:         tfm.rope %[[X]] : tensor<1x8x6x16xf32>
 // CHECK:         tfm.rope %[[X]] : tensor<1x8x6x16xf32>
 // CHECK:         tfm.rope %[[X]] {base = 5.000000e+05 : f32, offset = 3 : i64} : tensor<1x8x6x16xf32>
+// CHECK:         tfm.rope %[[X]] {interleaved = true} : tensor<1x8x6x16xf32>
 func.func @rope_base_offset(%x: tensor<1x8x6x16xf32>)
-    -> (tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>) {
+    -> (tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>) {
   %0 = tfm.rope %x : tensor<1x8x6x16xf32>
-  %1 = tfm.rope %x {base = 1.000000e+04 : f32, offset = 0 : i64} : tensor<1x8x6x16xf32>
+  %1 = tfm.rope %x {base = 1.000000e+04 : f32, offset = 0 : i64, interleaved = false} : tensor<1x8x6x16xf32>
   %2 = tfm.rope %x {base = 5.0e+05 : f32, offset = 3 : i64} : tensor<1x8x6x16xf32>
-  return %0, %1, %2 : tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>
+  %3 = tfm.rope %x {interleaved = true} : tensor<1x8x6x16xf32>
+  return %0, %1, %2, %3 : tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>
 }
 
 // -----

@@ -82,6 +82,26 @@ func.func @attention(%q: tensor<1x2x2x8x16xf32> {tfm.param = "q"}, %k: tensor<1x
 
 // -----
 
+// Tests that the window of fused and unfused attention reaches its
+// gradient: flash_attention_grad and mask_grad with the forward's window.
+// CHECK-LABEL: func.func @window_grad
+// CHECK:         tfm.flash_attention_grad {{.+}} {causal, scale = 2.500000e-01 : f32, window = 3 : i64}
+// CHECK:         tfm.mask_grad %{{.+}} {causal, window = 2 : i64}
+func.func @window(%q: tensor<2x8x16xf32> {tfm.param = "q"}, %k: tensor<2x8x16xf32> {tfm.param = "k"},
+                  %v: tensor<2x8x16xf32> {tfm.input = "v"}, %t: tensor<2x8xi32> {tfm.input = "t"})
+    -> (tensor<f32> {tfm.output = "loss"}) attributes {tfm.train = {}} {
+  %s = tfm.matmul %q, %k {transpose_b} : (tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> tensor<2x8x8xf32>
+  %m = tfm.mask %s {causal, window = 2 : i64} : (tensor<2x8x8xf32>) -> tensor<2x8x8xf32>
+  %p = tfm.softmax %m {axis = -1 : i64} : tensor<2x8x8xf32>
+  %o1 = tfm.matmul %p, %v : (tensor<2x8x8xf32>, tensor<2x8x16xf32>) -> tensor<2x8x16xf32>
+  %o, %lse = tfm.flash_attention %o1, %k, %v {causal, scale = 0.25 : f32, window = 3 : i64}
+      : (tensor<2x8x16xf32>, tensor<2x8x16xf32>, tensor<2x8x16xf32>) -> (tensor<2x8x16xf32>, tensor<2x8xf32>)
+  %l = tfm.cross_entropy %o, %t : (tensor<2x8x16xf32>, tensor<2x8xi32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
 // Tests the rules of the unfused attention ops: mask, softmax, scale and the
 // two matmuls with their transposes.
 // CHECK-LABEL: func.func @unfused_attention_grad
@@ -117,6 +137,21 @@ func.func @dead_forward(%x: tensor<4x8xf32> {tfm.input = "x"}, %w: tensor<8x8xf3
   %e = tfm.gelu %h : tensor<4x8xf32>
   %l = tfm.cross_entropy %h, %t : (tensor<4x8xf32>, tensor<4xi32>) -> tensor<f32>
   return %l, %e : tensor<f32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that rope's rule is rope_grad with the forward's base, offset and
+// pairing.
+// CHECK-LABEL: func.func @rope_grad
+// CHECK:         tfm.rope %{{.+}} {base = 5.000000e+05 : f32, interleaved = true, offset = 2 : i64} : tensor<2x4x8xf32>
+// CHECK:         tfm.rope_grad %{{.+}} {base = 5.000000e+05 : f32, interleaved = true, offset = 2 : i64} : tensor<2x4x8xf32>
+func.func @rope(%x: tensor<2x4x8xf32> {tfm.param = "x"}, %t: tensor<8xi32> {tfm.input = "t"})
+    -> (tensor<f32> {tfm.output = "loss"}) attributes {tfm.train = {loss = "loss"}} {
+  %r = tfm.rope %x {base = 5.0e+05 : f32, offset = 2 : i64, interleaved = true} : tensor<2x4x8xf32>
+  %y = tfm.reshape %r : tensor<2x4x8xf32> -> tensor<8x8xf32>
+  %l = tfm.cross_entropy %y, %t : (tensor<8x8xf32>, tensor<8xi32>) -> tensor<f32>
+  return %l : tensor<f32>
 }
 
 // -----

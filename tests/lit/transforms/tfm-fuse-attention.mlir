@@ -27,6 +27,56 @@ func.func @fuse_attention_dsl_chain(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x1
 
 // -----
 
+// Tests that a sliding-window mask (the DSL's sliding_window<3>) fuses with
+// its window, and that a second causal mask with a narrower window keeps the
+// narrower (the keys both allow).
+// CHECK-LABEL: func.func @fuse_attention_sliding_window
+// CHECK:         tfm.flash_attention %{{[a-z0-9]+}}, %{{[a-z0-9]+}}, %{{[a-z0-9]+}} {causal, scale = 2.500000e-01 : f32, window = 3 : i64}
+// CHECK:         tfm.flash_attention %{{[a-z0-9]+}}, %{{[a-z0-9]+}}, %{{[a-z0-9]+}} {causal, scale = 2.500000e-01 : f32, window = 2 : i64}
+func.func @fuse_attention_sliding_window(%q: tensor<2x4x8x16xf32>, %k: tensor<2x4x8x16xf32>, %v: tensor<2x4x8x16xf32>) -> (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) {
+  %s = tfm.matmul %q, %k {transpose_b} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x8xf32>
+  %c = tfm.scale %s {factor = 0.25 : f32} : tensor<2x4x8x8xf32>
+  %m = tfm.mask %c {causal, window = 3 : i64} : (tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  %p = tfm.softmax %m {axis = -1 : i64} : tensor<2x4x8x8xf32>
+  %o = tfm.matmul %p, %v : (tensor<2x4x8x8xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x16xf32>
+  %s2 = tfm.matmul %q, %k {transpose_b} : (tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x8xf32>
+  %c2 = tfm.scale %s2 {factor = 0.25 : f32} : tensor<2x4x8x8xf32>
+  %m1 = tfm.mask %c2 {causal, window = 5 : i64} : (tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  %m2 = tfm.mask %m1 {causal, window = 2 : i64} : (tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  %p2 = tfm.softmax %m2 {axis = -1 : i64} : tensor<2x4x8x8xf32>
+  %o2 = tfm.matmul %p2, %v : (tensor<2x4x8x8xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x16xf32>
+  return %o, %o2 : tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>
+}
+
+// -----
+
+// Tests that a constant 0/-inf bias with a sliding window's band (each query
+// sees itself and the key before it) and a constant select condition with
+// the band of 3 keys become causal with windows 2 and 3, with no bias, as a
+// front end that writes masks as tensors traces them.
+// CHECK-LABEL: func.func @fuse_attention_window_constants
+// CHECK-NOT:     arith.constant
+// CHECK:         tfm.flash_attention %{{[a-z0-9]+}}, %{{[a-z0-9]+}}, %{{[a-z0-9]+}} {causal, scale = 2.500000e-01 : f32, window = 2 : i64} : (tensor<2x4x4x16xf32>, tensor<2x4x4x16xf32>, tensor<2x4x4x16xf32>) -> (tensor<2x4x4x16xf32>, tensor<2x4x4xf32>)
+// CHECK:         tfm.flash_attention %{{[a-z0-9]+}}, %{{[a-z0-9]+}}, %{{[a-z0-9]+}} {causal, scale = 2.500000e-01 : f32, window = 3 : i64} : (tensor<2x4x4x16xf32>, tensor<2x4x4x16xf32>, tensor<2x4x4x16xf32>) -> (tensor<2x4x4x16xf32>, tensor<2x4x4xf32>)
+func.func @fuse_attention_window_constants(%q: tensor<2x4x4x16xf32>, %k: tensor<2x4x4x16xf32>, %v: tensor<2x4x4x16xf32>) -> (tensor<2x4x4x16xf32>, tensor<2x4x4x16xf32>) {
+  %bias = arith.constant dense<[[0.0, 0xFF800000, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000, 0xFF800000], [0xFF800000, 0.0, 0.0, 0xFF800000], [0xFF800000, 0xFF800000, 0.0, 0.0]]> : tensor<4x4xf32>
+  %s = tfm.matmul %q, %k {transpose_b} : (tensor<2x4x4x16xf32>, tensor<2x4x4x16xf32>) -> tensor<2x4x4x4xf32>
+  %c = tfm.scale %s {factor = 0.25 : f32} : tensor<2x4x4x4xf32>
+  %b = tfm.add %c, %bias : (tensor<2x4x4x4xf32>, tensor<4x4xf32>) -> tensor<2x4x4x4xf32>
+  %p = tfm.softmax %b {axis = -1 : i64} : tensor<2x4x4x4xf32>
+  %o = tfm.matmul %p, %v : (tensor<2x4x4x4xf32>, tensor<2x4x4x16xf32>) -> tensor<2x4x4x16xf32>
+  %allowed = arith.constant dense<[[true, false, false, false], [true, true, false, false], [true, true, true, false], [false, true, true, true]]> : tensor<4x4xi1>
+  %ninf = arith.constant dense<0xFF800000> : tensor<f32>
+  %s2 = tfm.matmul %q, %k {transpose_b} : (tensor<2x4x4x16xf32>, tensor<2x4x4x16xf32>) -> tensor<2x4x4x4xf32>
+  %c2 = tfm.scale %s2 {factor = 0.25 : f32} : tensor<2x4x4x4xf32>
+  %m2 = tfm.select %allowed, %c2, %ninf : (tensor<4x4xi1>, tensor<2x4x4x4xf32>, tensor<f32>) -> tensor<2x4x4x4xf32>
+  %p2 = tfm.softmax %m2 {axis = -1 : i64} : tensor<2x4x4x4xf32>
+  %o2 = tfm.matmul %p2, %v : (tensor<2x4x4x4xf32>, tensor<2x4x4x16xf32>) -> tensor<2x4x4x16xf32>
+  return %o, %o2 : tensor<2x4x4x16xf32>, tensor<2x4x4x16xf32>
+}
+
+// -----
+
 // Tests that a scale of Q before QK^T (as when 1/sqrt(d) is folded into the
 // query) becomes the op's scale, and Q is read unscaled.
 // CHECK-LABEL: func.func @fuse_attention_scale_in_q

@@ -7,22 +7,49 @@
 namespace tfm::dsl {
 
 // Mask kinds, as types: mask<causal>(s), mask<padding>(s, lengths),
-// mask<causal, padding>(s, lengths).
+// mask<causal, padding>(s, lengths), and sliding_window<W>: causal, each
+// query seeing only its last W keys (itself included; Mistral's local
+// attention), mask<sliding_window<4096>>(s).
 struct causal {};
 struct padding {};
+template <dim_t W>
+struct sliding_window {
+  static constexpr dim_t window = W;
+};
 
 namespace detail {
 
 template <class K>
-inline constexpr bool is_mask_kind_v = std::is_same_v<K, causal> || std::is_same_v<K, padding>;
+inline constexpr bool is_window_v = false;
+template <dim_t W>
+inline constexpr bool is_window_v<sliding_window<W>> = true;
+
+template <class K>
+inline constexpr bool is_mask_kind_v =
+    std::is_same_v<K, causal> || std::is_same_v<K, padding> || is_window_v<K>;
+
+template <class K>
+constexpr dim_t window_of() {
+  if constexpr (is_window_v<K>)
+    return K::window;
+  else
+    return 0;
+}
 
 template <class S, class L, class ES, class EL, bool HasLengths, class... Kinds>
 struct MaskCheck {
-  static constexpr bool has_causal = (std::is_same_v<Kinds, causal> || ...);
+  static constexpr int windows = (int{is_window_v<Kinds>} + ... + 0);
+  static constexpr dim_t window = (window_of<Kinds>() + ... + 0);
+  static constexpr bool has_causal = (std::is_same_v<Kinds, causal> || ...) || windows > 0;
   static constexpr bool has_padding = (std::is_same_v<Kinds, padding> || ...);
   static_assert(sizeof...(Kinds) >= 1 && (is_mask_kind_v<Kinds> && ...),
-                "tfm::dsl::mask<Kinds...>(scores): Kinds are tfm::dsl::causal and/or "
-                "tfm::dsl::padding [TFM_BAD_MASK]");
+                "tfm::dsl::mask<Kinds...>(scores): Kinds are tfm::dsl::causal or "
+                "tfm::dsl::sliding_window<W>, and/or tfm::dsl::padding [TFM_BAD_MASK]");
+  static_assert(windows <= 1,
+                "tfm::dsl::mask<Kinds...>(scores): at most one sliding_window [TFM_BAD_MASK]");
+  static_assert(windows == 0 || (window >= 1 && S::rank >= 2 && window <= S::dim(-1)),
+                "tfm::dsl::mask<sliding_window<W>>(scores): the window W must be 1 to the "
+                "number of keys scores.shape[-1] [TFM_BAD_MASK]");
   static_assert(HasLengths == has_padding,
                 "tfm::dsl::mask<Kinds...>(scores[, lengths]): a padding mask takes the lengths "
                 "[batch] of the sequences, and only a padding mask does [TFM_BAD_MASK]");
@@ -36,17 +63,26 @@ struct MaskCheck {
                 "[scores.shape[0]] [TFM_SHAPE_MISMATCH]");
 };
 
+// The attributes of the tfm.mask a MaskCheck describes.
+template <class Check>
+std::string mask_attrs() {
+  if (!Check::has_causal) return "";
+  if (Check::windows == 0) return "causal";
+  return "causal, window = " + std::to_string(Check::window) + " : i64";
+}
+
 }  // namespace detail
 
 // Scores [..., Tq, Tk] with disallowed keys set to -inf: with causal, key j
-// is allowed for query i when j <= i + (Tk - Tq).
+// is allowed for query i when j <= i + (Tk - Tq); with sliding_window<W>,
+// when also j > i + (Tk - Tq) - W.
 template <class... Kinds, AnyTensor S>
 S mask(const S& scores, std::source_location loc = std::source_location::current()) {
   using Check =
       detail::MaskCheck<typename S::shape, Shape<1>, typename S::elem, i32, false, Kinds...>;
   (void)Check{};
   return S(detail::tracing(loc, "tfm.mask")
-               .emit("tfm.mask", {&scores.value()}, Check::has_causal ? "causal" : "",
+               .emit("tfm.mask", {&scores.value()}, detail::mask_attrs<Check>(),
                      scores.value().type, SourceLoc::from(loc)));
 }
 
@@ -59,8 +95,8 @@ S mask(const S& scores, const L& lengths,
                                   typename L::elem, true, Kinds...>;
   (void)Check{};
   return S(detail::tracing(loc, "tfm.mask")
-               .emit("tfm.mask", {&scores.value(), &lengths.value()},
-                     Check::has_causal ? "causal" : "", scores.value().type, SourceLoc::from(loc)));
+               .emit("tfm.mask", {&scores.value(), &lengths.value()}, detail::mask_attrs<Check>(),
+                     scores.value().type, SourceLoc::from(loc)));
 }
 
 namespace detail {
@@ -74,21 +110,26 @@ struct RopeCheck {
 };
 }  // namespace detail
 
-// Rotary position embedding of queries or keys [..., T, D]: pairs (i, i + D/2)
-// rotated by angle (t + offset) * base^(-2i/D).
+// Which elements of a width D rotary embedding rotates together: (i, i + D/2)
+// ("rotate half": GPT-NeoX, Llama, Mistral, Qwen) or (2i, 2i + 1) (GPT-J and
+// the RoPE paper).
+enum class RopePairs { half, interleaved };
+
+// Rotary position embedding of queries or keys [..., T, D]: pair i rotated by
+// angle (t + offset) * base^(-2i/D); base is a checkpoint's rope_theta.
 template <AnyTensor T>
-T rope(const T& x, float base = 10000.0f, dim_t offset = 0,
+T rope(const T& x, float base = 10000.0f, dim_t offset = 0, RopePairs pairs = RopePairs::half,
        std::source_location loc = std::source_location::current()) {
   (void)detail::RopeCheck<typename T::shape, typename T::elem>{};
   if (!(base > 1.0f) || offset < 0)
     throw TraceError(SourceLoc::from(loc), "tfm.rope: base must be > 1 and offset >= 0, got base " +
                                                detail::f32_attr(base) + ", offset " +
                                                std::to_string(offset));
+  std::string attrs =
+      "base = " + detail::f32_attr(base) + ", offset = " + std::to_string(offset) + " : i64";
+  if (pairs == RopePairs::interleaved) attrs += ", interleaved = true";
   return T(detail::tracing(loc, "tfm.rope")
-               .emit("tfm.rope", {&x.value()},
-                     "base = " + detail::f32_attr(base) + ", offset = " + std::to_string(offset) +
-                         " : i64",
-                     x.value().type, SourceLoc::from(loc)));
+               .emit("tfm.rope", {&x.value()}, attrs, x.value().type, SourceLoc::from(loc)));
 }
 
 // The [T, D] sinusoidal table PE(pos, 2i) = sin(pos / 10000^(2i/D)),

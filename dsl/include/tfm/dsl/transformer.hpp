@@ -13,6 +13,7 @@
 #include <tfm/dsl/layout.hpp>
 #include <tfm/dsl/matmul.hpp>
 #include <tfm/dsl/normalization.hpp>
+#include <type_traits>
 
 namespace tfm::dsl {
 
@@ -47,6 +48,11 @@ struct TransformerConfig {
   bool bias = true;            // linear layers have biases
   bool tie_embeddings = true;  // the vocabulary projection is the embedding table, transposed
   float norm_eps = 1e-5f;
+  float rope_theta = 10000.0f;             // rotary positions: pair i turns by t * theta^(-2i/Dh)
+  RopePairs rope_pairs = RopePairs::half;  // (i, i + Dh/2) as Llama, or (2i, 2i + 1) as GPT-J
+  // Causal self-attention of a decoder sees only each token's last
+  // sliding_window tokens (Mistral); 0: all of them.
+  dim_t sliding_window = 0;
 
   constexpr dim_t kv() const { return kv_heads == 0 ? heads : kv_heads; }
   constexpr dim_t head_width() const { return heads > 0 ? d_model / heads : 0; }
@@ -55,10 +61,11 @@ struct TransformerConfig {
 namespace detail {
 
 template <TransformerConfig C>
-inline constexpr bool config_ok = C.vocab > 0 && C.d_model > 0 && C.heads > 0 && C.layers > 0 &&
-                                  C.d_ff > 0 && C.max_len > 0 && C.kv_heads >= 0 &&
-                                  C.d_model % C.heads == 0 && C.heads % C.kv() == 0 &&
-                                  (C.positions != Positions::rope || C.head_width() % 2 == 0);
+inline constexpr bool config_ok =
+    C.vocab > 0 && C.d_model > 0 && C.heads > 0 && C.layers > 0 && C.d_ff > 0 && C.max_len > 0 &&
+    C.kv_heads >= 0 && C.d_model % C.heads == 0 && C.heads % C.kv() == 0 &&
+    (C.positions != Positions::rope || C.head_width() % 2 == 0) && C.rope_theta > 1.0f &&
+    C.sliding_window >= 0 && C.sliding_window <= C.max_len;
 
 // The failing instantiation prints the config's values in the compiler's note.
 template <TransformerConfig C>
@@ -74,7 +81,18 @@ struct ConfigCheck {
   static_assert(C.positions != Positions::rope || C.head_width() % 2 == 0,
                 "tfm::dsl::TransformerConfig: rotary positions need an even head width "
                 "d_model / heads [TFM_NOT_DIVISIBLE]");
+  static_assert(C.rope_theta > 1.0f,
+                "tfm::dsl::TransformerConfig: rope_theta must be > 1 [TFM_BAD_CONFIG]");
+  static_assert(C.sliding_window >= 0 && C.sliding_window <= C.max_len,
+                "tfm::dsl::TransformerConfig: sliding_window must be 0 (none) to max_len "
+                "[TFM_BAD_CONFIG]");
 };
+
+// A decoder's self-attention mask for sequences of Tk keys: causal, within the
+// sliding window when it leaves keys out.
+template <TransformerConfig C, dim_t Tk>
+using CausalMask = std::conditional_t<(C.sliding_window > 0 && C.sliding_window < Tk),
+                                      sliding_window<C.sliding_window>, causal>;
 
 template <TransformerConfig C, dim_t T>
 struct LengthCheck {
@@ -161,8 +179,8 @@ struct Attention {
     auto kh = split_heads<Hkv>(k(xkv));  // [B, Hkv, Tk, Dh]
     auto vh = split_heads<Hkv>(v(xkv));  // [B, Hkv, Tk, Dh]
     if constexpr (C.positions == Positions::rope) {
-      qh = rope(qh);
-      kh = rope(kh);
+      qh = rope(qh, C.rope_theta, 0, C.rope_pairs);
+      kh = rope(kh, C.rope_theta, 0, C.rope_pairs);
     }
     tap(tap_name + ".q", qh);
     tap(tap_name + ".k", kh);
@@ -310,7 +328,8 @@ struct DecoderLayer {
     Y h = add_and_norm<C>(
         y, norm1,
         [&](const Y& a) {
-          return self_attn.template operator()<causal>(a, a, tap_name + ".self_attn");
+          return self_attn.template operator()<detail::CausalMask<C, Y::shape::dims[1]>>(
+              a, a, tap_name + ".self_attn");
         },
         tap_name + ".add_norm1");
     if constexpr (sizeof...(Memory) == 2) {
