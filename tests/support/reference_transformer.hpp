@@ -26,6 +26,8 @@ struct TransformerConfig {
   double rope_theta = 10000.0;
   bool rope_interleaved = false;    // pairs (2i, 2i + 1) instead of (i, i + Dh/2)
   std::int64_t sliding_window = 0;  // causal attention sees each query's last W keys; 0: all
+  std::int64_t token_types = 0;     // BERT's segment table rows; 0: none
+  bool embedding_norm = false;      // a layer norm after the embedding sum (BERT)
 };
 
 using Params = std::map<std::string, Array>;
@@ -66,8 +68,9 @@ class TransformerReference {
 
   // hidden [B, T, D]
   Array encoder_only(const std::vector<std::int64_t>& ids, const std::vector<std::int64_t>& lengths,
-                     std::int64_t b, std::int64_t t) {
-    Array x = embed(ids, b, t, "embed");
+                     std::int64_t b, std::int64_t t,
+                     const std::vector<std::int64_t>& token_types = {}) {
+    Array x = embed(ids, b, t, "embed", token_types);
     for (std::int64_t i = 0; i < c_.layers; ++i)
       x = encoder_layer(x, lengths, "layers." + std::to_string(i));
     if (c_.pre_norm) x = norm(x, "norm");
@@ -88,7 +91,7 @@ class TransformerReference {
   }
 
   Array embed(const std::vector<std::int64_t>& ids, std::int64_t b, std::int64_t t,
-              const std::string& tap) {
+              const std::string& tap, const std::vector<std::int64_t>& token_types = {}) {
     Array x = embedding(param("embedding"), ids, {b, t});
     taps[tap + ".tokens"] = x;
     Array pe;
@@ -99,7 +102,16 @@ class TransformerReference {
       taps[tap + ".positions"] = pe;
       x = add(x, pe);
     }
+    if (c_.token_types > 0) {
+      Array tt = embedding(param("token_type_embedding"), token_types, {b, t});
+      taps[tap + ".token_types"] = tt;
+      x = add(x, tt);
+    }
     taps[tap + ".sum"] = x;
+    if (c_.embedding_norm) {
+      x = norm(x, "embed_norm");
+      taps[tap + ".norm"] = x;
+    }
     return x;
   }
 

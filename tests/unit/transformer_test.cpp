@@ -289,6 +289,93 @@ TEST(TransformerFamilies, SlidingWindowAsLongAsTheSequenceIsCausal) {
   EXPECT_NE(traced.mlir.find("{causal}"), std::string::npos);
 }
 
+// BERT's layout: post-norm layer norms, GELU (erf), learned positions, biases,
+// two token types added to the embeddings and a layer norm of their sum.
+constexpr TransformerConfig kBertBase{.vocab = 30,
+                                      .d_model = 16,
+                                      .heads = 2,
+                                      .layers = 2,
+                                      .d_ff = 32,
+                                      .max_len = 12,
+                                      .activation = Activation::gelu,
+                                      .positions = Positions::learned,
+                                      .embedding_norm = true,
+                                      .norm_eps = 1e-12f,
+                                      .token_types = 2};
+
+TEST(TransformerFamilies, EncoderOnlyBertEmbeddingsMatchReference) {
+  constexpr dim_t B = 2, T = 6;
+  auto ids = random_ids(B * T, kBertBase.vocab, 14);
+  std::vector<std::int32_t> lengths = {6, 4}, types = {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0};
+  ModelRun run = run_model("encoder_only_bert", encoder_only<kBertBase, B, T>,
+                           {{ids, {B, T}}, {lengths, {B}}, {types, {B, T}}}, 15);
+  ASSERT_EQ(run.params.count("token_type_embedding"), 1u);
+  ASSERT_EQ(run.params.count("embed_norm.beta"), 1u);
+  ref::TransformerConfig c{.vocab = 30,
+                           .d_model = 16,
+                           .heads = 2,
+                           .kv_heads = 2,
+                           .layers = 2,
+                           .d_ff = 32,
+                           .max_len = 12,
+                           .activation = ref::TransformerConfig::gelu,
+                           .positions = ref::TransformerConfig::learned,
+                           .eps = 1e-12f,
+                           .token_types = 2,
+                           .embedding_norm = true};
+  ref::TransformerReference model(c, run.params);
+  model.taps["hidden"] = model.encoder_only(widen(ids), widen(lengths), B, T, widen(types));
+  expect_matches(run, model.taps, "encoder-only (BERT embeddings: token types, norm)");
+}
+
+// The config as the families see it: the template parameter object the
+// compiler emits, read at run time, holds the values written (a layout clang 19
+// emits wrongly, a bool after floats at the end, would fail here).
+template <TransformerConfig C>
+const TransformerConfig& as_template_argument() {
+  return C;
+}
+
+TEST(TransformerFamilies, ConfigFieldsSurviveAsTemplateArguments) {
+  for (const auto& [seen, written] : {std::pair{&as_template_argument<kBertBase>(), &kBertBase},
+                                      std::pair{&as_template_argument<kMistral>(), &kMistral},
+                                      std::pair{&as_template_argument<kLlama>(), &kLlama}}) {
+    EXPECT_EQ(seen->vocab, written->vocab);
+    EXPECT_EQ(seen->bias, written->bias);
+    EXPECT_EQ(seen->tie_embeddings, written->tie_embeddings);
+    EXPECT_EQ(seen->embedding_norm, written->embedding_norm);
+    EXPECT_EQ(seen->norm_eps, written->norm_eps);
+    EXPECT_EQ(seen->rope_theta, written->rope_theta);
+    EXPECT_EQ(seen->rope_pairs, written->rope_pairs);
+    EXPECT_EQ(seen->sliding_window, written->sliding_window);
+    EXPECT_EQ(seen->token_types, written->token_types);
+  }
+}
+
+// A token type past the table is an error naming the input, as a token id is.
+TEST(TransformerFamilies, TokenTypeOutOfRangeIsAnError) {
+  TraceResult traced = trace("bert", encoder_only<kBertBase, 1, 3>);
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  auto m = tfm::jit::Module::compile(traced.mlir, {}, "bert");
+  ASSERT_TRUE(m.ok()) << m.message();
+  const tfm::Signature& sig = *m->signature("bert");
+  std::vector<tfm::Tensor> owned;
+  std::vector<tfm::TensorView> args;
+  for (const tfm::TensorSpec& spec : sig.args) {
+    if (spec.role == tfm::Role::output) continue;
+    owned.push_back(tfm::Tensor(spec.dtype, spec.shape));
+    if (spec.name == "lengths") owned.back().data<std::int32_t>()[0] = 3;
+    if (spec.name == "token_types") owned.back().data<std::int32_t>()[1] = 2;
+    args.push_back(owned.back());
+  }
+  auto out = m->run("bert", args);
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.message().find("tensor 'token_types' (input, argument 2) holds 2 at [0, 1], "
+                               "outside [0, 2)"),
+            std::string::npos)
+      << out.message();
+}
+
 // GeGLU (tanh GELU) with biases in a post-norm encoder.
 constexpr TransformerConfig kGeglu{.vocab = 20,
                                    .d_model = 8,

@@ -47,12 +47,19 @@ struct TransformerConfig {
   Positions positions = Positions::sinusoidal;
   bool bias = true;            // linear layers have biases
   bool tie_embeddings = true;  // the vocabulary projection is the embedding table, transposed
+  // (Booleans stay together here: clang 19 reads the wrong fields of a config
+  // passed as a template argument whose last member is a bool after floats.)
+  bool embedding_norm = false;
   float norm_eps = 1e-5f;
   float rope_theta = 10000.0f;             // rotary positions: pair i turns by t * theta^(-2i/Dh)
   RopePairs rope_pairs = RopePairs::half;  // (i, i + Dh/2) as Llama, or (2i, 2i + 1) as GPT-J
   // Causal self-attention of a decoder sees only each token's last
   // sliding_window tokens (Mistral); 0: all of them.
   dim_t sliding_window = 0;
+  // BERT's embeddings: a table of token_types segment embeddings added to the
+  // tokens' (encoder_only then takes "token_types" [B, T]), and a norm of the
+  // sum (embedding_norm, above: "embed_norm").
+  dim_t token_types = 0;
 
   constexpr dim_t kv() const { return kv_heads == 0 ? heads : kv_heads; }
   constexpr dim_t head_width() const { return heads > 0 ? d_model / heads : 0; }
@@ -65,7 +72,7 @@ inline constexpr bool config_ok =
     C.vocab > 0 && C.d_model > 0 && C.heads > 0 && C.layers > 0 && C.d_ff > 0 && C.max_len > 0 &&
     C.kv_heads >= 0 && C.d_model % C.heads == 0 && C.heads % C.kv() == 0 &&
     (C.positions != Positions::rope || C.head_width() % 2 == 0) && C.rope_theta > 1.0f &&
-    C.sliding_window >= 0 && C.sliding_window <= C.max_len;
+    C.sliding_window >= 0 && C.sliding_window <= C.max_len&& C.token_types >= 0;
 
 // The failing instantiation prints the config's values in the compiler's note.
 template <TransformerConfig C>
@@ -86,6 +93,9 @@ struct ConfigCheck {
   static_assert(C.sliding_window >= 0 && C.sliding_window <= C.max_len,
                 "tfm::dsl::TransformerConfig: sliding_window must be 0 (none) to max_len "
                 "[TFM_BAD_CONFIG]");
+  static_assert(C.token_types >= 0,
+                "tfm::dsl::TransformerConfig: token_types must be 0 (none) or the number of "
+                "segment embeddings [TFM_BAD_CONFIG]");
 };
 
 // A decoder's self-attention mask for sequences of Tk keys: causal, within the
@@ -98,6 +108,14 @@ template <TransformerConfig C, dim_t T>
 struct LengthCheck {
   static_assert(T >= 1 && T <= C.max_len,
                 "tfm::dsl: a sequence must hold 1 to max_len tokens [TFM_SHAPE_MISMATCH]");
+};
+
+// Segment embeddings are an encoder's (BERT's): the decoder families refuse
+// them rather than declare a table nothing reads.
+template <TransformerConfig C>
+struct NoTokenTypesCheck {
+  static_assert(C.token_types == 0,
+                "tfm::dsl: token_types (segment embeddings) are for encoder_only [TFM_BAD_CONFIG]");
 };
 
 template <class Memory, TransformerConfig C>
@@ -360,16 +378,22 @@ template <TransformerConfig C>
 struct Embeddings {
   Tensor<Shape<C.vocab, C.d_model>> table;
   Tensor<Shape<C.max_len, C.d_model>> positions;  // learned positions only
+  Tensor<Shape<(C.token_types > 0 ? C.token_types : 1), C.d_model>> types;  // token_types > 0 only
+  Norm<C> norm;                                                             // embedding_norm only
 
   static Embeddings declare(Function& f) {
     Embeddings e;
     e.table = f.param<Shape<C.vocab, C.d_model>>("embedding");
     if (C.positions == Positions::learned)
       e.positions = f.param<Shape<C.max_len, C.d_model>>("positions");
+    if (C.token_types > 0)
+      e.types = f.param<typename decltype(e.types)::shape>("token_type_embedding");
+    if (C.embedding_norm) e.norm = Norm<C>::declare(f, "embed_norm");
     return e;
   }
-  template <AnyTensor Ids>
-  auto operator()(const Ids& ids, const std::string& tap_name) const {
+  // ids [B, T] (and with token_types, their segments [B, T]) -> [B, T, D].
+  template <AnyTensor Ids, class... Types>
+  auto operator()(const Ids& ids, const std::string& tap_name, const Types&... token_types) const {
     constexpr dim_t T = Ids::shape::dims[1];
     (void)detail::LengthCheck<C, T>{};
     auto x = embedding(table, ids);
@@ -386,7 +410,16 @@ struct Embeddings {
         tap(tap_name + ".positions", pe);
         x = x + pe;
       }
+      if constexpr (sizeof...(Types) == 1) {
+        auto tt = embedding(types, token_types...);
+        tap(tap_name + ".token_types", tt);
+        x = x + tt;
+      }
       tap(tap_name + ".sum", x);
+      if constexpr (C.embedding_norm) {
+        x = norm(x);
+        tap(tap_name + ".norm", x);
+      }
       return x;
     }
   }
@@ -405,6 +438,7 @@ struct Embeddings {
 template <TransformerConfig C, dim_t B, dim_t Ts, dim_t Tt>
 auto encoder_decoder_logits(Function& f) {
   (void)detail::ConfigCheck<C>{};
+  (void)detail::NoTokenTypesCheck<C>{};
   if constexpr (detail::config_ok<C>) {
     auto src = f.input<Shape<B, Ts>, i32>("src");
     auto src_lengths = f.input<Shape<B>, i32>("src_lengths");
@@ -452,6 +486,7 @@ void encoder_decoder(Function& f) {
 template <TransformerConfig C, dim_t B, dim_t T>
 auto decoder_only_logits(Function& f) {
   (void)detail::ConfigCheck<C>{};
+  (void)detail::NoTokenTypesCheck<C>{};
   if constexpr (detail::config_ok<C>) {
     auto ids = f.input<Shape<B, T>, i32>("ids");
     auto embed = Embeddings<C>::declare(f);
@@ -480,15 +515,22 @@ void decoder_only(Function& f) {
 }
 
 // Encoder-only (BERT): bidirectional self-attention blocks with a padding
-// mask. Inputs "ids" [B, T], "lengths" [B]; output "hidden" [B, T, D].
+// mask. Inputs "ids" [B, T], "lengths" [B] (and with token_types,
+// "token_types" [B, T]); output "hidden" [B, T, D].
 template <TransformerConfig C, dim_t B, dim_t T>
 void encoder_only(Function& f) {
   (void)detail::ConfigCheck<C>{};
   if constexpr (detail::config_ok<C>) {
     auto ids = f.input<Shape<B, T>, i32>("ids");
     auto lengths = f.input<Shape<B>, i32>("lengths");
-    auto embed = Embeddings<C>::declare(f);
-    auto x = embed(ids, "embed");
+    auto x = [&] {
+      if constexpr (C.token_types > 0) {
+        auto types = f.input<Shape<B, T>, i32>("token_types");
+        return Embeddings<C>::declare(f)(ids, "embed", types);
+      } else {
+        return Embeddings<C>::declare(f)(ids, "embed");
+      }
+    }();
     for (dim_t i = 0; i < C.layers; ++i) {
       std::string name = "layers." + std::to_string(i);
       x = EncoderLayer<C>::declare(f, name)(x, lengths, name);
