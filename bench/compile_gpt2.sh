@@ -13,7 +13,7 @@ src=bench/gpt2_small/model.cpp
 echo "| run | C++ compile of the model source (s) | its peak memory (MiB) | tfmc source -> .o (s) | tfmc peak memory (MiB) | object (KiB) |"
 echo "| --- | --- | --- | --- | --- | --- |"
 for i in $(seq "$runs"); do
-  /usr/bin/time -f "%e %M" -o "$tmp/cxx.t" clang++-19 -std=c++20 -O0 -g0 -Idsl/include \
+  /usr/bin/time -f "%e %M" -o "$tmp/cxx.t" clang++-19 -std=c++20 -O0 -g0 -Idsl/include -Iruntime/abi/include \
     "$src" dsl/generator/generator_main.cpp -o "$tmp/gen"
   /usr/bin/time -f "%e %M" -o "$tmp/tfmc.t" build/bin/tfmc "$src" -o "$tmp/gpt2.o" --no-cache
   read -r cxx_s cxx_kb < "$tmp/cxx.t"

@@ -86,3 +86,10 @@ tfm_compile_fail_test(rope_rank1 EXPECT [=[tfm::dsl::rope\(x\): x must have shap
 tfm_compile_fail_test(sinusoidal_positions_int EXPECT [=[tfm::dsl::sinusoidal_positions<T, D, E>: E must be floating point \[TFM_DTYPE_MISMATCH\].*sinusoidal_positions<6L?, 8L?, tfm::dsl::i32>]=])
 tfm_compile_fail_test(cross_entropy_int_logits EXPECT [=[tfm::dsl::cross_entropy\(logits, targets\): logits must be floating point \[TFM_DTYPE_MISMATCH\].*CrossEntropyCheck<tfm::dsl::Shape<2, 5, 11>, tfm::dsl::Shape<2, 5>, tfm::dsl::i32, tfm::dsl::i32>]=])
 tfm_compile_fail_test(cross_entropy_mask_dtype EXPECT [=[tfm::dsl::cross_entropy\(logits, targets, mask\): mask must have the element type of logits \[TFM_DTYPE_MISMATCH\].*LossMaskCheck<tfm::dsl::Shape<2, 5>, tfm::dsl::Shape<2, 5>, tfm::dsl::f32, tfm::dsl::f64>]=])
+
+# parameter trees
+tfm_compile_fail_test(param_member_not_a_parameter EXPECT [=[tfm::dsl: a member of a parameter struct must be a floating-point Tensor, a parameter struct \(BOOST_HANA_DEFINE_STRUCT\), a std::array or boost::hana::tuple of them, or If<flag, one of them> \[TFM_NOT_A_PARAMETER\].*ParamMemberCheck<Scaled, float, boost::hana::string<'f', 'a', 'c', 't', 'o', 'r'>]=])
+tfm_compile_fail_test(param_tree_int_tensor EXPECT [=[a member of a parameter struct must be a floating-point Tensor.*\[TFM_NOT_A_PARAMETER\].*ParamMemberCheck<Table, tfm::dsl::Tensor<tfm::dsl::Shape<8, 8>, tfm::dsl::i32>]=])
+tfm_compile_fail_test(param_tree_not_a_tree EXPECT [=[tfm::dsl: a parameter tree is a floating-point Tensor, a parameter struct \(BOOST_HANA_DEFINE_STRUCT\), a std::array or boost::hana::tuple of them, or If<flag, one of them> \[TFM_NOT_A_PARAMETER\].*ParamTreeCheck<std::vector<]=])
+tfm_compile_fail_test(config_token_types_negative EXPECT [=[tfm::dsl::TransformerConfig: token_types must be 0 \(none\) or the number of segment embeddings \[TFM_BAD_CONFIG\]]=])
+tfm_compile_fail_test(decoder_layer_cross_without_memory EXPECT [=[tfm::dsl::DecoderLayer<C, Cross>: a layer with cross-attention takes the encoder's memory and its lengths, and only such a layer does \[TFM_SHAPE_MISMATCH\]]=])

@@ -1,6 +1,6 @@
 # Compiles SRC with -fsyntax-only. VARIANT=ok must compile; VARIANT=ko
 # (-DTFM_KO) must fail with output matching the regex EXPECT.
-set(flags -std=c++20 -fsyntax-only -I${INCLUDE})
+set(flags -std=c++20 -fsyntax-only -I${INCLUDE} -I${ABI_INCLUDE})
 if(VARIANT STREQUAL "ko")
   list(APPEND flags -DTFM_KO)
 endif()

@@ -11,6 +11,6 @@ void model(Function& f) {
   auto memory = f.input<Shape<1, 5, 16>>("memory");
 #endif
   auto lengths = f.input<Shape<1>, i32>("lengths");
-  auto layer = DecoderLayer<cfg>::declare(f, "dec", /*cross=*/true);
+  auto layer = declare<DecoderLayer<cfg, /*Cross=*/true>>(f, "dec");
   f.output("out", layer(y, "dec", memory, lengths));
 }

@@ -18,6 +18,7 @@
 #include <tfm/dsl/matmul.hpp>
 #include <tfm/dsl/model.hpp>
 #include <tfm/dsl/normalization.hpp>
+#include <tfm/dsl/params.hpp>
 #include <tfm/dsl/shape.hpp>
 #include <tfm/dsl/tensor.hpp>
 #include <tfm/dsl/trace.hpp>

@@ -13,6 +13,7 @@
 #include <tfm/dsl/layout.hpp>
 #include <tfm/dsl/matmul.hpp>
 #include <tfm/dsl/normalization.hpp>
+#include <tfm/dsl/params.hpp>
 #include <type_traits>
 
 namespace tfm::dsl {
@@ -127,42 +128,38 @@ struct CrossAttentionCheck {
 
 }  // namespace detail
 
-// x @ w (+ b): [..., In] -> [..., Out]; "<name>.w" [In, Out], "<name>.b" [Out].
-template <dim_t In, dim_t Out>
-struct Linear {
-  Tensor<Shape<In, Out>> w;
-  Tensor<Shape<Out>> b;
-  bool has_bias = false;
+// The blocks below are parameter trees (params.hpp): declare<Attention<C>>(f,
+// "layers.0.self_attn") declares its params under their dotted names, in
+// member order, which is the checkpoint's layout; param_count and
+// param_signature of a whole model's tree (DecoderOnlyParams<C>, ...) give its
+// size and the names and shapes a weights file must hold.
 
-  static Linear declare(Function& f, const std::string& name, bool bias) {
-    Linear l;
-    l.w = f.param<Shape<In, Out>>(name + ".w");
-    if (bias) l.b = f.param<Shape<Out>>(name + ".b");
-    l.has_bias = bias;
-    return l;
-  }
+// x @ w (+ b): [..., In] -> [..., Out]; "<name>.w" [In, Out], "<name>.b" [Out].
+template <dim_t In, dim_t Out, bool Bias = true>
+struct Linear {
+  BOOST_HANA_DEFINE_STRUCT(Linear, (Tensor<Shape<In, Out>>, w), (If<Bias, Tensor<Shape<Out>>>, b));
+
   template <AnyTensor X>
   auto operator()(const X& x, std::source_location loc = std::source_location::current()) const {
     auto y = matmul(x, w, loc);
-    return has_bias ? add(y, b, loc) : y;
+    if constexpr (Bias)
+      return add(y, *b, loc);
+    else
+      return y;
   }
 };
 
 // Layer norm ("<name>.gamma", "<name>.beta") or RMS norm ("<name>.gamma").
 template <TransformerConfig C>
 struct Norm {
-  Tensor<Shape<C.d_model>> gamma, beta;
+  BOOST_HANA_DEFINE_STRUCT(Norm, (Tensor<Shape<C.d_model>>, gamma),
+                           (If < C.norm == NormKind::layer_norm, Tensor < Shape < C.d_model >>>,
+                            beta));
 
-  static Norm declare(Function& f, const std::string& name) {
-    Norm n;
-    n.gamma = f.param<Shape<C.d_model>>(name + ".gamma");
-    if (C.norm == NormKind::layer_norm) n.beta = f.param<Shape<C.d_model>>(name + ".beta");
-    return n;
-  }
   template <AnyTensor X>
   X operator()(const X& x, std::source_location loc = std::source_location::current()) const {
     if constexpr (C.norm == NormKind::layer_norm)
-      return layer_norm(x, gamma, beta, C.norm_eps, loc);
+      return layer_norm(x, gamma, *beta, C.norm_eps, loc);
     else
       return rms_norm(x, gamma, C.norm_eps, loc);
   }
@@ -174,16 +171,8 @@ struct Norm {
 template <TransformerConfig C>
 struct Attention {
   static constexpr dim_t D = C.d_model, H = C.heads, Hkv = C.kv(), Dh = C.head_width(), G = H / Hkv;
-  Linear<D, D> q;
-  Linear<D, Hkv * Dh> k, v;
-  Linear<D, D> o;
-
-  static Attention declare(Function& f, const std::string& name) {
-    return {Linear<D, D>::declare(f, name + ".q", C.bias),
-            Linear<D, Hkv * Dh>::declare(f, name + ".k", C.bias),
-            Linear<D, Hkv * Dh>::declare(f, name + ".v", C.bias),
-            Linear<D, D>::declare(f, name + ".o", C.bias)};
-  }
+  BOOST_HANA_DEFINE_STRUCT(Attention, (Linear<D, D, C.bias>, q), (Linear<D, Hkv * Dh, C.bias>, k),
+                           (Linear<D, Hkv * Dh, C.bias>, v), (Linear<D, D, C.bias>, o));
 
   // xq: [B, Tq, D] queries; xkv: [B, Tk, D] keys and values (the same tensor
   // for self-attention). MaskKinds: none, causal and/or padding (then
@@ -241,18 +230,11 @@ struct Attention {
 // activation, down(act(gate(x)) * up(x)) ("<name>.gate", ".up", ".down").
 template <TransformerConfig C>
 struct FeedForward {
-  Linear<C.d_model, C.d_ff> gate;  // gated activations only
-  Linear<C.d_model, C.d_ff> up;
-  Linear<C.d_ff, C.d_model> down;
+  BOOST_HANA_DEFINE_STRUCT(FeedForward,
+                           (If<gated(C.activation), Linear<C.d_model, C.d_ff, C.bias>>, gate),
+                           (Linear<C.d_model, C.d_ff, C.bias>, up),
+                           (Linear<C.d_ff, C.d_model, C.bias>, down));
 
-  static FeedForward declare(Function& f, const std::string& name) {
-    FeedForward ffn;
-    if (gated(C.activation))
-      ffn.gate = Linear<C.d_model, C.d_ff>::declare(f, name + ".gate", C.bias);
-    ffn.up = Linear<C.d_model, C.d_ff>::declare(f, name + ".up", C.bias);
-    ffn.down = Linear<C.d_ff, C.d_model>::declare(f, name + ".down", C.bias);
-    return ffn;
-  }
   template <AnyTensor X>
   X operator()(const X& x) const {
     if constexpr (C.activation == Activation::relu)
@@ -262,11 +244,11 @@ struct FeedForward {
     else if constexpr (C.activation == Activation::gelu_tanh)
       return down(gelu_tanh(up(x)));
     else if constexpr (C.activation == Activation::swiglu)
-      return down(silu(gate(x)) * up(x));
+      return down(silu((*gate)(x)) * up(x));
     else if constexpr (C.activation == Activation::geglu)
-      return down(gelu(gate(x)) * up(x));
+      return down(gelu((*gate)(x)) * up(x));
     else
-      return down(gelu_tanh(gate(x)) * up(x));
+      return down(gelu_tanh((*gate)(x)) * up(x));
   }
 };
 
@@ -287,18 +269,9 @@ X add_and_norm(const X& x, const Norm<C>& norm, F sublayer, const std::string& t
 // Self-attention (padding mask) and feed-forward.
 template <TransformerConfig C>
 struct EncoderLayer {
-  Attention<C> self_attn;
-  FeedForward<C> ffn;
-  Norm<C> norm1, norm2;
+  BOOST_HANA_DEFINE_STRUCT(EncoderLayer, (Attention<C>, self_attn), (Norm<C>, norm1),
+                           (FeedForward<C>, ffn), (Norm<C>, norm2));
 
-  static EncoderLayer declare(Function& f, const std::string& name) {
-    EncoderLayer l;
-    l.self_attn = Attention<C>::declare(f, name + ".self_attn");
-    l.norm1 = Norm<C>::declare(f, name + ".norm1");
-    l.ffn = FeedForward<C>::declare(f, name + ".ffn");
-    l.norm2 = Norm<C>::declare(f, name + ".norm2");
-    return l;
-  }
   // x: [B, T, D]; lengths: [B] tokens per sequence, the rest is padding.
   template <AnyTensor X, AnyTensor L>
   X operator()(const X& x, const L& lengths, const std::string& tap_name) const {
@@ -319,30 +292,22 @@ struct EncoderLayer {
   }
 };
 
-// Masked self-attention, cross-attention over the encoder's memory, and
-// feed-forward.
-template <TransformerConfig C>
+// Masked self-attention, with Cross cross-attention over the encoder's
+// memory, and feed-forward.
+template <TransformerConfig C, bool Cross = false>
 struct DecoderLayer {
-  Attention<C> self_attn, cross_attn;
-  FeedForward<C> ffn;
-  Norm<C> norm1, norm2, norm3;
+  BOOST_HANA_DEFINE_STRUCT(DecoderLayer, (Attention<C>, self_attn), (Norm<C>, norm1),
+                           (If<Cross, Attention<C>>, cross_attn), (If<Cross, Norm<C>>, norm2),
+                           (FeedForward<C>, ffn), (Norm<C>, norm3));
 
-  static DecoderLayer declare(Function& f, const std::string& name, bool cross) {
-    DecoderLayer l;
-    l.self_attn = Attention<C>::declare(f, name + ".self_attn");
-    l.norm1 = Norm<C>::declare(f, name + ".norm1");
-    if (cross) {
-      l.cross_attn = Attention<C>::declare(f, name + ".cross_attn");
-      l.norm2 = Norm<C>::declare(f, name + ".norm2");
-    }
-    l.ffn = FeedForward<C>::declare(f, name + ".ffn");
-    l.norm3 = Norm<C>::declare(f, name + ".norm3");
-    return l;
-  }
-  // y: [B, Tt, D]. With a memory [B, Ts, D] and its lengths [B], the
-  // decoder of an encoder-decoder; without, a decoder-only block.
+  // y: [B, Tt, D]. With Cross, also a memory [B, Ts, D] and its lengths [B]:
+  // the decoder of an encoder-decoder; without, a decoder-only block.
   template <AnyTensor Y, class... Memory>
   Y operator()(const Y& y, const std::string& tap_name, const Memory&... memory) const {
+    static_assert((sizeof...(Memory) == 2) == Cross,
+                  "tfm::dsl::DecoderLayer<C, Cross>: a layer with cross-attention takes the "
+                  "encoder's memory and its lengths, and only such a layer does "
+                  "[TFM_SHAPE_MISMATCH]");
     Y h = add_and_norm<C>(
         y, norm1,
         [&](const Y& a) {
@@ -357,10 +322,11 @@ struct DecoderLayer {
         if constexpr (M::rank != 3 || M::dim(-1) != C.d_model)
           return a;  // after the failed check, no further errors
         else
-          return cross_attn.template operator()<padding>(a, mem, tap_name + ".cross_attn", lengths);
+          return cross_attn->template operator()<padding>(a, mem, tap_name + ".cross_attn",
+                                                          lengths);
       };
       h = add_and_norm<C>(
-          h, norm2, [&](const Y& a) { return cross(a, memory...); }, tap_name + ".add_norm2");
+          h, *norm2, [&](const Y& a) { return cross(a, memory...); }, tap_name + ".add_norm2");
     }
     return add_and_norm<C>(
         h, norm3,
@@ -373,30 +339,27 @@ struct DecoderLayer {
   }
 };
 
-// Token embeddings plus positions: [B, T] ids -> [B, T, D].
+// Token embeddings plus positions: [B, T] ids -> [B, T, D]. Its params are
+// named at the model's top level: "embedding" [vocab, D], "positions"
+// [max_len, D] (learned positions), "token_type_embedding" [token_types, D]
+// and "embed_norm" (BERT's).
 template <TransformerConfig C>
 struct Embeddings {
-  Tensor<Shape<C.vocab, C.d_model>> table;
-  Tensor<Shape<C.max_len, C.d_model>> positions;  // learned positions only
-  Tensor<Shape<(C.token_types > 0 ? C.token_types : 1), C.d_model>> types;  // token_types > 0 only
-  Norm<C> norm;                                                             // embedding_norm only
+  static constexpr bool inline_names = true;
+  BOOST_HANA_DEFINE_STRUCT(
+      Embeddings, (Tensor<Shape<C.vocab, C.d_model>>, embedding),
+      (If < C.positions == Positions::learned, Tensor < Shape < C.max_len, C.d_model >>>,
+       positions),
+      (If<(C.token_types > 0), Tensor<Shape<(C.token_types > 0 ? C.token_types : 1), C.d_model>>>,
+       token_type_embedding),
+      (If<C.embedding_norm, Norm<C>>, embed_norm));
 
-  static Embeddings declare(Function& f) {
-    Embeddings e;
-    e.table = f.param<Shape<C.vocab, C.d_model>>("embedding");
-    if (C.positions == Positions::learned)
-      e.positions = f.param<Shape<C.max_len, C.d_model>>("positions");
-    if (C.token_types > 0)
-      e.types = f.param<typename decltype(e.types)::shape>("token_type_embedding");
-    if (C.embedding_norm) e.norm = Norm<C>::declare(f, "embed_norm");
-    return e;
-  }
   // ids [B, T] (and with token_types, their segments [B, T]) -> [B, T, D].
   template <AnyTensor Ids, class... Types>
   auto operator()(const Ids& ids, const std::string& tap_name, const Types&... token_types) const {
     constexpr dim_t T = Ids::shape::dims[1];
     (void)detail::LengthCheck<C, T>{};
-    auto x = embedding(table, ids);
+    auto x = dsl::embedding(embedding, ids);
     if constexpr (T < 1 || T > C.max_len) {
       return x;  // after the failed check, no further errors
     } else {
@@ -406,28 +369,84 @@ struct Embeddings {
         tap(tap_name + ".positions", pe);
         x = x + pe;
       } else if constexpr (C.positions == Positions::learned) {
-        auto pe = slice<Shape<T, C.d_model>>(positions);
+        auto pe = slice<Shape<T, C.d_model>>(*positions);
         tap(tap_name + ".positions", pe);
         x = x + pe;
       }
       if constexpr (sizeof...(Types) == 1) {
-        auto tt = embedding(types, token_types...);
+        auto tt = dsl::embedding(*token_type_embedding, token_types...);
         tap(tap_name + ".token_types", tt);
         x = x + tt;
       }
       tap(tap_name + ".sum", x);
       if constexpr (C.embedding_norm) {
-        x = norm(x);
+        x = (*embed_norm)(x);
         tap(tap_name + ".norm", x);
       }
       return x;
     }
   }
-  // [B, T, D] -> [B, T, vocab] through the embedding table, transposed.
-  template <AnyTensor X>
-  auto logits(const X& h) const {
-    return matmul(h, transpose(table));
+};
+
+// The vocabulary projection [B, T, D] -> [B, T, vocab]: the embedding table,
+// transposed, or an untied "lm_head" (no bias).
+template <TransformerConfig C, AnyTensor X>
+auto vocabulary_logits(const X& h, const Embeddings<C>& embed,
+                       const If<!C.tie_embeddings, Linear<C.d_model, C.vocab, false>>& lm_head) {
+  if constexpr (C.tie_embeddings)
+    return matmul(h, transpose(embed.embedding));
+  else
+    return (*lm_head)(h);
+}
+
+// The encoders' and decoders' layers and, pre-norm, the norm after the last:
+// "layers.N...", "norm" below the stack's name, or at the top (InlineNames,
+// the single stack of decoder_only and encoder_only).
+template <class Layer, TransformerConfig C, bool InlineNames = false>
+struct Stack {
+  static constexpr bool inline_names = InlineNames;
+  BOOST_HANA_DEFINE_STRUCT(Stack, (std::array<Layer, C.layers>, layers),
+                           (If < C.norm_placement == NormPlacement::pre, Norm < C >>, norm));
+
+  // Each layer in turn (layer(x, name, args...)), then the norm.
+  template <AnyTensor X, class... Args>
+  X operator()(X x, const std::string& prefix, const Args&... args) const {
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      std::string name = detail::join_name(prefix, "layers." + std::to_string(i));
+      if constexpr (std::is_same_v<Layer, EncoderLayer<C>>)
+        x = layers[i](x, args..., name);
+      else
+        x = layers[i](x, name, args...);
+    }
+    if constexpr (C.norm_placement == NormPlacement::pre) x = (*norm)(x);
+    return x;
   }
+};
+
+// The families' parameter trees, in the order a checkpoint of each holds
+// them: embeddings ("embedding", ...), for the encoder-decoder "lm_head" then
+// "encoder.layers.N...", "encoder.norm", "decoder.layers.N...",
+// "decoder.norm"; for the others "layers.N...", "norm" (pre-norm) and
+// "lm_head" (untied).
+template <TransformerConfig C>
+struct EncoderDecoderParams {
+  BOOST_HANA_DEFINE_STRUCT(EncoderDecoderParams, (Embeddings<C>, embed),
+                           (If<!C.tie_embeddings, Linear<C.d_model, C.vocab, false>>, lm_head),
+                           (Stack<EncoderLayer<C>, C>, encoder),
+                           (Stack<DecoderLayer<C, true>, C>, decoder));
+};
+
+template <TransformerConfig C>
+struct DecoderOnlyParams {
+  BOOST_HANA_DEFINE_STRUCT(DecoderOnlyParams, (Embeddings<C>, embed),
+                           (Stack<DecoderLayer<C>, C, true>, stack),
+                           (If<!C.tie_embeddings, Linear<C.d_model, C.vocab, false>>, lm_head));
+};
+
+template <TransformerConfig C>
+struct EncoderOnlyParams {
+  BOOST_HANA_DEFINE_STRUCT(EncoderOnlyParams, (Embeddings<C>, embed),
+                           (Stack<EncoderLayer<C>, C, true>, stack));
 };
 
 // Encoder-decoder, as in the paper. Inputs: "src" [B, Ts] and "src_lengths"
@@ -443,28 +462,12 @@ auto encoder_decoder_logits(Function& f) {
     auto src = f.input<Shape<B, Ts>, i32>("src");
     auto src_lengths = f.input<Shape<B>, i32>("src_lengths");
     auto tgt = f.input<Shape<B, Tt>, i32>("tgt");
-    auto embed = Embeddings<C>::declare(f);
-    auto head = C.tie_embeddings ? Linear<C.d_model, C.vocab>{}
-                                 : Linear<C.d_model, C.vocab>::declare(f, "lm_head", false);
-
-    auto x = embed(src, "encoder.embed");
-    for (dim_t i = 0; i < C.layers; ++i) {
-      std::string name = "encoder.layers." + std::to_string(i);
-      x = EncoderLayer<C>::declare(f, name)(x, src_lengths, name);
-    }
-    if constexpr (C.norm_placement == NormPlacement::pre)
-      x = Norm<C>::declare(f, "encoder.norm")(x);
+    auto p = declare<EncoderDecoderParams<C>>(f);
+    auto x = p.encoder(p.embed(src, "encoder.embed"), "encoder", src_lengths);
     tap("encoder.out", x);
-
-    auto y = embed(tgt, "decoder.embed");
-    for (dim_t i = 0; i < C.layers; ++i) {
-      std::string name = "decoder.layers." + std::to_string(i);
-      y = DecoderLayer<C>::declare(f, name, /*cross=*/true)(y, name, x, src_lengths);
-    }
-    if constexpr (C.norm_placement == NormPlacement::pre)
-      y = Norm<C>::declare(f, "decoder.norm")(y);
+    auto y = p.decoder(p.embed(tgt, "decoder.embed"), "decoder", x, src_lengths);
     tap("decoder.out", y);
-    return C.tie_embeddings ? embed.logits(y) : head(y);
+    return vocabulary_logits<C>(y, p.embed, p.lm_head);
   }
 }
 
@@ -489,15 +492,9 @@ auto decoder_only_logits(Function& f) {
   (void)detail::NoTokenTypesCheck<C>{};
   if constexpr (detail::config_ok<C>) {
     auto ids = f.input<Shape<B, T>, i32>("ids");
-    auto embed = Embeddings<C>::declare(f);
-    auto x = embed(ids, "embed");
-    for (dim_t i = 0; i < C.layers; ++i) {
-      std::string name = "layers." + std::to_string(i);
-      x = DecoderLayer<C>::declare(f, name, /*cross=*/false)(x, name);
-    }
-    if constexpr (C.norm_placement == NormPlacement::pre) x = Norm<C>::declare(f, "norm")(x);
-    return C.tie_embeddings ? embed.logits(x)
-                            : Linear<C.d_model, C.vocab>::declare(f, "lm_head", false)(x);
+    auto p = declare<DecoderOnlyParams<C>>(f);
+    auto x = p.stack(p.embed(ids, "embed"), "");
+    return vocabulary_logits<C>(x, p.embed, p.lm_head);
   }
 }
 
@@ -526,16 +523,13 @@ void encoder_only(Function& f) {
     auto x = [&] {
       if constexpr (C.token_types > 0) {
         auto types = f.input<Shape<B, T>, i32>("token_types");
-        return Embeddings<C>::declare(f)(ids, "embed", types);
+        auto p = declare<EncoderOnlyParams<C>>(f);
+        return p.stack(p.embed(ids, "embed", types), "", lengths);
       } else {
-        return Embeddings<C>::declare(f)(ids, "embed");
+        auto p = declare<EncoderOnlyParams<C>>(f);
+        return p.stack(p.embed(ids, "embed"), "", lengths);
       }
     }();
-    for (dim_t i = 0; i < C.layers; ++i) {
-      std::string name = "layers." + std::to_string(i);
-      x = EncoderLayer<C>::declare(f, name)(x, lengths, name);
-    }
-    if constexpr (C.norm_placement == NormPlacement::pre) x = Norm<C>::declare(f, "norm")(x);
     f.output("hidden", x);
   }
 }
