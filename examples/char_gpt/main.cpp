@@ -20,7 +20,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
@@ -33,6 +32,7 @@
 
 #include "checkpoints.hpp"
 #include "cli_checks.hpp"
+#include "text_corpus.hpp"
 
 namespace {
 
@@ -90,16 +90,13 @@ int main(int argc, char** argv) {
   examples::add_checkpoint_options(app, o.checkpoints);
   CLI11_PARSE(app, argc, argv);
 
-  std::ifstream in(o.corpus, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
-  if (!in || text.size() < static_cast<std::size_t>(kContext + 1))
+  std::optional<std::string> corpus =
+      examples::read_ascii_corpus(o.corpus, static_cast<std::size_t>(kContext + 1));
+  if (!corpus)
     return std::fprintf(stderr, "char_gpt: cannot read a corpus of at least %ld bytes from '%s'\n",
                         long(kContext + 1), o.corpus.c_str()),
            1;
-  for (char& c : text)
-    if (static_cast<unsigned char>(c) >= kVocab) c = '?';
+  std::string text = std::move(*corpus);
 
   // The unigram entropy: the loss of the best model that ignores context.
   std::vector<double> counts(kVocab, 0.0);

@@ -17,10 +17,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
+#include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <tfm/dsl.hpp>
 #include <tfm/dsl/host_params.hpp>
@@ -29,6 +28,7 @@
 #include <vector>
 
 #include "cli_checks.hpp"
+#include "text_corpus.hpp"
 
 namespace {
 
@@ -116,15 +116,12 @@ int main(int argc, char** argv) {
   app.add_option("--out", o.out, "where layer_stack.safetensors goes")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  std::ifstream in(o.corpus, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
-  if (!in || text.size() < static_cast<std::size_t>(kContext + 1))
+  std::optional<std::string> corpus =
+      examples::read_ascii_corpus(o.corpus, static_cast<std::size_t>(kContext + 1));
+  if (!corpus)
     return fail("layer_stack: cannot read a corpus of at least " + std::to_string(kContext + 1) +
                 " bytes from '" + o.corpus + "'");
-  for (char& c : text)
-    if (static_cast<unsigned char>(c) >= kVocab) c = '?';
+  const std::string& text = *corpus;
 
   // The struct's view of the model.
   tfm::Signature tree = dsl::param_signature<StackedGpt>();
