@@ -329,6 +329,31 @@ OpFoldResult ScaleOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// DropoutOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DropoutOp::verify() {
+  float rate = getRate().convertToFloat();
+  if (!(rate >= 0.0f && rate < 1.0f))
+    return emitOpError("expects a rate in [0, 1), got ") << rate;
+  if (Value step = getStep())
+    if (tensorType(step).getRank() != 0)
+      return emitOpError("expects a scalar step (tensor<f32>), got ")
+             << formatShape(tensorType(step).getShape());
+  RankedTensorType type = tensorType(getInput());
+  return verifyResultType(*this, type.getShape(), type.getElementType());
+}
+
+/// The identity at rate 0. (One without a step stays until the lowering
+/// makes it the identity: tfm-autodiff, after the canonicalizations, gives
+/// it the training step's.)
+OpFoldResult DropoutOp::fold(FoldAdaptor) {
+  if (getRate().convertToFloat() == 0.0f)
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
 // SoftmaxOp
 //===----------------------------------------------------------------------===//
 

@@ -159,6 +159,36 @@ def Tfm_SiluOp : Tfm_Op<"silu", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+def Tfm_DropoutOp : Tfm_Op<"dropout", [Pure]> {
+  let summary = "seeded dropout, applied in training steps only";
+  let description = [{
+    With a `step` (a scalar: the training step), zeroes each element with
+    probability `rate` and scales the others by `1 / (1 - rate)`; without one,
+    the identity (lowered to nothing), which is what a model's own function
+    (its inference) is: `tfm-autodiff` gives the dropouts of `@f_grad` and
+    `@f_train_step` their `step` input. Element `n` (row-major) is kept when
+    `h(seed, step, n) >> 40 >= round(rate * 2^24)`, `h` the SplitMix64
+    finalizer of `seed + step * 0x9E3779B97F4A7C15 + n * 0xD1B54A32D192ED03`
+    (in 64-bit arithmetic): no state, so a step's masks are the same on every
+    run, in the forward and in the gradient (which is this op again), and a
+    resumed run draws what an uninterrupted one would. Each dropout of a
+    model has its own `seed`.
+
+    ```mlir
+    %y = tfm.dropout %x step %step {rate = 1.000000e-01 : f32, seed = 3 : i64}
+        : (tensor<2x6x8xf32>, tensor<f32>) -> tensor<2x6x8xf32>
+    ```
+  }];
+  let arguments = (ins Tfm_FloatTensor:$input, Optional<Tfm_FloatTensor>:$step,
+                       F32Attr:$rate, DefaultValuedAttr<I64Attr, "0">:$seed);
+  let results = (outs Tfm_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`step` $step^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalizations
 //===----------------------------------------------------------------------===//

@@ -56,6 +56,14 @@ bool isFloatTensor(Type t) {
   return tensor && isa<FloatType>(tensor.getElementType());
 }
 
+/// Whether f has a dropout to apply in training (one without a step: f
+/// itself, its inference, leaves it out).
+bool hasInferenceDropout(func::FuncOp f) {
+  bool found = false;
+  f.walk([&](DropoutOp d) { found |= !d.getStep(); });
+  return found;
+}
+
 /// Builds @<f>_grad next to f. Returns it, or null after an error.
 func::FuncOp buildGradient(func::FuncOp f, unsigned lossIndex,
                            ArrayRef<unsigned> wrt) {
@@ -64,26 +72,51 @@ func::FuncOp buildGradient(func::FuncOp f, unsigned lossIndex,
   OpBuilder b(ctx);
   b.setInsertionPointAfter(f);
 
-  // @f_grad(same arguments) -> (loss, grad.<name>...)
+  // @f_grad(same arguments[, step]) -> (loss, grad.<name>...): with dropout,
+  // a scalar input "step" (the training step's) draws its masks.
   Type lossType = f.getResultTypes()[lossIndex];
   SmallVector<Type> resultTypes{lossType};
   for (unsigned i : wrt)
     resultTypes.push_back(f.getArgumentTypes()[i]);
-  auto g = b.create<func::FuncOp>(
-      loc, (f.getName() + "_grad").str(),
-      FunctionType::get(ctx, f.getArgumentTypes(), resultTypes));
+  SmallVector<Type> argTypes(f.getArgumentTypes());
+  bool dropout = hasInferenceDropout(f);
+  auto stepType = RankedTensorType::get(
+      {}, cast<RankedTensorType>(lossType).getElementType());
+  if (dropout) {
+    for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i)
+      if (argName(f, i) == "step") {
+        f.emitOpError("tfm-autodiff: the dropout of the gradient takes an "
+                      "input named 'step', but the model already has a "
+                      "tensor of that name");
+        return nullptr;
+      }
+    argTypes.push_back(stepType);
+  }
+  auto g =
+      b.create<func::FuncOp>(loc, (f.getName() + "_grad").str(),
+                             FunctionType::get(ctx, argTypes, resultTypes));
   g.setVisibility(f.getVisibility());
   for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i)
     g.setArgAttrs(i, f.getArgAttrDict(i));
+  if (dropout)
+    g.setArgAttr(f.getNumArguments(), TfmDialect::kInputAttrName,
+                 StringAttr::get(ctx, "step"));
   g.setResultAttrs(0, f.getResultAttrDict(lossIndex));
   for (auto [k, i] : llvm::enumerate(wrt))
     g.setResultAttr(k + 1, TfmDialect::kOutputAttrName,
                     StringAttr::get(ctx, "grad." + argName(f, i)));
 
-  // The forward pass, cloned.
+  // The forward pass, cloned, its dropouts applied at `step`.
   IRMapping forward;
   f.getBody().cloneInto(&g.getBody(), forward);
   Block &body = g.getBody().front();
+  if (dropout) {
+    Value step = body.addArgument(stepType, loc);
+    body.walk([&](DropoutOp d) {
+      if (!d.getStep())
+        d.getStepMutable().assign(step);
+    });
+  }
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   Value loss = ret.getOperand(lossIndex);
 
@@ -234,8 +267,10 @@ LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad,
   Type lossElement =
       cast<RankedTensorType>(grad.getResultTypes()[0]).getElementType();
   auto scalar = RankedTensorType::get({}, lossElement);
+  // With dropout the gradient takes the step too (its last argument).
+  bool gradStep = grad.getNumArguments() > f.getNumArguments();
   SmallVector<StringRef> scalars{"lr"};
-  if (adamw)
+  if (adamw || gradStep)
     scalars.push_back("step");
   unsigned firstScalar = argTypes.size();
   for (StringRef name : scalars) {
@@ -289,8 +324,10 @@ LogicalResult buildTrainStep(func::FuncOp f, func::FuncOp grad,
 
   // The gradient's body, on the first arguments.
   IRMapping mapping;
-  for (unsigned i = 0, e = grad.getNumArguments(); i < e; ++i)
+  for (unsigned i = 0, e = f.getNumArguments(); i < e; ++i)
     mapping.map(grad.getArgument(i), body->getArgument(i));
+  if (gradStep)
+    mapping.map(grad.getArguments().back(), body->getArgument(firstScalar + 1));
   for (Operation &op : grad.getBody().front().without_terminator())
     b.clone(op, mapping);
   auto gradRet = cast<func::ReturnOp>(grad.getBody().front().getTerminator());

@@ -13,6 +13,7 @@
 //   layer_norm, rms_norm    layer_norm_grad / rms_norm_grad(x, gamma, dy)
 //   mask(x)             mask_grad(dy): nothing flows to a masked score
 //   select(c, a, b)     da = reduce_to(select(c, dy, 0)), db likewise
+//   dropout(x, step)    dropout(dy, step): the same mask and scale
 //   rope(x)             rope_grad(dy): the inverse rotation
 //   embedding(t, ids)   dt = embedding_grad(ids, dy)
 //   transpose(x, p)     transpose(dy, p^-1)
@@ -214,6 +215,16 @@ LogicalResult mlir::tfm::buildVjp(OpBuilder &b, Operation *op,
               b, loc,
               b.create<SelectOp>(loc, dy.getType(), s.getCondition(), zero, dy),
               s.getOnFalse());
+        return success();
+      })
+      .Case([&](DropoutOp d) {
+        // The same mask and scale on the gradient (the identity without a
+        // step).
+        grads[0] = d.getStep()
+                       ? b.create<DropoutOp>(loc, dy.getType(), dy, d.getStep(),
+                                             d.getRateAttr(), d.getSeedAttr())
+                             .getResult()
+                       : dy;
         return success();
       })
       .Case([&](RopeOp r) {

@@ -297,6 +297,26 @@ inline Array mask(Array s, bool causal, const std::vector<std::int64_t>& lengths
   return s;
 }
 
+// Dropout of a training step by its definition (tfm.dropout): element n
+// (row-major) kept, scaled by 1 / (1 - rate), when the top 24 bits of
+// SplitMix64's finalizer of seed + step * 0x9E3779B97F4A7C15 +
+// n * 0xD1B54A32D192ED03 reach round(rate * 2^24); else 0.
+inline Array dropout(const Array& x, double rate, std::int64_t seed, std::int64_t step) {
+  Array out(x.shape);
+  auto threshold = static_cast<std::uint64_t>(std::llround(rate * 16777216.0));
+  float scale = static_cast<float>(1.0 / (1.0 - rate));
+  for (std::size_t n = 0; n < x.size(); ++n) {
+    std::uint64_t z = static_cast<std::uint64_t>(seed) +
+                      static_cast<std::uint64_t>(step) * 0x9E3779B97F4A7C15ull +
+                      static_cast<std::uint64_t>(n) * 0xD1B54A32D192ED03ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    out.data[n] = (z >> 40) >= threshold ? x.data[n] * scale : 0.0f;
+  }
+  return out;
+}
+
 // Rotary embedding of [..., T, D]: (i, i + D/2), or (2i, 2i + 1) when
 // interleaved, rotated by (t + offset) * base^(-2i/D), in double.
 inline Array rope(const Array& x, double base = 10000.0, std::int64_t offset = 0,

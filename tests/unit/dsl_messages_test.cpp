@@ -41,6 +41,22 @@ TEST(DslMessages, RopeBaseAndOffset) {
                "offset -2");
 }
 
+TEST(DslMessages, DropoutRate) {
+  int line = 0;
+  TraceResult r = trace("dropout_one", [&](Function& f) {
+    auto x = f.input<Shape<2, 8>>("x");
+    line = __LINE__ + 1;
+    f.output("y", dropout(x, 1.0f));
+  });
+  expect_error(r, line, "tfm.dropout: the rate must be in [0, 1), got 1.000000000e+00 : f32");
+  r = trace("dropout_negative", [&](Function& f) {
+    auto x = f.input<Shape<2, 8>>("x");
+    line = __LINE__ + 1;
+    f.output("y", dropout(x, -0.5f));
+  });
+  expect_error(r, line, "tfm.dropout: the rate must be in [0, 1), got -5.000000000e-01 : f32");
+}
+
 TEST(DslMessages, SinusoidalPositionsOffset) {
   int line = 0;
   TraceResult r = trace("positions", [&](Function& f) {

@@ -211,6 +211,11 @@ TEST_F(Gradients, AttentionPieces) {
         "tensor<2x2x5x5xf64>\n"
         "  %y = tfm.softmax %m {axis = -1 : i64} : tensor<2x2x5x5xf64>\n",
         {2, 2, 5, 5});
+  // The forward and its gradient read one step, so one mask.
+  check("dropout at step 7", {{"x", {4, 6}}, {"s", {}, false, "f64", {7}}},
+        "  %y = tfm.dropout %x step %s {rate = 4.0e-01 : f32, seed = 3 : i64} : "
+        "(tensor<4x6xf64>, tensor<f64>) -> tensor<4x6xf64>\n",
+        {4, 6});
   check("rope", {{"x", {1, 2, 5, 8}}},
         "  %y = tfm.rope %x {offset = 2 : i64} : tensor<1x2x5x8xf64>\n", {1, 2, 5, 8});
   check("rope interleaved", {{"x", {2, 5, 8}}},

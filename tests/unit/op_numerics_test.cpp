@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <tfm/dsl.hpp>
 #include <tfm/jit.hpp>
@@ -403,6 +404,62 @@ TEST_P(OpNumerics, RopeAndPositions) {
   expect_close(out[4], ref::sinusoidal_positions(1024, 64), "sinusoidal positions [1024x64]");
   expect_close(out[5], ref::slice(table, {5, 2}, {4, 3}), "slice [4x3] at (5, 2) of [20x6]");
   expect_close(out[6], ref::slice(table, {0, 0}, {9, 6}), "slice [9x6] at 0 of [20x6]");
+}
+
+// Dropout with a step against its definition (ref::dropout): the same kept
+// elements and scale, about `rate` of them zeroed, other masks at other steps
+// and seeds; and the DSL's dropout, with no step in the model itself
+// (inference), the identity.
+TEST(Dropout, StepMasksMatchTheDefinition) {
+  const std::string mlir = R"(
+func.func @drop(%x: tensor<64x96xf32> {tfm.input = "x"}, %s: tensor<f32> {tfm.input = "step"})
+    -> (tensor<64x96xf32> {tfm.output = "y"}, tensor<64x96xf32> {tfm.output = "other_seed"}) {
+  %y = tfm.dropout %x step %s {rate = 3.0e-01 : f32, seed = 11 : i64}
+      : (tensor<64x96xf32>, tensor<f32>) -> tensor<64x96xf32>
+  %z = tfm.dropout %x step %s {rate = 3.0e-01 : f32, seed = 12 : i64}
+      : (tensor<64x96xf32>, tensor<f32>) -> tensor<64x96xf32>
+  return %y, %z : tensor<64x96xf32>, tensor<64x96xf32>
+}
+)";
+  auto module = tfm::jit::Module::compile(mlir, {}, "dropout");
+  ASSERT_TRUE(module.ok()) << module.message();
+  ref::Array x = ref::random_array({64, 96}, 41, 0.5f, 1.5f);  // no zeros of its own
+  std::vector<std::vector<float>> at_step;
+  for (float step : {5.0f, 6.0f}) {
+    ref::Array s{ref::Shape{}};
+    s.data[0] = step;
+    const tfm::TensorView in[] = {tfm::TensorView(x.data.data(), x.shape),
+                                  tfm::TensorView(s.data.data(), s.shape)};
+    auto out = module->run("drop", in);
+    ASSERT_TRUE(out.ok()) << out.message();
+    auto y = (*out)[0].values<float>(), z = (*out)[1].values<float>();
+    ref::Array want = ref::dropout(x, 0.3, 11, static_cast<std::int64_t>(step));
+    double d = ref::maxdiff(std::vector<float>(y.begin(), y.end()), want.data);
+    std::size_t zeros = std::count(y.begin(), y.end(), 0.0f);
+    std::size_t same_as_other_seed = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) same_as_other_seed += (y[i] == 0) == (z[i] == 0);
+    std::printf("  dropout 0.3 at step %.0f: maxdiff %.3g, %.4f zeroed, %.3f agree with seed 12\n",
+                step, d, double(zeros) / y.size(), double(same_as_other_seed) / y.size());
+    EXPECT_LE(d, 1e-6);
+    EXPECT_NEAR(double(zeros) / y.size(), 0.3, 0.02);
+    EXPECT_LT(double(same_as_other_seed) / y.size(), 0.7);  // independent masks agree on ~58%
+    at_step.emplace_back(y.begin(), y.end());
+  }
+  EXPECT_NE(at_step[0], at_step[1]) << "steps 5 and 6 drew one mask";
+
+  ref::Array in = ref::random_array({2, 3, 8}, 42);
+  TraceResult traced = trace(
+      "inference", [](Function& f) { f.output("y", dropout(f.input<Shape<2, 3, 8>>("x"), 0.5f)); });
+  ASSERT_TRUE(traced.ok()) << traced.error;
+  auto inference = tfm::jit::Module::compile(traced.mlir, {}, "inference");
+  ASSERT_TRUE(inference.ok()) << inference.message();
+  const tfm::TensorView args[] = {tfm::TensorView(in.data.data(), in.shape)};
+  auto out = inference->run("inference", args);
+  ASSERT_TRUE(out.ok()) << out.message();
+  auto y = (*out)[0].values<float>();
+  double d = ref::maxdiff(std::vector<float>(y.begin(), y.end()), in.data);
+  std::printf("  dropout in the model itself (inference): maxdiff %.3g from its input\n", d);
+  EXPECT_EQ(d, 0.0);
 }
 
 }  // namespace

@@ -376,6 +376,85 @@ TEST(TransformerFamilies, TokenTypeOutOfRangeIsAnError) {
       << out.message();
 }
 
+// Dropout (GPT-2's residual and embedding dropout) is in the gradient and the
+// training step, drawn by their step input, and not in the model itself: its
+// logits are those of the same model without dropout.
+constexpr TransformerConfig kNoDropout{.vocab = 20,
+                                       .d_model = 8,
+                                       .heads = 2,
+                                       .layers = 2,
+                                       .d_ff = 16,
+                                       .max_len = 6,
+                                       .norm_placement = NormPlacement::pre,
+                                       .activation = Activation::gelu_tanh,
+                                       .positions = Positions::learned};
+constexpr TransformerConfig kDropout = [] {
+  TransformerConfig c = kNoDropout;
+  c.dropout = 0.2f;
+  return c;
+}();
+
+template <TransformerConfig C>
+void dropout_lm(Function& f) {
+  auto logits = decoder_only_logits<C, 2, 6>(f);
+  f.output("logits", logits);
+  auto next = f.input<Shape<2, 6>, i32>("next");
+  f.minimize("loss", cross_entropy(logits, next), Sgd{});
+}
+
+TEST(TransformerFamilies, DropoutInTrainingOnly) {
+  auto traced = trace("lm", dropout_lm<kDropout>), plain = trace("lm", dropout_lm<kNoDropout>);
+  ASSERT_TRUE(traced.ok() && plain.ok()) << traced.error << plain.error;
+  EXPECT_NE(traced.mlir.find("tfm.dropout"), std::string::npos);
+  auto m = tfm::jit::Module::compile(traced.mlir, {}, "lm");
+  auto p = tfm::jit::Module::compile(plain.mlir, {}, "lm");
+  ASSERT_TRUE(m.ok() && p.ok()) << m.message() << p.message();
+  const tfm::Signature& grad = *m->signature("lm_grad");
+  ASSERT_EQ(grad.args.back().role, tfm::Role::output);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-0.5f, 0.5f);
+  std::map<std::string, tfm::Tensor> tensors;
+  for (const tfm::TensorSpec& s : grad.args) {
+    if (s.role == tfm::Role::output) continue;
+    tfm::Tensor t(s.dtype, s.shape);
+    if (s.dtype == tfm::DType::i32)
+      for (auto& v : t.values<std::int32_t>()) v = static_cast<std::int32_t>(rng() % 20);
+    else
+      for (auto& v : t.values<float>()) v = dist(rng);
+    tensors.emplace(s.name, std::move(t));
+  }
+  ASSERT_EQ(tensors.count("step"), 1u) << "lm_grad takes the step of its dropout";
+  auto call = [&](const tfm::jit::Module& mod, const std::string& entry, float step) {
+    *tensors.at("step").data<float>() = step;
+    std::vector<tfm::TensorView> args;
+    for (const tfm::TensorSpec& s : mod.signature(entry)->args)
+      if (s.role != tfm::Role::output) args.push_back(tensors.at(s.name).view());
+    auto out = mod.run(entry, args);
+    EXPECT_TRUE(out.ok()) << out.message();
+    auto v = (*out)[0].values<float>();
+    return std::vector<float>(v.begin(), v.end());
+  };
+  // Inference: no dropout, exactly.
+  std::vector<float> with = call(*m, "lm", 1), without = call(*p, "lm", 1);
+  double d = ref::maxdiff(with, without);
+  std::printf("  logits of the model with dropout 0.2 vs without: maxdiff %.3g\n", d);
+  EXPECT_EQ(d, 0.0);
+  // Training: a step's masks are the same every time, and another step's
+  // differ; the loss without dropout is neither.
+  float a = call(*m, "lm_grad", 1)[0], b = call(*m, "lm_grad", 1)[0], c = call(*m, "lm_grad", 2)[0];
+  float none = call(*p, "lm_grad", 1)[0];
+  std::printf("  loss at step 1: %.6f, again %.6f, at step 2: %.6f, without dropout %.6f\n", a, b,
+              c, none);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(a, none);
+  ASSERT_NE(m->signature("lm_train_step"), nullptr);
+  bool step_input = false;
+  for (const tfm::TensorSpec& s : m->signature("lm_train_step")->args)
+    step_input |= s.name == "step" && s.role == tfm::Role::input;
+  EXPECT_TRUE(step_input) << "an SGD step with dropout takes the step";
+}
+
 // GeGLU (tanh GELU) with biases in a post-norm encoder.
 constexpr TransformerConfig kGeglu{.vocab = 20,
                                    .d_model = 8,

@@ -13,6 +13,8 @@
 //   tfm.gelu       --> generic(parallel) with erf or tanh
 //   tfm.sigmoid    --> generic(parallel) 1 / (1 + exp(-x))
 //   tfm.silu       --> generic(parallel) x * sigmoid(x)
+//   tfm.dropout    --> the input (no step: inference), or generic(parallel)
+//                      select(hash(seed, step, index) kept, x / (1 - p), 0)
 //   tfm.mask       --> generic(parallel) select(allowed(i, j, len[b]), x, -inf)
 //                      (tfm.mask_grad: 0 in place of -inf)
 //   tfm.rope       --> extract_slice halves (interleaved: stride-2 slices) +
@@ -233,6 +235,77 @@ struct SigmoidLowering : OpConversionPattern<Op> {
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
           Value s = buildSigmoid(b, l, a[0]);
           return Silu ? b.create<arith::MulFOp>(l, a[0], s) : s;
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// tfm.dropout: the identity without a step; with one, a generic that hashes
+/// each element's row-major index n with the seed and the step (SplitMix64's
+/// finalizer, in i64) and keeps x / (1 - rate) where the top 24 bits reach
+/// round(rate * 2^24), 0 elsewhere.
+struct DropoutOpLowering : OpConversionPattern<DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    double rate = op.getRate().convertToDouble();
+    Value step = adaptor.getStep();
+    if (!step || rate == 0.0) {
+      rewriter.replaceOp(op, adaptor.getInput());
+      return success();
+    }
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    unsigned rank = type.getRank();
+    Type et = type.getElementType();
+    int64_t seed = op.getSeed();
+    auto threshold = static_cast<int64_t>(std::llround(rate * 16777216.0));
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
+    Value result = buildGeneric(
+        rewriter, loc, {adaptor.getInput(), step},
+        emptyTensor(rewriter, loc, type), {id, scalar, id},
+        SmallVector<IteratorType>(rank, IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Type i64 = b.getI64Type();
+          auto c = [&](uint64_t v) -> Value {
+            return b.create<arith::ConstantIntOp>(l, static_cast<int64_t>(v),
+                                                  64);
+          };
+          // n = sum_d index(d) * stride(d)
+          Value n = c(0);
+          int64_t stride = 1;
+          for (int d = rank - 1; d >= 0; --d) {
+            Value i = b.create<arith::IndexCastOp>(
+                l, i64, b.create<linalg::IndexOp>(l, d));
+            n = b.create<arith::AddIOp>(
+                l, n, b.create<arith::MulIOp>(l, i, c(stride)));
+            stride *= type.getShape()[d];
+          }
+          Value s = b.create<arith::FPToSIOp>(l, i64, a[1]);
+          Value z = b.create<arith::AddIOp>(
+              l, c(seed),
+              b.create<arith::AddIOp>(
+                  l, b.create<arith::MulIOp>(l, s, c(0x9E3779B97F4A7C15ull)),
+                  b.create<arith::MulIOp>(l, n, c(0xD1B54A32D192ED03ull))));
+          auto mix = [&](Value z, int shift, uint64_t factor) -> Value {
+            Value x = b.create<arith::XOrIOp>(
+                l, z, b.create<arith::ShRUIOp>(l, z, c(shift)));
+            return factor ? b.create<arith::MulIOp>(l, x, c(factor)) : x;
+          };
+          z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
+          z = mix(z, 27, 0x94D049BB133111EBull);
+          z = mix(z, 31, 0);
+          Value top = b.create<arith::ShRUIOp>(l, z, c(40));
+          Value keep = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::uge,
+                                               top, c(threshold));
+          Value kept = b.create<arith::MulFOp>(
+              l, a[0], floatConstant(b, l, et, 1.0 / (1.0 - rate)));
+          return b.create<arith::SelectOp>(l, keep, kept,
+                                           floatConstant(b, l, et, 0.0));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -778,7 +851,7 @@ void mlir::tfm::populateTfmToLinalgPatterns(RewritePatternSet &patterns,
       .add<MatmulOpLowering, BroadcastBinaryLowering<AddOp, arith::AddFOp>,
            BroadcastBinaryLowering<MulOp, arith::MulFOp>, ScaleOpLowering,
            ReluOpLowering, GeluOpLowering, SigmoidLowering<SigmoidOp, false>,
-           SigmoidLowering<SiluOp, true>, SoftmaxOpLowering,
+           SigmoidLowering<SiluOp, true>, DropoutOpLowering, SoftmaxOpLowering,
            LogSoftmaxOpLowering, LayerNormOpLowering, RmsNormOpLowering,
            MaskOpLowering<MaskOp>, MaskOpLowering<MaskGradOp>,
            RopeOpLowering<RopeOp>, RopeOpLowering<RopeGradOp>,

@@ -1178,3 +1178,38 @@ func.func @flash_attention_grad_window(%q: tensor<2x4x256x64xf32>, %k: tensor<2x
       -> (tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>)
   return %dq, %dk, %dv : tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>, tensor<2x4x256x64xf32>
 }
+
+// -----
+
+// Tests that an active dropout is one parallel generic over [2, 3] that reads
+// the step as a scalar, forms the row-major index n = 3 i + j, hashes
+// seed + step * 0x9E3779B97F4A7C15 + n * 0xD1B54A32D192ED03 through
+// SplitMix64's finalizer, keeps x * 1/(1 - 0.25) where the top 24 bits reach
+// 0.25 * 2^24 = 4194304, and yields 0 elsewhere; one without a step is its
+// input.
+// CHECK-DAG:   #[[$ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG:   #[[$SCALAR:.+]] = affine_map<(d0, d1) -> ()>
+// CHECK-LABEL: func.func @dropout_active
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x3xf32>, %[[S:.+]]: tensor<f32>)
+// CHECK:         %[[Y:.+]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$SCALAR]], #[[$ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[S]] : tensor<2x3xf32>, tensor<f32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %[[STEP:.+]]: f32, %{{.+}}: f32):
+// CHECK-DAG:       linalg.index 1 : index
+// CHECK-DAG:       linalg.index 0 : index
+// CHECK-DAG:       arith.constant 3 : i64
+// CHECK:           %[[SI:.+]] = arith.fptosi %[[STEP]] : f32 to i64
+// CHECK-DAG:       arith.constant 5 : i64
+// CHECK-DAG:       arith.constant -7046029254386353131 : i64
+// CHECK-DAG:       arith.constant -3335678366873096957 : i64
+// CHECK-DAG:       arith.constant -4658895280553007687 : i64
+// CHECK-DAG:       arith.constant -7723592293110705685 : i64
+// CHECK:           %[[C40:.+]] = arith.constant 40 : i64
+// CHECK:           %[[TOP:.+]] = arith.shrui %{{.+}}, %[[C40]] : i64
+// CHECK:           %[[KEEP:.+]] = arith.cmpi uge, %[[TOP]], %{{.+}} : i64
+// CHECK:           %[[SCALED:.+]] = arith.mulf %[[IN]], %{{.+}} : f32
+// CHECK:           arith.select %[[KEEP]], %[[SCALED]], %{{.+}} : f32
+// CHECK:         return %[[Y]], %[[X]]
+func.func @dropout_active(%x: tensor<2x3xf32>, %s: tensor<f32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %0 = tfm.dropout %x step %s {rate = 0.25 : f32, seed = 5 : i64} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+  %1 = tfm.dropout %x {rate = 0.25 : f32, seed = 5 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0, %1 : tensor<2x3xf32>, tensor<2x3xf32>
+}

@@ -297,3 +297,21 @@ func.func @fold_reduce_to_same_shape(%x: tensor<2x6xf32>) -> (tensor<2x6xf32>, t
   %1 = tfm.reduce_to %x : tensor<2x6xf32> -> tensor<6xf32>
   return %0, %1 : tensor<2x6xf32>, tensor<6xf32>
 }
+
+// -----
+
+// Tests that a dropout at rate 0 folds to its input, and that one without a
+// step (a model's own function, before tfm-autodiff gives its gradient the
+// training step's) and one with a step stay.
+// CHECK-LABEL: func.func @dropout_fold
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x8xf32>, %[[S:.+]]: tensor<f32>)
+// CHECK:         %[[I:.+]] = tfm.dropout %[[X]] {rate = 1.000000e-01 : f32, seed = 1 : i64}
+// CHECK:         %[[D:.+]] = tfm.dropout %[[X]] step %[[S]] {rate = 1.000000e-01 : f32, seed = 2 : i64}
+// CHECK-NOT:     tfm.dropout
+// CHECK:         return %[[I]], %[[X]], %[[D]]
+func.func @dropout_fold(%x: tensor<2x8xf32>, %s: tensor<f32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) {
+  %0 = tfm.dropout %x {rate = 0.1 : f32, seed = 1 : i64} : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  %1 = tfm.dropout %x step %s {rate = 0.0 : f32} : (tensor<2x8xf32>, tensor<f32>) -> tensor<2x8xf32>
+  %2 = tfm.dropout %x step %s {rate = 0.1 : f32, seed = 2 : i64} : (tensor<2x8xf32>, tensor<f32>) -> tensor<2x8xf32>
+  return %0, %1, %2 : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+}

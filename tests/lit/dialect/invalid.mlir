@@ -1394,3 +1394,39 @@ func.func @packed_result_name(%p: tensor<6xf32> {tfm.packed = 0 : i64}) -> (tens
 func.func @written_not_packed(%x: tensor<6xf32> {tfm.written}) {
   return
 }
+
+// -----
+
+// Tests that a dropout rate of 1 (nothing kept) is rejected.
+func.func @negative_dropout_rate_one(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.dropout' op expects a rate in [0, 1), got 1.000000e+00}}
+  %0 = tfm.dropout %x {rate = 1.0 : f32} : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that a negative dropout rate is rejected.
+func.func @negative_dropout_rate_negative(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.dropout' op expects a rate in [0, 1), got -1.000000e-01}}
+  %0 = tfm.dropout %x {rate = -0.1 : f32} : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that the step of a dropout is a scalar.
+func.func @negative_dropout_step_vector(%x: tensor<4x4xf32>, %s: tensor<4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'tfm.dropout' op expects a scalar step (tensor<f32>), got [4]}}
+  %0 = tfm.dropout %x step %s {rate = 0.5 : f32} : (tensor<4x4xf32>, tensor<4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that dropout keeps its input's type.
+func.func @negative_dropout_result_type(%x: tensor<4x4xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'tfm.dropout' op}}
+  %0 = tfm.dropout %x {rate = 0.5 : f32} : (tensor<4x4xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

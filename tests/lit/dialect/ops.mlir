@@ -416,3 +416,16 @@ func.func @generic_form_positions(%s: tensor<1x2x6x6xf32>, %x: tensor<1x2x6x4xf3
   %2 = "tfm.sinusoidal_positions"() {offset = 0 : i64} : () -> tensor<6x4xf32>
   return %0, %1, %2 : tensor<1x2x6x6xf32>, tensor<1x2x6x4xf32>, tensor<6x4xf32>
 }
+
+// -----
+
+// Tests that dropout round-trips with and without a step, its seed 0 the
+// default.
+// CHECK-LABEL: func.func @dropout_forms
+// CHECK:         tfm.dropout %{{.+}} {rate = 1.000000e-01 : f32} : (tensor<2x6x8xf32>) -> tensor<2x6x8xf32>
+// CHECK:         tfm.dropout %{{.+}} step %{{.+}} {rate = 5.000000e-01 : f32, seed = 7 : i64} : (tensor<2x6x8xf32>, tensor<f32>) -> tensor<2x6x8xf32>
+func.func @dropout_forms(%x: tensor<2x6x8xf32>, %s: tensor<f32>) -> (tensor<2x6x8xf32>, tensor<2x6x8xf32>) {
+  %0 = tfm.dropout %x {rate = 0.1 : f32, seed = 0 : i64} : (tensor<2x6x8xf32>) -> tensor<2x6x8xf32>
+  %1 = tfm.dropout %x step %s {rate = 0.5 : f32, seed = 7 : i64} : (tensor<2x6x8xf32>, tensor<f32>) -> tensor<2x6x8xf32>
+  return %0, %1 : tensor<2x6x8xf32>, tensor<2x6x8xf32>
+}

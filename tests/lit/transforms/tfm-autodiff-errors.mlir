@@ -97,3 +97,17 @@ func.func @wrt_not_names(%w: tensor<f32> {tfm.param = "w"}) -> (tensor<f32> {tfm
     attributes {tfm.train = {loss = "loss", wrt = [3]}} {
   return %w : tensor<f32>
 }
+
+// -----
+
+// Tests that a model with dropout and an input of its own named "step" is an
+// error: the gradient's dropout takes an input of that name.
+// expected-error @+1 {{'func.func' op tfm-autodiff: the dropout of the gradient takes an input named 'step', but the model already has a tensor of that name}}
+func.func @dropout_step_taken(%w: tensor<8xf32> {tfm.param = "w"}, %s: tensor<f32> {tfm.input = "step"})
+    -> (tensor<f32> {tfm.output = "loss"}) attributes {tfm.train = {}} {
+  %d = tfm.dropout %w {rate = 0.5 : f32} : (tensor<8xf32>) -> tensor<8xf32>
+  %r = tfm.reshape %d : tensor<8xf32> -> tensor<1x8xf32>
+  %t = arith.constant dense<1> : tensor<1xi32>
+  %l = tfm.cross_entropy %r, %t : (tensor<1x8xf32>, tensor<1xi32>) -> tensor<f32>
+  return %l : tensor<f32>
+}

@@ -179,3 +179,28 @@ func.func @swiglu(%x: tensor<4x8xf32> {tfm.input = "x"}, %wg: tensor<8x12xf32> {
   %l = tfm.cross_entropy %y, %t : (tensor<4x8xf32>, tensor<4xi32>) -> tensor<f32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// Tests that dropout is applied in the gradient and the training step only:
+// the model's own dropout keeps no step (inference: the identity),
+// @dropout_grad takes a scalar input "step" that its dropouts read and that
+// the gradient's dropout (the same mask) reads too, and an SGD training step
+// takes "step" after "lr" for it.
+// CHECK-LABEL: func.func @dropout(
+// CHECK:         tfm.dropout %{{.+}} {rate = 2.500000e-01 : f32, seed = 4 : i64} : (tensor<4x8xf32>) -> tensor<4x8xf32>
+// CHECK-LABEL: func.func @dropout_grad(
+// CHECK-SAME:    %[[STEP:[a-z0-9]+]]: tensor<f32> {tfm.input = "step"})
+// CHECK:         tfm.dropout %{{.+}} step %[[STEP]] {rate = 2.500000e-01 : f32, seed = 4 : i64}
+// CHECK:         tfm.dropout %{{.+}} step %[[STEP]] {rate = 2.500000e-01 : f32, seed = 4 : i64}
+// CHECK-LABEL: func.func @dropout_train_step(
+// CHECK-SAME:    %{{.+}}: tensor<f32> {tfm.input = "lr"}, %[[TSTEP:[a-z0-9]+]]: tensor<f32> {tfm.input = "step"})
+// CHECK:         tfm.dropout %{{.+}} step %[[TSTEP]]
+func.func @dropout(%x: tensor<4x8xf32> {tfm.input = "x"}, %w: tensor<8x8xf32> {tfm.param = "w"},
+                   %t: tensor<4xi32> {tfm.input = "t"})
+    -> (tensor<f32> {tfm.output = "loss"}) attributes {tfm.train = {loss = "loss", optimizer = "sgd"}} {
+  %h = tfm.matmul %x, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  %d = tfm.dropout %h {rate = 0.25 : f32, seed = 4 : i64} : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  %l = tfm.cross_entropy %d, %t : (tensor<4x8xf32>, tensor<4xi32>) -> tensor<f32>
+  return %l : tensor<f32>
+}

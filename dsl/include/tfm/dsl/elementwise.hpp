@@ -1,5 +1,5 @@
-// Elementwise ops: add and mul with NumPy broadcasting, scale, and the
-// activations relu, gelu, gelu_tanh, sigmoid and silu. The operators a + b,
+// Elementwise ops: add and mul with NumPy broadcasting, scale, the
+// activations relu, gelu, gelu_tanh, sigmoid and silu, and dropout. The operators a + b,
 // a * b and a * c (tensor.hpp) call them.
 #pragma once
 
@@ -98,6 +98,23 @@ T silu(const T& x, std::source_location loc = std::source_location::current()) {
   (void)detail::FloatCheck<typename T::elem>{};
   return T(detail::tracing(loc, "tfm.silu")
                .emit("tfm.silu", {&x.value()}, "", x.value().type, SourceLoc::from(loc)));
+}
+
+// Dropout for training: in the model's gradient and training step, each
+// element zeroed with probability `rate` and the others scaled by
+// 1 / (1 - rate), with masks drawn afresh at every step (seeded, the same on
+// every run); in the model itself (inference), the identity.
+template <AnyTensor T>
+T dropout(const T& x, float rate, std::source_location loc = std::source_location::current()) {
+  (void)detail::FloatCheck<typename T::elem>{};
+  Function& f = detail::tracing(loc, "tfm.dropout");
+  if (!(rate >= 0.0f && rate < 1.0f))
+    throw TraceError(SourceLoc::from(loc),
+                     "tfm.dropout: the rate must be in [0, 1), got " + detail::f32_attr(rate));
+  return T(f.emit("tfm.dropout", {&x.value()},
+                  "rate = " + detail::f32_attr(rate) +
+                      ", seed = " + std::to_string(f.next_dropout_seed()) + " : i64",
+                  x.value().type, SourceLoc::from(loc)));
 }
 
 namespace detail {

@@ -127,6 +127,9 @@ class Function {
 
   const std::string& name() const { return name_; }
 
+  // A seed for the next dropout of this model: each has its own masks.
+  std::int64_t next_dropout_seed() { return dropout_seeds_++; }
+
   // Whether tap(name, tensor) adds outputs (off unless a trace asks for it).
   bool taps() const { return taps_; }
   void set_taps(bool on) { taps_ = on; }
@@ -220,6 +223,7 @@ class Function {
     detail::Value value;
     SourceLoc loc;
   };
+  std::int64_t dropout_seeds_ = 0;
 
   detail::Value value(std::string ssa, std::string type) const {
     return {serial_, name_, std::move(ssa), std::move(type)};

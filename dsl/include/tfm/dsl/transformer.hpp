@@ -52,7 +52,11 @@ struct TransformerConfig {
   // passed as a template argument whose last member is a bool after floats.)
   bool embedding_norm = false;
   float norm_eps = 1e-5f;
-  float rope_theta = 10000.0f;             // rotary positions: pair i turns by t * theta^(-2i/Dh)
+  float rope_theta = 10000.0f;  // rotary positions: pair i turns by t * theta^(-2i/Dh)
+  // Dropout in training (GPT-2's resid_pdrop and embd_pdrop, BERT's hidden
+  // dropout): of each sublayer's output before its residual, and of the
+  // embeddings; none in the model itself (inference).
+  float dropout = 0.0f;
   RopePairs rope_pairs = RopePairs::half;  // (i, i + Dh/2) as Llama, or (2i, 2i + 1) as GPT-J
   // Causal self-attention of a decoder sees only each token's last
   // sliding_window tokens (Mistral); 0: all of them.
@@ -73,7 +77,8 @@ inline constexpr bool config_ok =
     C.vocab > 0 && C.d_model > 0 && C.heads > 0 && C.layers > 0 && C.d_ff > 0 && C.max_len > 0 &&
     C.kv_heads >= 0 && C.d_model % C.heads == 0 && C.heads % C.kv() == 0 &&
     (C.positions != Positions::rope || C.head_width() % 2 == 0) && C.rope_theta > 1.0f &&
-    C.sliding_window >= 0 && C.sliding_window <= C.max_len&& C.token_types >= 0;
+    C.sliding_window >= 0 && C.sliding_window <= C.max_len&& C.token_types >= 0 &&
+    C.dropout >= 0.0f && C.dropout < 1.0f;
 
 // The failing instantiation prints the config's values in the compiler's note.
 template <TransformerConfig C>
@@ -94,6 +99,8 @@ struct ConfigCheck {
   static_assert(C.sliding_window >= 0 && C.sliding_window <= C.max_len,
                 "tfm::dsl::TransformerConfig: sliding_window must be 0 (none) to max_len "
                 "[TFM_BAD_CONFIG]");
+  static_assert(C.dropout >= 0.0f && C.dropout < 1.0f,
+                "tfm::dsl::TransformerConfig: dropout must be in [0, 1) [TFM_BAD_CONFIG]");
   static_assert(C.token_types >= 0,
                 "tfm::dsl::TransformerConfig: token_types must be 0 (none) or the number of "
                 "segment embeddings [TFM_BAD_CONFIG]");
@@ -252,15 +259,25 @@ struct FeedForward {
   }
 };
 
-// A sublayer with its residual connection and norm, post- or pre-norm.
+// The config's dropout of x (none at rate 0).
+template <TransformerConfig C, AnyTensor X>
+X config_dropout(const X& x) {
+  if constexpr (C.dropout > 0.0f)
+    return dropout(x, C.dropout);
+  else
+    return x;
+}
+
+// A sublayer with its residual connection and norm, post- or pre-norm (and
+// the config's dropout of the sublayer's output).
 template <TransformerConfig C, AnyTensor X, class F>
 X add_and_norm(const X& x, const Norm<C>& norm, F sublayer, const std::string& tap_name) {
   if constexpr (C.norm_placement == NormPlacement::post) {
-    auto y = norm(residual(x, sublayer(x)));
+    auto y = norm(residual(x, config_dropout<C>(sublayer(x))));
     tap(tap_name, y);
     return y;
   } else {
-    auto y = residual(x, sublayer(norm(x)));
+    auto y = residual(x, config_dropout<C>(sublayer(norm(x))));
     tap(tap_name, y);
     return y;
   }
@@ -383,7 +400,7 @@ struct Embeddings {
         x = (*embed_norm)(x);
         tap(tap_name + ".norm", x);
       }
-      return x;
+      return config_dropout<C>(x);
     }
   }
 };
